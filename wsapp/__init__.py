@@ -1,0 +1,123 @@
+"""wsapp: a real-time workshop room for school-district professional-learning teams."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request, url_for
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from . import security
+from .config import config_from_env
+from .content import load_library
+from .extensions import db, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config_from_env(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    # A broken content file stops the app here, naming the file and field.
+    app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE_URL"],
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+        logger=False,
+        engineio_logger=False,
+    )
+    security.init_app(app)
+    _init_templates(app)
+
+    from . import rooms
+
+    app.register_blueprint(rooms.bp)
+    app.register_error_handler(HTTPException, _error_page)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with a busy timeout, and IMMEDIATE transactions so writers queue, not fail."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    template = "_flash.html" if request.headers.get("HX-Request") else "error.html"
+    return (
+        render_template(template, message=error.description, error=error, swap_oob=True),
+        error.code or 500,
+    )
+
+
+def _init_templates(app: Flask) -> None:
+    """Helpers every template may use: asset URLs with content hashes, room helpers."""
+    hashes: dict[str, str] = {}
+
+    def asset_url(filename: str) -> str:
+        if filename not in hashes:
+            path = Path(app.static_folder or "") / filename
+            hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=hashes[filename])
+
+    from .live import Viewer, epoch_ms
+    from .models import Room
+    from .rooms.domain import (
+        current_phase,
+        facilitator_online,
+        format_code,
+        kit_of,
+        people,
+        remaining_seconds,
+    )
+
+    def act_url(room: Room, viewer: Viewer, name: str) -> str:
+        """Where this page posts an action: the facilitator's door or a participant's."""
+        endpoint = "rooms.lead_act" if viewer.is_facilitator else "rooms.act"
+        return url_for(endpoint, code=room.code, name=name)
+
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        act_url=act_url,
+        kit_of=kit_of,
+        current_phase=current_phase,
+        people=people,
+        facilitator_online=facilitator_online,
+        remaining_seconds=remaining_seconds,
+        format_code=format_code,
+        epoch_ms=epoch_ms,
+        library=lambda: app.extensions["wsapp_content"],
+    )

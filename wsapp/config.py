@@ -1,0 +1,55 @@
+"""Configuration read from the environment, with defaults that need nothing else running."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first run.
+
+    Generated once and kept, so sessions (and so facilitators' and participants' cookies)
+    survive a restart without a constant key ever living in the code.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def _default_async_mode() -> str:
+    """gevent when the process has been monkey-patched (gunicorn -k gevent), else threading."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def config_from_env(instance_path: Path) -> dict[str, object]:
+    """Settings from WSAPP_* variables. Every one is documented in the README."""
+    env = os.environ
+    database_url = env.get("WSAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'wsapp.sqlite'}"
+    return {
+        "SECRET_KEY": env.get("WSAPP_SECRET_KEY") or _instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MESSAGE_QUEUE_URL": env.get("WSAPP_MESSAGE_QUEUE_URL") or None,
+        "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),
+        "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR")
+        or str(Path(__file__).resolve().parent.parent / "content"),
+        "PUBLIC_URL": env.get("WSAPP_PUBLIC_URL") or None,
+        "SESSION_COOKIE_SECURE": env.get("WSAPP_SECURE_COOKIES", "").lower() in {"1", "true"},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 60,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "ACTION_RATE": float(env.get("WSAPP_ACTION_RATE", "10")),
+        "ACTION_BURST": int(env.get("WSAPP_ACTION_BURST", "30")),
+        "JOIN_ATTEMPTS_PER_MINUTE": int(env.get("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", "20")),
+    }

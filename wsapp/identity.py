@@ -1,0 +1,99 @@
+"""Who is asking: a room's participant or its facilitator, from the signed session cookie.
+
+The same functions serve HTTP views and socket handlers (a socket handler sees the session
+as it was when the socket connected). A participant is re-read from the database on every
+call, so a removed participant loses access at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import session
+
+from .extensions import db
+from .models import Participant, Room
+
+
+def new_facilitator_key() -> tuple[str, str]:
+    """A fresh facilitator secret and the hash the room keeps of it."""
+    key = secrets.token_urlsafe(32)
+    return key, hash_key(key)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_opens(room: Room, key: str | None) -> bool:
+    """Constant-time check of a facilitator secret against the room's stored hash."""
+    if not key:
+        return False
+    return hmac.compare_digest(hash_key(key), room.facilitator_key_hash)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request: the room's facilitator or one of its participants."""
+
+    room_id: int
+    participant: Participant | None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.participant is None
+
+    @property
+    def name(self) -> str:
+        return self.participant.name if self.participant else "Facilitator"
+
+    @property
+    def key(self) -> str:
+        """A stable key for rate limits and logs."""
+        who = f"p{self.participant.id}" if self.participant else "f"
+        return f"{self.room_id}:{who}"
+
+
+def remember_facilitator(room: Room, key: str) -> None:
+    led = dict(session.get("led", {}))
+    led[str(room.id)] = key
+    session["led"] = led
+    session.permanent = True
+
+
+def remember_participant(room: Room, participant: Participant) -> None:
+    joined = dict(session.get("joined", {}))
+    joined[str(room.id)] = participant.id
+    session["joined"] = joined
+    session.permanent = True
+
+
+def leads(room: Room) -> bool:
+    """Does this browser hold the room's facilitator secret?"""
+    return key_opens(room, session.get("led", {}).get(str(room.id)))
+
+
+def led_room_ids() -> list[int]:
+    return [int(room_id) for room_id in session.get("led", {})]
+
+
+def participant_in(room: Room) -> Participant | None:
+    """This browser's participant in the room, unless they were removed."""
+    participant_id = session.get("joined", {}).get(str(room.id))
+    if participant_id is None:
+        return None
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.room_id != room.id or participant.removed_at:
+        return None
+    return participant
+
+
+def actor_in(room: Room, *, as_facilitator: bool) -> Actor | None:
+    """The actor for a request that asks to act as facilitator or as participant."""
+    if as_facilitator:
+        return Actor(room.id, None) if leads(room) else None
+    participant = participant_in(room)
+    return Actor(room.id, participant) if participant else None

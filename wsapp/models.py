@@ -1,0 +1,257 @@
+"""The workshop's tables: rooms and the people in them, and what the team makes there.
+
+Times are stored as naive UTC (``utcnow()``) so SQLite and PostgreSQL agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Room(db.Model):
+    """One workshop: a kit's agenda run by one facilitator for one team."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    kit_id: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(120))
+    facilitator_key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    locked: Mapped[bool] = mapped_column(default=False)
+    phase_index: Mapped[int] = mapped_column(default=0)
+    # Bumped once by every saved change; clients compare it to know what they missed.
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Countdown anchored on the server's clock: running when timer_ends_at is set,
+    # paused when timer_remaining is set, stopped when both are empty.
+    timer_label: Mapped[str | None] = mapped_column(String(80))
+    timer_ends_at: Mapped[datetime | None]
+    timer_remaining: Mapped[int | None]
+
+    # Posters
+    posters_locked: Mapped[bool] = mapped_column(default=False)
+    posters_revealed: Mapped[bool] = mapped_column(default=False)
+    dots_named: Mapped[bool] = mapped_column(default=False)
+    dot_budget: Mapped[int | None]  # None: one dot per item per participant
+
+    # Discussion
+    notes_anonymous: Mapped[bool] = mapped_column(default=False)
+    spotlight_key: Mapped[str | None] = mapped_column(String(160))
+
+    # Quiet write and plan
+    quiet_write_open: Mapped[bool] = mapped_column(default=False)
+    quiet_write_shared: Mapped[bool] = mapped_column(default=False)
+    quiet_write_named: Mapped[bool] = mapped_column(default=False)
+    plan_locked: Mapped[bool] = mapped_column(default=False)
+
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Participant(db.Model):
+    """A member of the team in one room, known by the display name they gave."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+
+    room: Mapped[Room] = relationship(back_populates="participants")
+
+
+class Connection(db.Model):
+    """One open socket: who is online, kept in the database so every process sees it."""
+
+    __tablename__ = "connections"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    view: Mapped[str] = mapped_column(String(16))  # participant, facilitator or projector
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Poster(db.Model):
+    """A readiness poster on the wall: one section of the assessment."""
+
+    __tablename__ = "posters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str | None] = mapped_column(Text)
+
+    items: Mapped[list[PosterItem]] = relationship(
+        back_populates="poster", order_by="PosterItem.position", cascade="all, delete-orphan"
+    )
+
+
+class PosterItem(db.Model):
+    """One line of a poster that people put dots on."""
+
+    __tablename__ = "poster_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poster_id: Mapped[int] = mapped_column(ForeignKey("posters.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    removed_at: Mapped[datetime | None]
+
+    poster: Mapped[Poster] = relationship(back_populates="items")
+
+
+class Dot(db.Model):
+    """A green, yellow or red dot one participant placed on one poster item."""
+
+    __tablename__ = "dots"
+    __table_args__ = (Index("ix_dots_item_participant", "item_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("poster_items.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    colour: Mapped[str] = mapped_column(String(8))
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Note(db.Model):
+    """A short note on a discussion question (or a Take Action commitment)."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_room_question", "room_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(160))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    author_name: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    starred: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuietWrite(db.Model):
+    """One participant's private answer to the quiet-write prompt."""
+
+    __tablename__ = "quiet_writes"
+    __table_args__ = (UniqueConstraint("room_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    keep_private: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanRow(db.Model):
+    """A row of the action plan grid (major focus, element, tools, challenges...)."""
+
+    __tablename__ = "plan_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(String(200))
+    locked: Mapped[bool] = mapped_column(default=False)
+
+
+class PlanColumn(db.Model):
+    """A column of the action plan grid (30, 60, 90, 120 days...)."""
+
+    __tablename__ = "plan_columns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(80))
+
+
+class PlanCell(db.Model):
+    """The text where one plan row meets one column; ``revision`` counts saved edits."""
+
+    __tablename__ = "plan_cells"
+    __table_args__ = (UniqueConstraint("row_id", "column_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("plan_rows.id", ondelete="CASCADE"))
+    column_id: Mapped[int] = mapped_column(ForeignKey("plan_columns.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # A merge that could not be made keeps the other text here until someone resolves it.
+    conflict_text: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanCellRevision(db.Model):
+    """Every saved text of a cell: who, when, what."""
+
+    __tablename__ = "plan_cell_revisions"
+    __table_args__ = (UniqueConstraint("cell_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("plan_cells.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(60))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(String(20), default="edit")  # edit, merge, restore, item
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanItemSource(db.Model):
+    """Where an item placed into the plan came from (a poster item or a Take Action note)."""
+
+    __tablename__ = "plan_item_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("plan_cells.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # poster_item or note
+    source_id: Mapped[int]
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanConsideration(db.Model):
+    """One of the protocol's considerations, ticked by the team while planning."""
+
+    __tablename__ = "plan_considerations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(default=False)

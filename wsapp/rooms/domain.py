@@ -1,0 +1,291 @@
+"""The room's rules: codes, joining, phases, the shared timer, locking and closing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from pydantic import Field
+from sqlalchemy import delete, func, select
+
+from ..actions import ActionError, Args, NoArgs, action
+from ..content import Kit, Phase, library
+from ..extensions import db, socketio
+from ..identity import Actor, new_facilitator_key
+from ..live import Publish, bump_version, commit_and_send, participant_key
+from ..models import Connection, Participant, Room, utcnow
+
+# No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+NAME_MAX = 40
+TITLE_MAX = 80
+
+
+def normalise_code(typed: str) -> str:
+    """Upper-case the code and drop the spaces and dashes people type."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())[: CODE_LENGTH * 2]
+
+
+def format_code(code: str) -> str:
+    """ABC-DEF: easier to read off a projector."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(Room.id).where(Room.code == code)) is None:
+            return code
+
+
+def room_by_code(code: str) -> Room | None:
+    return db.session.scalar(select(Room).where(Room.code == normalise_code(code)))
+
+
+def kit_of(room: Room) -> Kit:
+    return library().kits[room.kit_id]
+
+
+def current_phase(room: Room) -> Phase:
+    phases = kit_of(room).phases
+    return phases[min(room.phase_index, len(phases) - 1)]
+
+
+def create_room(kit_id: str, title: str) -> tuple[Room, str]:
+    """Open a room from a kit; return it with the facilitator's secret key."""
+    kit = library().kits.get(kit_id)
+    if kit is None:
+        raise ActionError("Choose one of the workshop kits.", 422)
+    title = " ".join(title.split())[:TITLE_MAX] or kit.title
+    key, key_hash = new_facilitator_key()
+    room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
+    db.session.add(room)
+    db.session.flush()
+    db.session.commit()
+    return room, key
+
+
+def clean_name(typed: str) -> str:
+    name = " ".join(typed.split())
+    if not name:
+        raise ActionError("Type the name the team knows you by.", 422)
+    if len(name) > NAME_MAX:
+        raise ActionError(f"Names can be at most {NAME_MAX} characters.", 422)
+    return name
+
+
+def join_room(room: Room, typed_name: str) -> Participant:
+    """Add a participant to the room and show them to everyone."""
+    name = clean_name(typed_name)
+    if room.is_closed:
+        raise ActionError("This workshop has ended; its room is closed.", 409)
+    room = bump_version(room.id)
+    participant = Participant(room_id=room.id, name=name)
+    db.session.add(participant)
+    db.session.flush()
+    commit_and_send(room, Publish(regions=("rooms/_people.html",)))
+    return participant
+
+
+def people(room: Room) -> list[tuple[Participant, bool]]:
+    """Everyone in the room (not removed), each with whether they are online now."""
+    online = set(
+        db.session.scalars(
+            select(Connection.participant_id).where(
+                Connection.room_id == room.id, Connection.participant_id.is_not(None)
+            )
+        )
+    )
+    members = db.session.scalars(
+        select(Participant)
+        .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
+        .order_by(func.lower(Participant.name), Participant.id)
+    )
+    return [(member, member.id in online) for member in members]
+
+
+def facilitator_online(room: Room) -> bool:
+    return (
+        db.session.scalar(
+            select(Connection.sid).where(
+                Connection.room_id == room.id, Connection.view == "facilitator"
+            )
+        )
+        is not None
+    )
+
+
+def remaining_seconds(room: Room) -> int | None:
+    """Seconds left on the room's countdown, or None when no countdown is set."""
+    if room.timer_ends_at is not None:
+        return max(0, round((room.timer_ends_at - utcnow()).total_seconds()))
+    return room.timer_remaining
+
+
+# --- Phases -------------------------------------------------------------------------------
+
+PHASE_REGIONS = ("rooms/_agenda.html", "rooms/_phase.html")
+
+
+class PhaseIndex(Args):
+    index: int = Field(ge=0, lt=100)
+
+
+def _go_to(room: Room, index: int) -> Publish:
+    phases = kit_of(room).phases
+    if not 0 <= index < len(phases):
+        raise ActionError("That phase is not on this room's agenda.", 422)
+    room.phase_index = index
+    return Publish(regions=PHASE_REGIONS, personal=("rooms/_phase.html",))
+
+
+@action("phase.go", PhaseIndex, who="facilitator")
+def go_to_phase(room: Room, actor: Actor, args: PhaseIndex) -> Publish:
+    return _go_to(room, args.index)
+
+
+@action("phase.next", NoArgs, who="facilitator")
+def next_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    if room.phase_index + 1 >= len(kit_of(room).phases):
+        raise ActionError("This is the last phase of the agenda.", 409)
+    return _go_to(room, room.phase_index + 1)
+
+
+@action("phase.back", NoArgs, who="facilitator")
+def previous_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    if room.phase_index == 0:
+        raise ActionError("This is the first phase of the agenda.", 409)
+    return _go_to(room, room.phase_index - 1)
+
+
+# --- Timer --------------------------------------------------------------------------------
+
+TIMER = ("rooms/_timer.html",)
+TIMER_MAX_SECONDS = 4 * 60 * 60
+
+
+class StartTimer(Args):
+    minutes: int = Field(ge=1, le=TIMER_MAX_SECONDS // 60)
+    label: str = Field(default="", max_length=80)
+
+
+class AddTime(Args):
+    seconds: int = Field(default=60, ge=-TIMER_MAX_SECONDS, le=TIMER_MAX_SECONDS)
+
+
+@action("timer.start", StartTimer, who="facilitator")
+def start_timer(room: Room, actor: Actor, args: StartTimer) -> Publish:
+    room.timer_label = args.label or current_phase(room).title
+    room.timer_ends_at = utcnow() + timedelta(minutes=args.minutes)
+    room.timer_remaining = None
+    return Publish(regions=TIMER)
+
+
+@action("timer.pause", NoArgs, who="facilitator")
+def pause_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    if room.timer_ends_at is None:
+        raise ActionError("The timer is not running.", 409)
+    room.timer_remaining = remaining_seconds(room)
+    room.timer_ends_at = None
+    return Publish(regions=TIMER)
+
+
+@action("timer.resume", NoArgs, who="facilitator")
+def resume_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    if room.timer_remaining is None:
+        raise ActionError("The timer is not paused.", 409)
+    room.timer_ends_at = utcnow() + timedelta(seconds=room.timer_remaining)
+    room.timer_remaining = None
+    return Publish(regions=TIMER)
+
+
+@action("timer.add", AddTime, who="facilitator")
+def add_time(room: Room, actor: Actor, args: AddTime) -> Publish:
+    if room.timer_ends_at is not None:
+        room.timer_ends_at = max(utcnow(), room.timer_ends_at + timedelta(seconds=args.seconds))
+    elif room.timer_remaining is not None:
+        room.timer_remaining = min(TIMER_MAX_SECONDS, max(0, room.timer_remaining + args.seconds))
+    else:
+        raise ActionError("Start the timer first.", 409)
+    return Publish(regions=TIMER)
+
+
+@action("timer.stop", NoArgs, who="facilitator")
+def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    room.timer_ends_at = None
+    room.timer_remaining = None
+    room.timer_label = None
+    return Publish(regions=TIMER)
+
+
+# --- Facilitator control ------------------------------------------------------------------
+
+
+class SetLocked(Args):
+    locked: bool
+
+
+@action("room.lock", SetLocked, who="facilitator")
+def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
+    room.locked = args.locked
+    return Publish(
+        regions=("rooms/_status.html", "rooms/_phase.html"), personal=("rooms/_phase.html",)
+    )
+
+
+class ParticipantRef(Args):
+    participant_id: int = Field(ge=1)
+
+
+@action("participant.remove", ParticipantRef, who="facilitator")
+def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publish:
+    participant = db.session.get(Participant, args.participant_id)
+    if participant is None or participant.room_id != room.id or participant.removed_at:
+        raise ActionError("That person is not in this room.", 404)
+    participant.removed_at = utcnow()
+    sids = list(
+        db.session.scalars(
+            select(Connection.sid).where(Connection.participant_id == participant.id)
+        )
+    )
+    db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
+    publish = Publish(regions=("rooms/_people.html",))
+    publish.after.append(lambda: _cut_off(participant.id, sids))
+    return publish
+
+
+def _cut_off(participant_id: int, sids: list[str]) -> None:
+    """Tell a removed participant why, then close their sockets on whichever process."""
+
+    socketio.emit(
+        "removed",
+        {"message": "The facilitator removed you from this room."},
+        to=participant_key(participant_id),
+    )
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
+class Rename(Args):
+    name: str = Field(max_length=200)
+
+
+@action("participant.rename", Rename, who="participant")
+def rename(room: Room, actor: Actor, args: Rename) -> Publish:
+    """A participant fixes the name the room shows for them."""
+    assert actor.participant is not None
+    actor.participant.name = clean_name(args.name)
+    return Publish(regions=("rooms/_people.html",))
+
+
+@action("room.close", NoArgs, who="facilitator")
+def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    room.closed_at = utcnow()
+    room.timer_ends_at = None
+    room.timer_remaining = None
+    return Publish(
+        regions=("rooms/_status.html", "rooms/_phase.html", "rooms/_timer.html"),
+        personal=("rooms/_phase.html",),
+    )

@@ -1,0 +1,140 @@
+"""Socket handlers: connect into a room, presence, actions and resync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_socketio import join_room
+from sqlalchemy import delete, select
+
+from ..actions import ActionError, perform
+from ..extensions import db, socketio
+from ..identity import leads, participant_in
+from ..live import (
+    Publish,
+    Viewer,
+    audience_key,
+    bump_version,
+    commit_and_send,
+    full_state,
+    participant_key,
+)
+from ..models import Connection, Participant, Room
+from .domain import room_by_code
+
+PRESENCE = Publish(regions=("rooms/_people.html",))
+
+
+def _connection() -> Connection | None:
+    return db.session.get(Connection, request.sid)
+
+
+def _is_online(participant_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Connection.sid).where(Connection.participant_id == participant_id).limit(1)
+        )
+        is not None
+    )
+
+
+@socketio.on("connect")
+def connect(auth: dict[str, Any] | None) -> None:
+    """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
+    auth = auth if isinstance(auth, dict) else {}
+    room = room_by_code(str(auth.get("code", ""))[:20])
+    view = auth.get("view")
+    if room is None or view not in ("participant", "facilitator", "projector"):
+        raise ConnectionRefusedError("That room does not exist.")
+    member: Participant | None = None
+    if view == "participant":
+        member = participant_in(room)
+        if member is None:
+            raise ConnectionRefusedError("You are not in this room. Join it with its code.")
+    elif not leads(room):
+        raise ConnectionRefusedError("Only the facilitator can open this view.")
+
+    seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
+    was_online = member is not None and _is_online(member.id)
+    db.session.add(
+        Connection(
+            sid=request.sid,
+            room_id=room.id,
+            participant_id=member.id if member else None,
+            view=view,
+        )
+    )
+    join_room(audience_key(room.id, view))
+    if member is not None:
+        join_room(participant_key(member.id))
+    if member is not None and not was_online:
+        room = bump_version(room.id)
+        commit_and_send(room, PRESENCE)
+    else:
+        db.session.commit()
+    if seen_version < room.version:
+        socketio.emit(
+            "swap",
+            {"v": room.version, "html": full_state(room, Viewer(view, member))},
+            to=request.sid,
+        )
+
+
+@socketio.on("disconnect")
+def disconnect(*_reason: object) -> None:
+    connection = _connection()
+    if connection is None:
+        return
+    participant_id, room_id = connection.participant_id, connection.room_id
+    db.session.execute(delete(Connection).where(Connection.sid == request.sid))
+    if participant_id is not None and not _is_online(participant_id):
+        room = bump_version(room_id)
+        commit_and_send(room, PRESENCE)
+    else:
+        db.session.commit()
+
+
+@socketio.on("act")
+def act(message: Any) -> dict[str, Any]:
+    """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` or an error."""
+    connection = _connection()
+    if connection is None:
+        return {"ok": False, "error": "This connection is not in a room any more. Reload."}
+    if connection.view == "projector":
+        return {"ok": False, "error": "The projector view only shows the room."}
+    if not isinstance(message, dict) or not isinstance(message.get("name"), str):
+        return {"ok": False, "error": "Send an action name and its arguments."}
+    args = message.get("args") or {}
+    if not isinstance(args, dict):
+        return {"ok": False, "error": "An action's arguments must be an object."}
+    try:
+        version = perform(
+            connection.room_id,
+            message["name"],
+            args,
+            as_facilitator=connection.view == "facilitator",
+        )
+    except ActionError as error:
+        return {"ok": False, "error": error.message}
+    return {"ok": True, "v": version}
+
+
+@socketio.on("resync")
+def resync(*_args: object) -> dict[str, Any]:
+    """The room's full current state for this socket, after the client saw a gap."""
+    connection = _connection()
+    if connection is None:
+        return {"ok": False, "error": "This connection is not in a room any more. Reload."}
+    room = db.session.get(Room, connection.room_id)
+    assert room is not None
+    member = (
+        db.session.get(Participant, connection.participant_id)
+        if connection.participant_id
+        else None
+    )
+    return {
+        "ok": True,
+        "v": room.version,
+        "html": full_state(room, Viewer(connection.view, member)),
+    }

@@ -1,0 +1,179 @@
+"""Pages of a room, its join flow, and the HTTP door into the action dispatcher."""
+
+from __future__ import annotations
+
+import segno
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..actions import ActionError, perform, rate_limiter
+from ..content import library
+from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
+from ..live import Viewer
+from ..models import Room
+from . import bp
+from .domain import create_room, join_room, normalise_code, room_by_code
+
+
+def _room_or_404(code: str) -> Room:
+    room = room_by_code(code)
+    if room is None:
+        abort(404, "There is no room with that code. Check the code and try again.")
+    return room
+
+
+def join_url(room: Room) -> str:
+    base = current_app.config["PUBLIC_URL"]
+    path = url_for("rooms.join", code=room.code)
+    return (
+        f"{base.rstrip('/')}{path}"
+        if base
+        else url_for("rooms.join", code=room.code, _external=True)
+    )
+
+
+def _attempts_left(kind: str) -> bool:
+    """Failed joins and facilitator claims are limited per client address."""
+    per_minute = current_app.config["JOIN_ATTEMPTS_PER_MINUTE"]
+    return rate_limiter.allow(f"{kind}:{request.remote_addr}", per_minute / 60, per_minute)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("home.html", kits=list(library().kits.values()))
+
+
+@bp.post("/rooms")
+def create() -> BaseResponse | tuple[str, int]:
+    try:
+        room, key = create_room(request.form.get("kit", ""), request.form.get("title", ""))
+    except ActionError as error:
+        flash(error.message)
+        return render_template("home.html", kits=list(library().kits.values())), error.status
+    remember_facilitator(room, key)
+    return redirect(url_for("rooms.lead", code=room.code))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def find() -> BaseResponse | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_template("join_code.html", code=request.args.get("code", ""))
+    typed = request.form.get("code", "")
+    if not _attempts_left("join"):
+        flash("Too many tries from this device. Wait a minute, then type the code again.")
+        return render_template("join_code.html", code=typed), 429
+    room = room_by_code(typed) if normalise_code(typed) else None
+    if room is None:
+        flash("No room has that code. Check it on the facilitator's screen and try again.")
+        return render_template("join_code.html", code=typed), 404
+    return redirect(url_for("rooms.join", code=room.code))
+
+
+@bp.route("/r/<code>/join", methods=["GET", "POST"])
+def join(code: str) -> BaseResponse | tuple[str, int] | str:
+    room = _room_or_404(code)
+    if participant_in(room) is not None:
+        return redirect(url_for("rooms.participant", code=room.code))
+    if request.method == "GET":
+        return render_template("join_name.html", room=room)
+    try:
+        participant = join_room(room, request.form.get("name", ""))
+    except ActionError as error:
+        flash(error.message)
+        return render_template("join_name.html", room=room), error.status
+    remember_participant(room, participant)
+    return redirect(url_for("rooms.participant", code=room.code))
+
+
+@bp.get("/r/<code>")
+def participant(code: str) -> BaseResponse | str:
+    room = _room_or_404(code)
+    member = participant_in(room)
+    if member is None:
+        return redirect(url_for("rooms.join", code=room.code))
+    return render_template(
+        "rooms/participant.html", room=room, viewer=Viewer("participant", member)
+    )
+
+
+def _facilitator_room(code: str) -> Room:
+    room = _room_or_404(code)
+    if not leads(room):
+        abort(
+            403,
+            "This page is for the room's facilitator. Open your private facilitator "
+            "link on this device to take control.",
+        )
+    return room
+
+
+@bp.get("/r/<code>/lead")
+def lead(code: str) -> str:
+    room = _facilitator_room(code)
+    return render_template(
+        "rooms/facilitate.html", room=room, viewer=Viewer("facilitator"), join_link=join_url(room)
+    )
+
+
+@bp.get("/r/<code>/projector")
+def projector(code: str) -> str:
+    room = _facilitator_room(code)
+    return render_template(
+        "rooms/projector.html", room=room, viewer=Viewer("projector"), join_link=join_url(room)
+    )
+
+
+@bp.get("/r/<code>/qr.svg")
+def qr_code(code: str) -> Response:
+    room = _room_or_404(code)
+    qr = segno.make(join_url(room), error="m")
+    svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
+    return Response(
+        svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@bp.route("/claim/<code>", methods=["GET", "POST"])
+def claim(code: str) -> BaseResponse | tuple[str, int] | str:
+    """The private facilitator link: /claim/<code>#<key>.
+
+    The key travels in the URL's fragment, which browsers never send, so no server or
+    proxy log records it; claim.js posts it here from the page.
+    """
+    room = _room_or_404(code)
+    if request.method == "GET":
+        return render_template("claim.html", room=room)
+    key = request.form.get("key", "")
+    if not _attempts_left("claim") or not key_opens(room, key):
+        flash("That facilitator link is not right for this room. Copy the whole link again.")
+        return render_template("claim.html", room=room), 403
+    remember_facilitator(room, key)
+    return redirect(url_for("rooms.lead", code=room.code))
+
+
+def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
+    room = _room_or_404(code)
+    try:
+        perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
+    except ActionError as error:
+        return render_template("_flash.html", message=error.message, swap_oob=True), error.status
+    return render_template("_flash.html", message=None, swap_oob=True), 200
+
+
+@bp.post("/r/<code>/act/<name>")
+def act(code: str, name: str) -> tuple[str, int]:
+    return _act(code, name, as_facilitator=False)
+
+
+@bp.post("/r/<code>/lead/act/<name>")
+def lead_act(code: str, name: str) -> tuple[str, int]:
+    return _act(code, name, as_facilitator=True)
