@@ -56,6 +56,9 @@ class Room(db.Model):
     quiet_write_named: Mapped[bool] = mapped_column(default=False)
     plan_locked: Mapped[bool] = mapped_column(default=False)
 
+    # The record: may participants download the exports too?
+    exports_open: Mapped[bool] = mapped_column(default=False)
+
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
     )
@@ -92,6 +95,10 @@ class Connection(db.Model):
     view: Mapped[str] = mapped_column(String(16))  # participant, facilitator or projector
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The plan cell this person is typing in right now, shown to everyone else.
+    editing_cell_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_cells.id", ondelete="SET NULL")
+    )
 
 
 class Poster(db.Model):

@@ -1,8 +1,8 @@
-"""Initial schema: rooms, people, posters, notes, quiet writes, plan
+"""Initial schema
 
-Revision ID: 88cab449160d
+Revision ID: 036d6a317699
 Revises: 
-Create Date: 2026-11-23 00:46:35.273308
+Create Date: 2026-11-23 00:48:46.852712
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '88cab449160d'
+revision = '036d6a317699'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('quiet_write_shared', sa.Boolean(), nullable=False),
     sa.Column('quiet_write_named', sa.Boolean(), nullable=False),
     sa.Column('plan_locked', sa.Boolean(), nullable=False),
+    sa.Column('exports_open', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
@@ -106,21 +107,6 @@ def upgrade():
     with op.batch_alter_table('posters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posters_room_id'), ['room_id'], unique=False)
 
-    op.create_table('connections',
-    sa.Column('sid', sa.String(length=64), nullable=False),
-    sa.Column('room_id', sa.Integer(), nullable=False),
-    sa.Column('participant_id', sa.Integer(), nullable=True),
-    sa.Column('view', sa.String(length=16), nullable=False),
-    sa.Column('connected_at', sa.DateTime(), nullable=False),
-    sa.Column('seen_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('sid')
-    )
-    with op.batch_alter_table('connections', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_connections_participant_id'), ['participant_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_connections_room_id'), ['room_id'], unique=False)
-
     op.create_table('notes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('room_id', sa.Integer(), nullable=False),
@@ -176,6 +162,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('room_id', 'participant_id')
     )
+    op.create_table('connections',
+    sa.Column('sid', sa.String(length=64), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('view', sa.String(length=16), nullable=False),
+    sa.Column('connected_at', sa.DateTime(), nullable=False),
+    sa.Column('seen_at', sa.DateTime(), nullable=False),
+    sa.Column('editing_cell_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['editing_cell_id'], ['plan_cells.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('sid')
+    )
+    with op.batch_alter_table('connections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_connections_participant_id'), ['participant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_connections_room_id'), ['room_id'], unique=False)
+
     op.create_table('dots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -226,6 +229,11 @@ def downgrade():
         batch_op.drop_index('ix_dots_item_participant')
 
     op.drop_table('dots')
+    with op.batch_alter_table('connections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_connections_room_id'))
+        batch_op.drop_index(batch_op.f('ix_connections_participant_id'))
+
+    op.drop_table('connections')
     op.drop_table('quiet_writes')
     with op.batch_alter_table('poster_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_poster_items_poster_id'))
@@ -236,11 +244,6 @@ def downgrade():
         batch_op.drop_index('ix_notes_room_question')
 
     op.drop_table('notes')
-    with op.batch_alter_table('connections', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_connections_room_id'))
-        batch_op.drop_index(batch_op.f('ix_connections_participant_id'))
-
-    op.drop_table('connections')
     with op.batch_alter_table('posters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posters_room_id'))
 
