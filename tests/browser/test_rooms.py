@@ -1,0 +1,110 @@
+"""A facilitator and two phone-sized participants run a room in real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import join, open_room, wait_live
+
+READINESS = "Readiness protocol and action plan"
+
+
+def test_team_follows_phases_and_shares_one_timer(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS, room_name="Cedar USD team")
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+
+    # The socket really is a websocket, not long-polling.
+    transport = ana.evaluate("window.wsappSocket.io.engine.transport.name")
+    assert transport == "websocket"
+
+    # The facilitator sees both arrive, live.
+    people = lead.get_by_role("region", name=re.compile("^People"))
+    expect(people).to_contain_text("2 online of 2")
+    expect(people.get_by_role("button", name="Remove Ana")).to_be_visible()
+
+    # Next phase: every phone follows.
+    lead.get_by_role("button", name="Next phase").click()
+    for page in (ana, ben, lead):
+        expect(page.get_by_role("heading", level=1, name="Where are we now?")).to_be_visible()
+    # Jump straight to the quiet write.
+    lead.get_by_role("button", name=re.compile("Go to phase 3:")).click()
+    for page in (ana, ben):
+        expect(page.get_by_role("heading", level=1, name="Quiet write")).to_be_visible()
+
+    # One timer, the same on every screen.
+    lead.get_by_label("Minutes").fill("10")
+    lead.get_by_role("button", name="Start timer").click()
+    clocks = [page.get_by_role("timer") for page in (lead, ana, ben)]
+    for clock in clocks:
+        expect(clock).to_contain_text(re.compile(r"(10:00|9:5\d)"))
+    lead.get_by_role("button", name="Pause").click()
+    for clock in clocks:
+        expect(clock).to_contain_text("Paused")
+    shown = {clock.locator("[data-timer-clock]").inner_text() for clock in clocks}
+    assert len(shown) == 1, shown
+
+    # A late joiner lands on the current phase, paused timer and all.
+    cleo = person("phone")
+    join(cleo, live_server, code, "Cleo")
+    expect(cleo.get_by_role("heading", level=1, name="Quiet write")).to_be_visible()
+    expect(cleo.get_by_role("timer")).to_contain_text("Paused")
+
+
+def test_another_room_sees_none_of_it(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana = person("phone")
+    join(ana, live_server, code, "Ana")
+
+    other_lead = person("laptop")
+    other_code = open_room(other_lead, live_server, READINESS)
+    stranger = person("phone")
+    join(stranger, live_server, other_code, "Stranger")
+    seen = stranger.locator("body").get_attribute("data-version")
+
+    lead.get_by_role("button", name="Next phase").click()
+    expect(ana.get_by_role("heading", level=1, name="Where are we now?")).to_be_visible()
+    lead.get_by_role("button", name="Start timer").click()
+    expect(ana.get_by_role("timer")).to_be_visible()
+
+    expect(stranger.get_by_role("heading", level=1, name="Getting ready")).to_be_visible()
+    expect(stranger.get_by_role("timer")).to_have_count(0)
+    expect(stranger.get_by_role("region", name=re.compile("^People"))).not_to_contain_text("Ana")
+    # The stranger's page never received a newer version of their own room either.
+    assert stranger.evaluate("document.body.dataset.version") == seen
+
+
+def test_locked_room_and_removed_participant(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana = person("phone")
+    join(ana, live_server, code, "Ana")
+
+    lead.get_by_role("button", name="Lock the room (read-only)").click()
+    expect(ana.get_by_text("The room is locked")).to_be_visible()
+    lead.get_by_role("button", name="Unlock the room").click()
+    expect(ana.get_by_text("The room is locked")).to_have_count(0)
+
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_role("button", name="Remove Ana").click()
+    expect(ana.get_by_role("status").filter(has_text="removed you")).to_be_visible()
+    ana.reload()
+    expect(ana.get_by_label("Your name")).to_be_visible()
+
+
+def test_facilitator_link_opens_control_on_another_device(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    lead.get_by_text("Your private facilitator link").click()
+    link = lead.get_by_label("Private facilitator link").input_value()
+    assert f"/claim/{code}#" in link
+    tablet = person("laptop")
+    tablet.goto(link)
+    wait_live(tablet)
+    assert tablet.url.endswith(f"/r/{code}/lead")
+    expect(tablet.get_by_role("button", name="Next phase")).to_be_visible()
