@@ -1,0 +1,278 @@
+"""The discussion's rules: which questions a room has, notes on them, stars, the spotlight.
+
+A note belongs to one question of the room's kit (a guide question or a prompt phase's
+question), keyed as in :mod:`wsapp.content`. Notes reach every screen through
+``discussion/_live_notes.html``, which re-renders the notes of the current phase: the
+lists sit apart from the note forms, so nobody's half-typed note is swapped away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from pydantic import Field
+from sqlalchemy import select
+
+from ..actions import ActionError, Args, action
+from ..content import Phase, Question, library
+from ..extensions import db
+from ..identity import Actor
+from ..live import Publish, Viewer
+from ..models import Note, PlanCell, PlanColumn, PlanRow, Room, utcnow
+from ..rooms.domain import kit_of
+
+NOTE_MAX = 500
+KEY_MAX = 160
+
+# Shared lists for every audience; each participant also gets their own rendering, with
+# the edit and delete buttons on their own notes.
+LIVE_NOTES = ("discussion/_live_notes.html",)
+SPOTLIGHT = ("discussion/_spotlight_push.html",)
+PHASE = ("rooms/_phase.html",)
+
+
+# --- Questions ----------------------------------------------------------------------------
+
+
+def room_questions(room: Room) -> dict[str, Question]:
+    """Every question a note in this room may be on: its kit's guides' and its prompts."""
+    kit = kit_of(room)
+    guides = library().guides
+    found: dict[str, Question] = {}
+    for guide_id in dict.fromkeys(phase.guide for phase in kit.phases if phase.guide):
+        found.update((q.key, q) for q in guides[guide_id].questions())
+    found.update((q.key, q) for q in kit.questions())
+    return found
+
+
+def phase_questions(room: Room, phase: Phase) -> list[Question]:
+    """The questions a phase puts on screen, in display order."""
+    if phase.kind == "prompt":
+        key = f"{room.kit_id}:{phase.key}"
+        return [q for q in kit_of(room).questions() if q.key == key]
+    if phase.guide is None:
+        return []
+    questions = library().guides[phase.guide].questions()
+    if phase.kind == "guide_warmup":
+        return [q for q in questions if q.side == "warmup"]
+    if phase.kind == "guide_element":
+        return [q for q in questions if q.element_key == phase.element]
+    if phase.kind == "take_action":
+        return [q for q in questions if q.side == "take-action"]
+    return []
+
+
+@dataclass(frozen=True)
+class QuestionLabel:
+    """How a question is named: ``code`` beside it ("A2"), ``name`` in labels."""
+
+    code: str
+    name: str
+
+    @property
+    def title(self) -> str:
+        return self.name[:1].upper() + self.name[1:]
+
+
+def question_label(question: Question) -> QuestionLabel:
+    if question.side == "featured":
+        code = f"{question.element_key}{question.number}"
+        return QuestionLabel(code, f"question {code} about the featured PL system")
+    if question.side == "yours":
+        code = f"{question.element_key}{question.number}"
+        return QuestionLabel(code, f"question {code} about your PL system")
+    if question.side == "warmup":
+        return QuestionLabel("Warmup", "the warmup question")
+    if question.side == "take-action":
+        return QuestionLabel("Take Action", "the Take Action question")
+    return QuestionLabel("Prompt", "the discussion prompt")
+
+
+def question_anchor(key: str) -> str:
+    """An element id for a question key (parts of keys never contain an underscore)."""
+    return "q-" + key.replace(":", "_")
+
+
+_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)]")
+
+
+def linkify(text: str) -> Markup:
+    """Content text with its web addresses as links that open in a new tab.
+
+    For the guides' own text only; a note is always shown exactly as typed.
+    """
+    parts: list[Markup] = []
+    last = 0
+    for found in _URL.finditer(text):
+        parts.append(escape(text[last : found.start()]))
+        parts.append(
+            Markup('<a href="{0}" target="_blank" rel="noopener">{0}</a>').format(found[0])
+        )
+        last = found.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def can_write(room: Room, viewer: Viewer) -> bool:
+    """Whether this screen offers note forms now; the dispatcher enforces the same rules."""
+    if room.is_closed or viewer.is_projector:
+        return False
+    return viewer.is_facilitator or not room.locked
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+def notes_by_question(room: Room) -> dict[str, list[Note]]:
+    """The room's notes per question key: starred first, then oldest first."""
+    found: dict[str, list[Note]] = {}
+    notes = db.session.scalars(
+        select(Note)
+        .where(Note.room_id == room.id)
+        .order_by(Note.starred.desc(), Note.created_at, Note.id)
+    )
+    for note in notes:
+        found.setdefault(note.question_key, []).append(note)
+    return found
+
+
+def plan_cells(room: Room) -> list[tuple[int, str]]:
+    """The room's action-plan cells as (id, "row heading, column heading"), row by row."""
+    rows = db.session.execute(
+        select(PlanCell.id, PlanRow.heading, PlanColumn.heading)
+        .join(PlanRow, PlanCell.row_id == PlanRow.id)
+        .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
+        .where(PlanRow.room_id == room.id)
+        .order_by(PlanRow.position, PlanColumn.position)
+    )
+    return [(cell_id, f"{row}, {column}") for cell_id, row, column in rows]
+
+
+# --- Notes --------------------------------------------------------------------------------
+
+
+def _notes_changed() -> Publish:
+    return Publish(regions=LIVE_NOTES, personal=LIVE_NOTES)
+
+
+def _clean_text(text: str, *, empty: str) -> str:
+    text = text.replace("\r\n", "\n")
+    if not text:
+        raise ActionError(empty, 422)
+    if len(text) > NOTE_MAX:
+        raise ActionError(
+            f"A note can be at most {NOTE_MAX} characters; this one has {len(text)}. "
+            "Shorten it or split it into two notes.",
+            422,
+        )
+    return text
+
+
+def _note_in(room: Room, note_id: int) -> Note:
+    note = db.session.get(Note, note_id)
+    if note is None or note.room_id != room.id:
+        raise ActionError("That note is not in this room any more.", 404)
+    return note
+
+
+def _check_may_change(actor: Actor, note: Note) -> None:
+    if actor.is_facilitator:
+        return
+    assert actor.participant is not None
+    if note.participant_id != actor.participant.id:
+        raise ActionError("You can only change your own notes.", 403)
+
+
+class AddNote(Args):
+    question_key: str = Field(max_length=KEY_MAX)
+    text: str
+
+
+@action("note.add", AddNote, who="anyone")
+def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
+    if args.question_key not in room_questions(room):
+        raise ActionError("That question is not part of this room's discussion.", 422)
+    text = _clean_text(args.text, empty="Type your note first: an empty note was not added.")
+    now = utcnow()  # one moment for both, so a note is "edited" only once it is
+    db.session.add(
+        Note(
+            room_id=room.id,
+            question_key=args.question_key,
+            participant_id=actor.participant.id if actor.participant else None,
+            author_name=actor.name,
+            text=text,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return _notes_changed()
+
+
+class EditNote(Args):
+    note_id: int = Field(ge=1)
+    text: str
+
+
+@action("note.edit", EditNote, who="anyone")
+def edit_note(room: Room, actor: Actor, args: EditNote) -> Publish:
+    note = _note_in(room, args.note_id)
+    _check_may_change(actor, note)
+    text = _clean_text(args.text, empty="A note cannot be empty. To remove it, delete it.")
+    if text != note.text:
+        note.text = text
+        note.updated_at = utcnow()
+    return _notes_changed()
+
+
+class NoteRef(Args):
+    note_id: int = Field(ge=1)
+
+
+@action("note.delete", NoteRef, who="anyone")
+def delete_note(room: Room, actor: Actor, args: NoteRef) -> Publish:
+    note = _note_in(room, args.note_id)
+    _check_may_change(actor, note)
+    db.session.delete(note)
+    return _notes_changed()
+
+
+class StarNote(Args):
+    note_id: int = Field(ge=1)
+    starred: bool
+
+
+@action("note.star", StarNote, who="facilitator")
+def star_note(room: Room, actor: Actor, args: StarNote) -> Publish:
+    """A starred note is what the team agreed on; it leads its question's list."""
+    note = _note_in(room, args.note_id)
+    note.starred = args.starred
+    return _notes_changed()
+
+
+class SetAnonymous(Args):
+    anonymous: bool
+
+
+@action("notes.anonymous", SetAnonymous, who="facilitator")
+def set_anonymous(room: Room, actor: Actor, args: SetAnonymous) -> Publish:
+    """Hide (or show again) the authors' names on every screen, the projector included."""
+    room.notes_anonymous = args.anonymous
+    return Publish(regions=PHASE, personal=PHASE)
+
+
+# --- Spotlight ----------------------------------------------------------------------------
+
+
+class SetSpotlight(Args):
+    question_key: str = Field(default="", max_length=KEY_MAX)
+
+
+@action("spotlight.set", SetSpotlight, who="facilitator")
+def set_spotlight(room: Room, actor: Actor, args: SetSpotlight) -> Publish:
+    """Point every screen at one question; an empty key clears the spotlight."""
+    if args.question_key and args.question_key not in room_questions(room):
+        raise ActionError("That question is not part of this room's discussion.", 422)
+    room.spotlight_key = args.question_key or None
+    return Publish(regions=SPOTLIGHT)
