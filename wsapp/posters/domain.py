@@ -1,0 +1,613 @@
+"""The posters' rules: seeding from a kit, placing dots, the facilitator's controls, tallies.
+
+A room's posters come from the standard its kit's ``posters`` phase names: each element is
+a poster, each indicator an item. Participants put green, yellow and red dots on items;
+by default one dot per item each (a new colour replaces theirs), or, with a budget, a
+number of dots to spread (several on one item allowed). Until the facilitator reveals the
+posters a participant sees only their own dots; the facilitator always sees the tally.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from string import ascii_uppercase
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..actions import ActionError, Args, action
+from ..content import DotColour, Kit, Phase, library
+from ..extensions import db, socketio
+from ..identity import Actor
+from ..live import Publish, Viewer, participant_key, render_regions
+from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
+
+Colour = Literal["green", "yellow", "red"]
+COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
+# Each colour also has a shape, so nothing depends on telling the colours apart.
+SHAPES: dict[str, str] = {"green": "●", "yellow": "▲", "red": "■"}
+# The ordinal score behind the summary: strength +1, some work 0, significant work -1.
+SCORES: dict[str, int] = {"green": 1, "yellow": 0, "red": -1}
+
+ITEM_TEXT_MAX = 300
+POSTER_TITLE_MAX = 120
+BUDGET_MAX = 50
+# Bounds on the wall's size: far above any standard's, far below what a script could add.
+ITEMS_PER_POSTER_MAX = 40
+POSTERS_MAX = 26
+
+# Summary thresholds; see ``summary``.
+CLEAR_MEAN = 0.5
+CLEAR_SPREAD_MAX = 0.75
+DISAGREEMENT_SPREAD_MIN = 0.5
+
+LOCKED_MESSAGE = "The facilitator has locked the posters."
+
+
+# --- Seeding ------------------------------------------------------------------------------
+
+
+def posters_phase(kit: Kit) -> Phase | None:
+    """The kit's phase where the team dots the posters, if it has one."""
+    return next((phase for phase in kit.phases if phase.kind == "posters"), None)
+
+
+def seed_posters(room: Room, kit: Kit) -> None:
+    """Put the standard's elements on the new room's wall, one poster each."""
+    phase = posters_phase(kit)
+    if phase is None or phase.standard is None:
+        return
+    standard = library().standards[phase.standard]
+    for position, element in enumerate(standard.elements):
+        poster = Poster(
+            room_id=room.id,
+            position=position,
+            key=element.key,
+            title=element.title,
+            statement=element.statement,
+        )
+        poster.items = [
+            PosterItem(position=index, label=str(indicator.number), text=indicator.text)
+            for index, indicator in enumerate(element.indicators)
+        ]
+        db.session.add(poster)
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemTally:
+    """The team's dots on one poster item.
+
+    ``names`` lists, per colour, who placed each dot (alphabetical, once per dot); it is
+    filled only when the room's dots are named, so an anonymous room never gives names away.
+    """
+
+    item: PosterItem
+    counts: dict[str, int]
+    names: dict[str, list[str]]
+    total: int = field(init=False)
+    # How people point at the item: the poster's key and the item's label, e.g. A2.
+    ref: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.counts.values()))
+        object.__setattr__(self, "ref", _ref(self.item))
+
+    @property
+    def mean(self) -> float | None:
+        """Average score (green +1, yellow 0, red -1), or None with no dots."""
+        if not self.total:
+            return None
+        return sum(SCORES[colour] * n for colour, n in self.counts.items()) / self.total
+
+    @property
+    def spread(self) -> float:
+        """Standard deviation of the scores: 0 when all agree, 1 for an even green/red split.
+
+        It only exceeds 0.5 when the item has both green and red dots: people next to each
+        other on the scale (green and yellow, or yellow and red) never count as much
+        disagreement as people at its two ends.
+        """
+        mean = self.mean
+        if mean is None:
+            return 0.0
+        square = sum(SCORES[colour] ** 2 * n for colour, n in self.counts.items()) / self.total
+        return math.sqrt(max(0.0, square - mean * mean))
+
+    def name_labels(self, colour: str) -> list[str]:
+        """Names for display: each person once, with a count if they put several dots."""
+        return [
+            f"{name} \N{MULTIPLICATION SIGN}{n}" if n > 1 else name
+            for name, n in Counter(self.names[colour]).items()
+        ]
+
+
+@dataclass(frozen=True)
+class PosterTally:
+    """One poster with the tally of each of its (not removed) items, in order."""
+
+    poster: Poster
+    items: list[ItemTally]
+
+    @property
+    def total(self) -> int:
+        return sum(entry.total for entry in self.items)
+
+
+@dataclass(frozen=True)
+class PosterSummary:
+    """What the team's dots say, ranked for the strengths-and-gaps discussion."""
+
+    strengths: list[ItemTally]
+    gaps: list[ItemTally]
+    disagreements: list[ItemTally]
+    undotted: list[ItemTally]
+
+
+@dataclass(frozen=True)
+class DotProgress:
+    """How far the team has got: dots placed, by how many of the room's people."""
+
+    dots: int
+    people: int
+    members: int
+
+
+def _ref(item: PosterItem) -> str:
+    return f"{item.poster.key}{item.label}"
+
+
+def _live_items(poster: Poster) -> list[PosterItem]:
+    return [item for item in poster.items if item.removed_at is None]
+
+
+def room_posters(room: Room) -> list[Poster]:
+    return list(
+        db.session.scalars(
+            select(Poster)
+            .where(Poster.room_id == room.id)
+            .order_by(Poster.position, Poster.id)
+            .options(selectinload(Poster.items))
+        )
+    )
+
+
+def _room_dots(room: Room, *columns: Any) -> Select[Any]:
+    """``columns`` of the dots that count in the room: on items that were not removed,
+    placed by people who are still in the room (a removed duplicate's dots drop out)."""
+    return (
+        select(*columns)
+        .select_from(Dot)
+        .join(PosterItem, PosterItem.id == Dot.item_id)
+        .join(Poster, Poster.id == PosterItem.poster_id)
+        .join(Participant, Participant.id == Dot.participant_id)
+        .where(
+            Poster.room_id == room.id,
+            PosterItem.removed_at.is_(None),
+            Participant.removed_at.is_(None),
+        )
+    )
+
+
+def tally(room: Room) -> list[PosterTally]:
+    """Every poster of the room with each item's green, yellow and red dots counted."""
+    posters = room_posters(room)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
+    rows = db.session.execute(
+        _room_dots(room, Dot.item_id, Dot.colour, Participant.name).order_by(
+            func.lower(Participant.name), Dot.id
+        )
+    )
+    for item_id, colour, name in rows:
+        counts[item_id][colour] += 1
+        if room.dots_named:
+            names[item_id][colour].append(name)
+    return [
+        PosterTally(
+            poster,
+            [
+                ItemTally(item, dict(counts[item.id]), dict(names[item.id]))
+                for item in _live_items(poster)
+            ],
+        )
+        for poster in posters
+    ]
+
+
+def summary(room: Room) -> PosterSummary:
+    """Rank the room's items for discussion.
+
+    Each dot scores green +1, yellow 0, red -1. For an item with dots, ``mean`` is the
+    average score and ``spread`` the standard deviation of the scores (0 to 1).
+
+    * clear strengths: mean >= 0.5 and spread <= 0.75, highest mean first;
+    * clear gaps: mean <= -0.5 and spread <= 0.75, lowest mean first;
+    * most disagreement: spread > 0.5, which needs both green and red dots on the item,
+      largest spread first. An even green/red split scores 1; so does a majority that is
+      not clear: 3 green and 1 red has mean 0.5 but spread 0.87, so it is a disagreement,
+      not a clear strength.
+
+    Ties go to the item with more dots, then to poster and item order.
+    """
+    entries = [entry for poster in tally(room) for entry in poster.items]
+    dotted = [entry for entry in entries if entry.total]
+
+    def clear(entry: ItemTally) -> bool:
+        return entry.spread <= CLEAR_SPREAD_MAX
+
+    strengths = [e for e in dotted if (e.mean or 0) >= CLEAR_MEAN and clear(e)]
+    gaps = [e for e in dotted if (e.mean or 0) <= -CLEAR_MEAN and clear(e)]
+    disagreements = [e for e in dotted if e.spread > DISAGREEMENT_SPREAD_MIN]
+    return PosterSummary(
+        strengths=sorted(strengths, key=lambda e: (-(e.mean or 0), -e.total)),
+        gaps=sorted(gaps, key=lambda e: (e.mean or 0, -e.total)),
+        disagreements=sorted(disagreements, key=lambda e: (-e.spread, -e.total)),
+        undotted=[entry for entry in entries if not entry.total],
+    )
+
+
+def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
+    """A participant's dots on the room's items: item id -> colours, oldest first."""
+    placed: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        _room_dots(room, Dot.item_id, Dot.colour)
+        .where(Dot.participant_id == participant.id)
+        .order_by(Dot.id)
+    )
+    for item_id, colour in rows:
+        placed[item_id].append(colour)
+    return dict(placed)
+
+
+def dots_placed(room: Room, participant: Participant) -> int:
+    placed = db.session.scalar(
+        _room_dots(room, func.count(Dot.id)).where(Dot.participant_id == participant.id)
+    )
+    return placed or 0
+
+
+def dots_left(room: Room, participant: Participant) -> int | None:
+    """Dots this participant may still place, or None with one dot per item."""
+    if room.dot_budget is None:
+        return None
+    return max(0, room.dot_budget - dots_placed(room, participant))
+
+
+def dot_progress(room: Room) -> DotProgress:
+    dots, people = db.session.execute(
+        _room_dots(room, func.count(Dot.id), func.count(func.distinct(Dot.participant_id)))
+    ).one()
+    members = db.session.scalar(
+        select(func.count(Participant.id)).where(
+            Participant.room_id == room.id, Participant.removed_at.is_(None)
+        )
+    )
+    return DotProgress(dots=dots, people=people, members=members or 0)
+
+
+def dot_colours(room: Room) -> list[DotColour]:
+    """The colours' labels and meanings, from the protocol of the room's posters phase."""
+    phase = posters_phase(library().kits[room.kit_id])
+    if phase is None or phase.protocol is None:
+        return []
+    return list(library().protocols[phase.protocol].dot_colours)
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "tally": tally,
+        "poster_summary": summary,
+        "own_dots": own_dots,
+        "dots_left": dots_left,
+        "dot_progress": dot_progress,
+        "dot_colours": dot_colours,
+        "dot_shapes": SHAPES,
+    }
+
+
+# --- Participants' dots -------------------------------------------------------------------
+
+# What a dot changes for everyone: the tallies (for those allowed to see them).
+TALLIES = ("posters/_tallies.html",)
+# What a facilitator's change can alter on every screen, each participant's included.
+WHOLE_PHASE = Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
+
+
+def _colour_label(room: Room, colour: str) -> str:
+    return next((c.label for c in dot_colours(room) if c.key == colour), colour)
+
+
+def _item_in(room: Room, item_id: int) -> PosterItem:
+    item = db.session.get(PosterItem, item_id)
+    if item is None or item.poster.room_id != room.id or item.removed_at is not None:
+        raise ActionError(
+            "That item is not on this room's posters (it may have been removed).", 404
+        )
+    return item
+
+
+def _poster_in(room: Room, poster_id: int) -> Poster:
+    poster = db.session.get(Poster, poster_id)
+    if poster is None or poster.room_id != room.id:
+        raise ActionError("That poster is not in this room.", 404)
+    return poster
+
+
+def _my_dots_on(item: PosterItem, participant: Participant) -> list[Dot]:
+    return list(
+        db.session.scalars(
+            select(Dot)
+            .where(Dot.item_id == item.id, Dot.participant_id == participant.id)
+            .order_by(Dot.id)
+        )
+    )
+
+
+def _send_own_dots(room: Room, participant: Participant) -> None:
+    """Only the actor's own buttons changed: send them to that participant alone.
+
+    Other participants' screens do not change when someone dots (before the reveal they
+    see only their own dots; after it, the shared tallies carry the change).
+    """
+    html = render_regions(room, Viewer("participant", participant), ("posters/_mine.html",))
+    socketio.emit("swap", {"v": room.version, "html": html}, to=participant_key(participant.id))
+
+
+def _dot_changed(room: Room, actor: Actor) -> Publish:
+    assert actor.participant is not None
+    return Publish(regions=TALLIES, after=[partial(_send_own_dots, room, actor.participant)])
+
+
+class PlaceDot(Args):
+    item_id: int = Field(ge=1)
+    colour: Colour
+
+
+class TakeBack(Args):
+    item_id: int = Field(ge=1)
+    colour: Colour | None = None
+
+
+@action("dot.place", PlaceDot, who="participant")
+def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
+    """One dot per item replaces the participant's dot there; a budget adds one more."""
+    assert actor.participant is not None
+    item = _item_in(room, args.item_id)
+    if room.posters_locked:
+        raise ActionError(LOCKED_MESSAGE, 409)
+    mine = _my_dots_on(item, actor.participant)
+    if room.dot_budget is None:
+        if [dot.colour for dot in mine] == [args.colour]:
+            label = _colour_label(room, args.colour)
+            raise ActionError(f"Your dot on {_ref(item)} is already “{label}”.", 409)
+        for dot in mine:
+            db.session.delete(dot)
+    elif dots_placed(room, actor.participant) >= room.dot_budget:
+        raise ActionError(
+            f"You have placed all {room.dot_budget} of your dots. "
+            "Take one back to put it somewhere else.",
+            409,
+        )
+    db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
+    return _dot_changed(room, actor)
+
+
+@action("dot.take_back", TakeBack, who="participant")
+def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
+    """Remove the participant's latest dot on the item (of the colour, if one is named)."""
+    assert actor.participant is not None
+    item = _item_in(room, args.item_id)
+    if room.posters_locked:
+        raise ActionError(LOCKED_MESSAGE, 409)
+    mine = [
+        dot
+        for dot in _my_dots_on(item, actor.participant)
+        if args.colour is None or dot.colour == args.colour
+    ]
+    if not mine:
+        which = f"“{_colour_label(room, args.colour)}” " if args.colour else ""
+        raise ActionError(f"You have no {which}dot on {_ref(item)} to take back.", 409)
+    db.session.delete(mine[-1])
+    return _dot_changed(room, actor)
+
+
+# --- Facilitator: how dotting works -------------------------------------------------------
+
+
+class SetLocked(Args):
+    locked: bool
+
+
+class SetRevealed(Args):
+    revealed: bool
+
+
+class SetNamed(Args):
+    named: bool
+
+
+class SetBudget(Args):
+    budget: int | None = Field(default=None, ge=1, le=BUDGET_MAX)
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _blank_means_one_per_item(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def _room_has_dots(room: Room) -> bool:
+    return db.session.scalar(_room_dots(room, Dot.id).limit(1)) is not None
+
+
+@action("posters.lock", SetLocked, who="facilitator")
+def lock_posters(room: Room, actor: Actor, args: SetLocked) -> Publish:
+    room.posters_locked = args.locked
+    return WHOLE_PHASE
+
+
+@action("posters.reveal", SetRevealed, who="facilitator")
+def reveal_posters(room: Room, actor: Actor, args: SetRevealed) -> Publish:
+    room.posters_revealed = args.revealed
+    return WHOLE_PHASE
+
+
+@action("posters.named", SetNamed, who="facilitator")
+def name_dots(room: Room, actor: Actor, args: SetNamed) -> Publish:
+    """Names can be switched off at any time, but on only before anyone dots: people who
+    placed their dots anonymously are never named after the fact."""
+    if args.named and not room.dots_named and _room_has_dots(room):
+        raise ActionError(
+            "Dots were already placed anonymously; they stay anonymous. "
+            "Show names before anyone dots (or clear the posters first).",
+            409,
+        )
+    room.dots_named = args.named
+    return WHOLE_PHASE
+
+
+@action("posters.budget", SetBudget, who="facilitator")
+def set_budget(room: Room, actor: Actor, args: SetBudget) -> Publish:
+    """A budget of dots each (several on one item allowed), or None: one dot per item.
+
+    Dots already placed stay; someone over a smaller new budget simply has none left.
+    """
+    room.dot_budget = args.budget
+    return WHOLE_PHASE
+
+
+class PosterRef(Args):
+    poster_id: int = Field(ge=1)
+
+
+@action("posters.clear", PosterRef, who="facilitator")
+def clear_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
+    """Take every dot off one poster (the page asks the facilitator to confirm)."""
+    poster = _poster_in(room, args.poster_id)
+    item_ids = [item.id for item in poster.items]
+    for dot in db.session.scalars(select(Dot).where(Dot.item_id.in_(item_ids))):
+        db.session.delete(dot)
+    return WHOLE_PHASE
+
+
+# --- Facilitator: the posters' wording, before dots start ---------------------------------
+
+ItemText = Annotated[str, Field(min_length=1, max_length=ITEM_TEXT_MAX)]
+PosterTitle = Annotated[str, Field(min_length=1, max_length=POSTER_TITLE_MAX)]
+
+
+class AddItem(Args):
+    poster_id: int = Field(ge=1)
+    text: ItemText
+
+
+class ItemRef(Args):
+    item_id: int = Field(ge=1)
+
+
+class RenameItem(Args):
+    item_id: int = Field(ge=1)
+    text: ItemText
+
+
+class AddPoster(Args):
+    title: PosterTitle
+    statement: str = Field(default="", max_length=ITEM_TEXT_MAX)
+
+
+class RenamePoster(Args):
+    poster_id: int = Field(ge=1)
+    title: PosterTitle
+    statement: str = Field(default="", max_length=ITEM_TEXT_MAX)
+
+
+def _before_dots(room: Room, poster: Poster) -> None:
+    dotted = _room_dots(room, Dot.id).where(Poster.id == poster.id).limit(1)
+    if db.session.scalar(dotted) is not None:
+        raise ActionError(
+            f"Poster {poster.key} already has dots, so its items stay as they are. "
+            "Clear its dots first to change them.",
+            409,
+        )
+
+
+def _renumber(poster: Poster) -> None:
+    for number, item in enumerate(_live_items(poster), start=1):
+        item.label = str(number)
+
+
+@action("poster.item.add", AddItem, who="facilitator")
+def add_item(room: Room, actor: Actor, args: AddItem) -> Publish:
+    poster = _poster_in(room, args.poster_id)
+    _before_dots(room, poster)
+    if len(_live_items(poster)) >= ITEMS_PER_POSTER_MAX:
+        raise ActionError(f"A poster can have at most {ITEMS_PER_POSTER_MAX} items.", 409)
+    position = max((item.position for item in poster.items), default=-1) + 1
+    poster.items.append(PosterItem(position=position, label="", text=args.text))
+    _renumber(poster)
+    return WHOLE_PHASE
+
+
+@action("poster.item.rename", RenameItem, who="facilitator")
+def rename_item(room: Room, actor: Actor, args: RenameItem) -> Publish:
+    item = _item_in(room, args.item_id)
+    _before_dots(room, item.poster)
+    item.text = args.text
+    return WHOLE_PHASE
+
+
+@action("poster.item.remove", ItemRef, who="facilitator")
+def remove_item(room: Room, actor: Actor, args: ItemRef) -> Publish:
+    """Take an item off its poster; it is kept, marked removed, for the record."""
+    item = _item_in(room, args.item_id)
+    _before_dots(room, item.poster)
+    item.removed_at = utcnow()
+    _renumber(item.poster)
+    return WHOLE_PHASE
+
+
+def _next_key(room: Room) -> str:
+    used = set(db.session.scalars(select(Poster.key).where(Poster.room_id == room.id)))
+    return next((letter for letter in ascii_uppercase if letter not in used), str(len(used) + 1))
+
+
+@action("poster.add", AddPoster, who="facilitator")
+def add_poster(room: Room, actor: Actor, args: AddPoster) -> Publish:
+    posters = db.session.scalar(select(func.count(Poster.id)).where(Poster.room_id == room.id))
+    if (posters or 0) >= POSTERS_MAX:
+        raise ActionError(f"A room can have at most {POSTERS_MAX} posters.", 409)
+    last = db.session.scalar(select(func.max(Poster.position)).where(Poster.room_id == room.id))
+    db.session.add(
+        Poster(
+            room_id=room.id,
+            position=0 if last is None else last + 1,
+            key=_next_key(room),
+            title=args.title,
+            statement=args.statement or None,
+        )
+    )
+    return WHOLE_PHASE
+
+
+@action("poster.rename", RenamePoster, who="facilitator")
+def rename_poster(room: Room, actor: Actor, args: RenamePoster) -> Publish:
+    poster = _poster_in(room, args.poster_id)
+    poster.title = args.title
+    poster.statement = args.statement or None
+    return WHOLE_PHASE
+
+
+@action("poster.remove", PosterRef, who="facilitator")
+def remove_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
+    """Take a poster off the wall; only before it has dots, so no one's dots are lost."""
+    poster = _poster_in(room, args.poster_id)
+    _before_dots(room, poster)
+    db.session.delete(poster)
+    return WHOLE_PHASE
