@@ -1,0 +1,196 @@
+"""A facilitator's rooms: the list, and open, duplicate, close and delete from it."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from wsapp.extensions import db
+from wsapp.models import Dot, Note, Participant, PlanColumn, PlanRow, Poster, PosterItem, Room
+
+from .conftest import Member, Workshop, post
+
+
+class RoomList(HTMLParser):
+    """The rooms on the page: each card's text, keyed by its heading."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.cards: dict[str, str] = {}
+        self._heading: str | None = None
+        self._text: list[str] | None = None
+        self._in_h2 = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li" and "led-room" in (dict(attrs).get("class") or ""):
+            self._heading, self._text = "", []
+        self._in_h2 = self._in_h2 or (tag == "h2" and self._text is not None)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self._in_h2 = False
+        if tag == "li" and self._text is not None:
+            self.cards[" ".join(str(self._heading).split())] = " ".join(
+                " ".join(self._text).split()
+            )
+            self._heading, self._text = None, None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+            if self._in_h2:
+                self._heading = f"{self._heading}{data}"
+
+
+def my_rooms(member: Member) -> dict[str, str]:
+    response = member.client.get("/facilitator/rooms")
+    assert response.status_code == 200
+    return RoomList(response.get_data(as_text=True)).cards
+
+
+def room(app: Any, code: str) -> Room | None:
+    with app.app_context():
+        found = db.session.scalars(select(Room).where(Room.code == code)).one_or_none()
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+def test_the_list_shows_the_rooms_this_browser_leads_open_and_closed(workshop: Workshop, app):
+    first = workshop.open_room(kit="readiness-planning", title="Cedar USD")
+    workshop.join(first.code, "Ana")
+    workshop.join(first.code, "Ben")
+    second = Member(first.client, "", "facilitator")
+    response = post(first.client, "/rooms", {"kit": "discussion-equity", "title": "Oak team"})
+    second.code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
+    assert post(first.client, f"/facilitator/rooms/{second.code}/close").status_code == 302
+    someone_else = workshop.open_room(title="Not mine")
+
+    cards = my_rooms(first)
+    assert set(cards) == {"Cedar USD", "Oak team"}
+    assert "Readiness protocol and action plan" in cards["Cedar USD"]
+    assert "People 2" in cards["Cedar USD"] and "Open" in cards["Cedar USD"]
+    assert "Equity discussion" in cards["Oak team"] and "Closed" in cards["Oak team"]
+    assert "Not mine" in my_rooms(someone_else)
+    # The site header links to the list once the browser leads a room.
+    assert b'href="/facilitator/rooms"' in first.client.get("/").data
+    assert b'href="/facilitator/rooms"' not in app.test_client().get("/").data
+
+
+def test_a_stranger_has_no_rooms_and_a_forged_session_key_shows_nothing(workshop, app):
+    lead = workshop.open_room(title="Cedar USD")
+    stranger = app.test_client()
+    assert my_rooms(Member(stranger, "", "facilitator")) == {}
+    with stranger.session_transaction() as session:
+        session["led"] = {str(room(app, lead.code).id): "guessed-key"}
+    assert my_rooms(Member(stranger, "", "facilitator")) == {}
+
+
+def test_duplicate_makes_a_fresh_room_with_the_same_posters_and_grid(workshop: Workshop, app):
+    lead = workshop.open_room(kit="readiness-planning", title="Cedar USD")
+    workshop.join(lead.code, "Ana")
+    with app.app_context():
+        source = db.session.scalars(select(Room).where(Room.code == lead.code)).one()
+        ana = db.session.scalars(select(Participant).where(Participant.room_id == source.id)).one()
+        poster = db.session.scalars(select(Poster).where(Poster.room_id == source.id)).first()
+        poster.title = "Our own poster"
+        poster.items[0].text = "Our own item"
+        poster.items[1].removed_at = source.created_at
+        db.session.add(Dot(item_id=poster.items[0].id, participant_id=ana.id, colour="red"))
+        db.session.add_all(
+            [
+                Note(
+                    room_id=source.id,
+                    question_key="readiness-planning:where-are-we-now",
+                    author_name="Ana",
+                    text="A note",
+                ),
+            ]
+        )
+        source.dots_named = True
+        source.exports_open = True
+        db.session.commit()
+        source_items = len(poster.items)
+
+    assert lead.post_action("plan.row.add", heading="Budget", detail="Who pays").status_code == 200
+    assert lead.post_action("plan.column.add", heading="Next year").status_code == 200
+    response = post(lead.client, f"/facilitator/rooms/{lead.code}/duplicate")
+    assert response.status_code == 302
+    code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
+    assert code != lead.code
+    assert lead.client.get(f"/r/{code}/lead").status_code == 200
+    with app.app_context():
+        copy = db.session.scalars(select(Room).where(Room.code == code)).one()
+        assert copy.title == "Cedar USD (copy)" and copy.kit_id == "readiness-planning"
+        assert copy.dots_named and not copy.exports_open and copy.phase_index == 0
+        first = db.session.scalars(
+            select(Poster).where(Poster.room_id == copy.id).order_by(Poster.position)
+        ).first()
+        assert first.title == "Our own poster"
+        assert first.items[0].text == "Our own item"
+        assert len(first.items) == source_items - 1  # the removed item stays behind
+        rows = db.session.scalars(
+            select(PlanRow.heading).where(PlanRow.room_id == copy.id).order_by(PlanRow.position)
+        ).all()
+        assert rows[-1] == "Budget"
+        columns = db.session.scalars(
+            select(PlanColumn.heading).where(PlanColumn.room_id == copy.id)
+        ).all()
+        assert "Next year" in columns
+        item_ids = select(PosterItem.id).join(Poster).where(Poster.room_id == copy.id)
+        assert db.session.query(Dot).filter(Dot.item_id.in_(item_ids)).count() == 0
+        assert db.session.query(Note).filter_by(room_id=copy.id).count() == 0
+        assert db.session.query(Participant).filter_by(room_id=copy.id).count() == 0
+    assert "Cedar USD (copy)" in my_rooms(lead)
+
+
+def test_close_from_the_list_closes_the_room_for_everyone(workshop: Workshop, app):
+    lead = workshop.open_room(title="Cedar USD")
+    ana = workshop.join(lead.code, "Ana")
+    assert post(lead.client, f"/facilitator/rooms/{lead.code}/close").status_code == 302
+    assert room(app, lead.code).is_closed
+    assert ana.post_action("participant.rename", name="Ana R").status_code == 409
+
+
+def test_delete_asks_first_then_deletes_everything(workshop: Workshop, app):
+    lead = workshop.open_room(title="Cedar USD")
+    workshop.join(lead.code, "Ana")
+    confirm = lead.client.get(f"/facilitator/rooms/{lead.code}/delete")
+    assert confirm.status_code == 200
+    assert b"Delete the room for good" in confirm.data
+    assert room(app, lead.code) is not None  # asking deletes nothing
+
+    response = post(lead.client, f"/facilitator/rooms/{lead.code}/delete")
+    assert response.status_code == 302
+    assert room(app, lead.code) is None
+    with app.app_context():
+        assert db.session.query(Participant).count() == 0
+    assert my_rooms(lead) == {}
+    assert lead.client.get(f"/r/{lead.code}/lead").status_code == 404
+
+
+@pytest.mark.parametrize("action", ["delete", "close", "duplicate"])
+def test_only_the_facilitator_can_change_a_room_from_the_list(workshop: Workshop, app, action):
+    lead = workshop.open_room(title="Cedar USD")
+    ana = workshop.join(lead.code, "Ana")
+    for someone in (ana.client, app.test_client()):
+        assert post(someone, f"/facilitator/rooms/{lead.code}/{action}").status_code == 403
+    kept = room(app, lead.code)
+    assert kept is not None and not kept.is_closed
+    with app.app_context():
+        assert db.session.query(Room).count() == 1
+
+
+def test_deleting_tells_the_people_still_in_the_room(workshop: Workshop):
+    lead = workshop.open_room(title="Cedar USD")
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    post(lead.client, f"/facilitator/rooms/{lead.code}/delete")
+    assert not ana.socket.is_connected()
+    # get_received() refuses once disconnected; what arrived before is still in its queue.
+    removed = [m for m in ana.socket.queue if m["name"] == "removed"]
+    assert removed and "deleted" in removed[0]["args"][0]["message"]

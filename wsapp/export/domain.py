@@ -1,0 +1,784 @@
+"""The workshop record: the whole room as one versioned document, and rooms made from one.
+
+:class:`RoomRecord` is the JSON export (``room.json``); ``docs/room-export.schema.json`` is
+its JSON Schema, generated from these models by :func:`json_schema` (a test keeps the two
+equal). Rows point at each other by ``ref``: a number counted from 1 within the document,
+never a database id, so exporting a room, importing it and exporting the copy gives the
+same document except for the room's code and the timestamps of the copy itself.
+
+What is never exported: quiet writes their writers kept private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import delete, select
+
+from ..actions import ActionError, Args, action, describe_validation_error
+from ..content import Question, library
+from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
+from ..extensions import db
+from ..identity import Actor
+from ..live import Publish
+from ..models import (
+    Dot,
+    Note,
+    Participant,
+    PlanCell,
+    PlanCellRevision,
+    PlanColumn,
+    PlanConsideration,
+    PlanItemSource,
+    PlanRow,
+    Poster,
+    PosterItem,
+    QuietWrite,
+    Room,
+    utcnow,
+)
+from ..plan.domain import plan_of
+from ..rooms.domain import NAME_MAX, create_room, kit_of
+
+SCHEMA_VERSION: Literal[1] = 1
+IMPORT_MAX_BYTES = 4 * 1024 * 1024
+TOO_LARGE = f"That file is too large to import (over {IMPORT_MAX_BYTES >> 20} MB)."
+TEXT_MAX = 20_000
+RECORD_REGION = ("export/_record.html",)
+
+RefT = TypeVar("RefT", int, tuple[int, int])
+Ref = Annotated[
+    int, Field(ge=1, description="A ref: rows are numbered from 1 within the document.")
+]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class RoomSettings(_Part):
+    """The facilitator's switches, as they were when the record was exported."""
+
+    locked: bool = False
+    posters_locked: bool = False
+    posters_revealed: bool = False
+    dots_named: bool = False
+    dot_budget: int | None = Field(default=None, ge=1, le=1000)
+    notes_anonymous: bool = False
+    spotlight_key: str | None = Field(default=None, max_length=160)
+    quiet_write_open: bool = False
+    quiet_write_shared: bool = False
+    quiet_write_named: bool = False
+    plan_locked: bool = False
+    exports_open: bool = False
+
+
+class RecordRoom(_Part):
+    code: str = Field(max_length=12, description="The room's join code; a copy gets its own.")
+    title: str = Field(min_length=1, max_length=120)
+    kit_id: str = Field(max_length=80, description="Id of the workshop kit the room runs.")
+    kit_title: str = Field(description="The kit's title, for people reading the file.")
+    created_at: datetime
+    closed_at: datetime | None = None
+    phase_index: int = Field(ge=0, description="Position in the kit's phases, from 0.")
+    phase_key: str = Field(description="Key of the phase at phase_index, for people reading.")
+    settings: RoomSettings
+
+
+class RecordParticipant(_Part):
+    ref: Ref
+    name: Name
+    joined_at: datetime
+    removed: bool = Field(description="The facilitator removed this person from the room.")
+
+
+class RecordDot(_Part):
+    participant: Ref
+    colour: Literal["green", "yellow", "red"]
+    placed_at: datetime
+
+
+class RecordItem(_Part):
+    ref: Ref
+    label: str = Field(min_length=1, max_length=20)
+    text: Text
+    removed: bool = False
+    dots: list[RecordDot] = []
+
+
+class RecordPoster(_Part):
+    key: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1, max_length=200)
+    statement: Text | None = None
+    items: list[RecordItem] = []
+
+
+class RecordNote(_Part):
+    ref: Ref
+    question_key: str = Field(max_length=160)
+    participant: Ref | None = Field(description="Null for the facilitator's notes.")
+    author_name: Name
+    text: str = Field(min_length=1, max_length=NOTE_MAX)
+    starred: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class RecordQuietWrite(_Part):
+    participant: Ref
+    text: Text
+    updated_at: datetime
+
+
+class RecordRevision(_Part):
+    revision: int = Field(ge=0)
+    text: Text
+    author_name: Name
+    participant: Ref | None
+    reason: str = Field(max_length=20)
+    created_at: datetime
+
+
+class RecordSource(_Part):
+    kind: Literal["poster_item", "note"]
+    source: Ref | None = Field(
+        description="ref of the poster item or note it came from; null once that was deleted."
+    )
+    label: Text
+    created_at: datetime
+
+
+class RecordCell(_Part):
+    row: Ref
+    column: Ref
+    text: Text = ""
+    conflict_text: Text | None = None
+    revision: int = Field(default=0, ge=0)
+    updated_at: datetime
+    revisions: list[RecordRevision] = []
+    sources: list[RecordSource] = []
+
+
+class RecordPlanRow(_Part):
+    ref: Ref
+    heading: str = Field(min_length=1, max_length=200)
+    detail: str | None = Field(default=None, max_length=200)
+    locked: bool = False
+
+
+class RecordPlanColumn(_Part):
+    ref: Ref
+    heading: str = Field(min_length=1, max_length=80)
+
+
+class RecordConsideration(_Part):
+    text: Text
+    done: bool = False
+
+
+class RecordPlan(_Part):
+    rows: list[RecordPlanRow] = []
+    columns: list[RecordPlanColumn] = []
+    cells: list[RecordCell] = []
+    considerations: list[RecordConsideration] = []
+
+
+class RoomRecord(_Part):
+    """A workshop room: what the team made in it, and the settings it ran with."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="wsapp room export",
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://wsapp.example/room-export.schema.json",
+            "description": (
+                "One workshop room as exported by GET /r/<code>/export/room.json and read by "
+                "POST /rooms/import. Rows refer to each other by 'ref', numbered from 1 within "
+                "the document. Times are UTC. Quiet writes their writers kept private are "
+                "never exported; the others keep their writer even when shared without names. "
+                "Generated from the models in wsapp/export/domain.py "
+                "(json_schema())."
+            ),
+        },
+    )
+
+    schema_version: Literal[1] = Field(description="Bumped whenever the format changes.")
+    exported_at: datetime
+    room: RecordRoom
+    participants: list[RecordParticipant] = []
+    posters: list[RecordPoster] = []
+    notes: list[RecordNote] = []
+    quiet_writes: list[RecordQuietWrite] = []
+    plan: RecordPlan = RecordPlan()
+
+
+def json_schema() -> dict[str, Any]:
+    return RoomRecord.model_json_schema(mode="validation")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC)
+
+
+def _naive(moment: datetime) -> datetime:
+    """Stored times are naive UTC; a time without a zone is taken to be UTC already."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _refs(rows: Iterable[Any]) -> dict[int, int]:
+    """Database id -> ref, numbering the rows from 1 in the order given."""
+    return {row.id: ref for ref, row in enumerate(rows, start=1)}
+
+
+# --- Building the record ------------------------------------------------------------------
+
+
+def build_record(room: Room) -> RoomRecord:
+    """The whole room as a :class:`RoomRecord`."""
+    kit = kit_of(room)
+    phase = kit.phases[min(room.phase_index, len(kit.phases) - 1)]
+    settings = RoomSettings.model_validate(
+        {name: getattr(room, name) for name in RoomSettings.model_fields}
+    )
+    participants = list(
+        db.session.scalars(
+            select(Participant).where(Participant.room_id == room.id).order_by(Participant.id)
+        )
+    )
+    person = _refs(participants)
+    posters = list(
+        db.session.scalars(
+            select(Poster).where(Poster.room_id == room.id).order_by(Poster.position, Poster.id)
+        )
+    )
+    items = [item for poster in posters for item in poster.items]
+    item_ref = _refs(items)
+    dots: dict[int, list[Dot]] = {}
+    if items:
+        for dot in db.session.scalars(
+            select(Dot).where(Dot.item_id.in_(item_ref)).order_by(Dot.id)
+        ):
+            dots.setdefault(dot.item_id, []).append(dot)
+    notes = list(db.session.scalars(select(Note).where(Note.room_id == room.id).order_by(Note.id)))
+    note_ref = _refs(notes)
+    return RoomRecord(
+        schema_version=SCHEMA_VERSION,
+        exported_at=_utc(utcnow()),
+        room=RecordRoom(
+            code=room.code,
+            title=room.title,
+            kit_id=room.kit_id,
+            kit_title=kit.title,
+            created_at=_utc(room.created_at),
+            closed_at=_utc(room.closed_at) if room.closed_at else None,
+            phase_index=room.phase_index,
+            phase_key=phase.key,
+            settings=settings,
+        ),
+        participants=[
+            RecordParticipant(
+                ref=person[p.id],
+                name=p.name,
+                joined_at=_utc(p.joined_at),
+                removed=p.removed_at is not None,
+            )
+            for p in participants
+        ],
+        posters=[
+            RecordPoster(
+                key=poster.key,
+                title=poster.title,
+                statement=poster.statement,
+                items=[
+                    RecordItem(
+                        ref=item_ref[item.id],
+                        label=item.label,
+                        text=item.text,
+                        removed=item.removed_at is not None,
+                        dots=[
+                            RecordDot(
+                                participant=person[dot.participant_id],
+                                colour=dot.colour,  # type: ignore[arg-type]
+                                placed_at=_utc(dot.placed_at),
+                            )
+                            for dot in dots.get(item.id, [])
+                        ],
+                    )
+                    for item in poster.items
+                ],
+            )
+            for poster in posters
+        ],
+        notes=[
+            RecordNote(
+                ref=note_ref[note.id],
+                question_key=note.question_key,
+                participant=person.get(note.participant_id or 0),
+                author_name=note.author_name,
+                text=note.text,
+                starred=note.starred,
+                created_at=_utc(note.created_at),
+                updated_at=_utc(note.updated_at),
+            )
+            for note in notes
+        ],
+        quiet_writes=[
+            RecordQuietWrite(
+                participant=person[write.participant_id],
+                text=write.text,
+                updated_at=_utc(write.updated_at),
+            )
+            for write in db.session.scalars(
+                select(QuietWrite)
+                .where(QuietWrite.room_id == room.id, QuietWrite.keep_private.is_(False))
+                .order_by(QuietWrite.participant_id)
+            )
+        ],
+        plan=_build_plan(room, person, {"poster_item": item_ref, "note": note_ref}),
+    )
+
+
+def _build_plan(
+    room: Room, person: dict[int, int], source_refs: dict[str, dict[int, int]]
+) -> RecordPlan:
+    plan = plan_of(room)
+    row_ref, column_ref = _refs(plan.rows), _refs(plan.columns)
+    cells = [cell for _row, _column, cell in plan.all_cells()]
+    revisions: dict[int, list[PlanCellRevision]] = {}
+    for revision in db.session.scalars(
+        select(PlanCellRevision)
+        .where(PlanCellRevision.cell_id.in_([cell.id for cell in cells]))
+        .order_by(PlanCellRevision.revision, PlanCellRevision.id)
+    ):
+        revisions.setdefault(revision.cell_id, []).append(revision)
+    considerations = db.session.scalars(
+        select(PlanConsideration)
+        .where(PlanConsideration.room_id == room.id)
+        .order_by(PlanConsideration.position, PlanConsideration.id)
+    )
+    return RecordPlan(
+        rows=[
+            RecordPlanRow(ref=row_ref[r.id], heading=r.heading, detail=r.detail, locked=r.locked)
+            for r in plan.rows
+        ],
+        columns=[RecordPlanColumn(ref=column_ref[c.id], heading=c.heading) for c in plan.columns],
+        cells=[
+            RecordCell(
+                row=row_ref[cell.row_id],
+                column=column_ref[cell.column_id],
+                text=cell.text,
+                conflict_text=cell.conflict_text,
+                revision=cell.revision,
+                updated_at=_utc(cell.updated_at),
+                revisions=[
+                    RecordRevision(
+                        revision=r.revision,
+                        text=r.text,
+                        author_name=r.author_name,
+                        participant=person.get(r.participant_id or 0),
+                        reason=r.reason,
+                        created_at=_utc(r.created_at),
+                    )
+                    for r in revisions.get(cell.id, [])
+                ],
+                sources=[
+                    RecordSource(
+                        kind=s.kind,  # type: ignore[arg-type]
+                        source=source_refs.get(s.kind, {}).get(s.source_id),
+                        label=s.label,
+                        created_at=_utc(s.created_at),
+                    )
+                    for s in plan.sources.get(cell.id, [])
+                ],
+            )
+            for cell in cells
+        ],
+        considerations=[RecordConsideration(text=c.text, done=c.done) for c in considerations],
+    )
+
+
+# --- Queries the exports share --------------------------------------------------------------
+
+
+def plan_corner(room: Room) -> str:
+    """The heading over the grid's row headings, from the kit's plan protocol."""
+    for phase in kit_of(room).phases:
+        if phase.kind == "plan" and phase.protocol:
+            return library().protocols[phase.protocol].plan.corner
+    return "Plan"
+
+
+def plan_grid(room: Room) -> list[list[str]]:
+    """The action plan as it appears on screen: a header row of column headings, then one
+    row per plan row, its heading (and detail, on the next line) first."""
+    plan = plan_of(room)
+    grid = [[plan_corner(room), *(column.heading for column in plan.columns)]]
+    for row in plan.rows:
+        heading = f"{row.heading}\n{row.detail}" if row.detail else row.heading
+        grid.append([heading, *(plan.cell(row, column).text for column in plan.columns)])
+    return grid
+
+
+@dataclass(frozen=True)
+class NotedQuestion:
+    question: Question
+    code: str
+    notes: list[Note]
+
+
+@dataclass(frozen=True)
+class NotesSection:
+    """One phase of the agenda with the notes taken on its questions."""
+
+    title: str
+    questions: list[NotedQuestion]
+
+
+def notes_sections(room: Room) -> list[NotesSection]:
+    """The room's notes, phase by phase in agenda order, each question's starred first."""
+    notes = notes_by_question(room)
+    sections = []
+    for phase in kit_of(room).phases:
+        questions = [
+            NotedQuestion(q, question_label(q).code, notes.pop(q.key, []))
+            for q in phase_questions(room, phase)
+        ]
+        if questions:
+            sections.append(NotesSection(phase.title, questions))
+    if notes:  # notes on questions the kit no longer shows
+        sections.append(
+            NotesSection(
+                "Other notes",
+                [
+                    NotedQuestion(
+                        Question(key, library().question_text(key) or key, None, "prompt"),
+                        "",
+                        found,
+                    )
+                    for key, found in notes.items()
+                ],
+            )
+        )
+    return sections
+
+
+def quiet_write_prompt(room: Room) -> str | None:
+    for phase in kit_of(room).phases:
+        if phase.kind == "quiet_write" and phase.protocol:
+            return library().protocols[phase.protocol].quiet_write_prompt
+    return None
+
+
+# --- Rooms made from a record -------------------------------------------------------------
+
+
+def parse_record(data: bytes) -> RoomRecord:
+    """Read an uploaded export, or raise ActionError saying what is wrong with it."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ActionError(TOO_LARGE, 413)
+    if not data.strip():
+        raise ActionError("That file is empty. Choose a room.json exported from wsapp.", 422)
+    try:
+        record = RoomRecord.model_validate_json(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            raise ActionError(
+                "That file is not a room export: it is not valid JSON.", 422
+            ) from None
+        if first["loc"] == ("schema_version",):
+            raise ActionError(
+                "That file is not a room export this version of wsapp can read "
+                f"(expected schema_version {SCHEMA_VERSION}).",
+                422,
+            ) from None
+        raise ActionError(
+            f"That room export is not valid: {describe_validation_error(error)}.", 422
+        ) from None
+    _check_consistent(record)
+    return record
+
+
+def _check_consistent(record: RoomRecord) -> None:
+    """What the schema cannot say: the kit exists and every ref points at something."""
+    kit = library().kits.get(record.room.kit_id)
+    if kit is None:
+        raise ActionError(
+            f"That room ran the kit {record.room.kit_id[:80]!r}, which this site does not "
+            "have. It cannot be imported here.",
+            422,
+        )
+    if record.room.phase_index >= len(kit.phases):
+        raise ActionError(
+            "That room export is not valid: room.phase_index is past the agenda.", 422
+        )
+
+    def unique(refs: list[RefT], what: str) -> set[RefT]:
+        if len(set(refs)) != len(refs):
+            raise ActionError(f"That room export is not valid: two {what} share a ref.", 422)
+        return set(refs)
+
+    def known(ref: int | None, refs: set[int], what: str) -> None:
+        if ref is not None and ref not in refs:
+            raise ActionError(
+                f"That room export is not valid: it refers to {what} {ref}, which it does "
+                "not contain.",
+                422,
+            )
+
+    people = unique([p.ref for p in record.participants], "participants")
+    items = unique([i.ref for p in record.posters for i in p.items], "poster items")
+    notes = unique([n.ref for n in record.notes], "notes")
+    rows = unique([r.ref for r in record.plan.rows], "plan rows")
+    columns = unique([c.ref for c in record.plan.columns], "plan columns")
+    for poster in record.posters:
+        for item in poster.items:
+            for dot in item.dots:
+                known(dot.participant, people, "participant")
+    questions = _kit_question_keys(record.room.kit_id)
+    for note in record.notes:
+        known(note.participant, people, "participant")
+        if note.question_key not in questions:
+            raise ActionError(
+                f"That room export is not valid: a note is on the question "
+                f"{note.question_key[:80]!r}, which is not in the kit.",
+                422,
+            )
+    unique([w.participant for w in record.quiet_writes], "quiet writes' writers")
+    for write in record.quiet_writes:
+        known(write.participant, people, "participant")
+    unique([(c.row, c.column) for c in record.plan.cells], "plan cells")
+    for cell in record.plan.cells:
+        known(cell.row, rows, "plan row")
+        known(cell.column, columns, "plan column")
+        for revision in cell.revisions:
+            known(revision.participant, people, "participant")
+        unique([r.revision for r in cell.revisions], "revisions of one cell")
+        for source in cell.sources:
+            known(source.source, items if source.kind == "poster_item" else notes, source.kind)
+
+
+def _kit_question_keys(kit_id: str) -> set[str]:
+    kit = library().kits[kit_id]
+    keys = {q.key for q in kit.questions()}
+    for guide_id in {phase.guide for phase in kit.phases if phase.guide}:
+        keys.update(q.key for q in library().guides[guide_id].questions())
+    return keys
+
+
+def restore_room(record: RoomRecord, title: str | None = None) -> tuple[Room, str]:
+    """A new room (new code, new facilitator key) holding the record's content."""
+    room, key = create_room(record.room.kit_id, title or record.room.title)
+    try:
+        _fill(room, record)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        db.session.execute(delete(Room).where(Room.id == room.id))
+        db.session.commit()
+        raise
+    return room, key
+
+
+def _fill(room: Room, record: RoomRecord) -> None:
+    """Replace what create_room seeded from the kit with the record's content."""
+    for table in (Poster, PlanRow, PlanColumn, PlanConsideration):
+        db.session.execute(delete(table).where(table.room_id == room.id))
+    db.session.expire(room)
+    for name, value in record.room.settings.model_dump().items():
+        setattr(room, name, value)
+    room.phase_index = record.room.phase_index
+
+    def saved(row: Any) -> Any:
+        """Add a row and flush it, so what comes next can point at its id."""
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    people: dict[int, int] = {
+        p.ref: saved(
+            Participant(
+                room_id=room.id,
+                name=p.name,
+                joined_at=_naive(p.joined_at),
+                removed_at=utcnow() if p.removed else None,
+            )
+        ).id
+        for p in record.participants
+    }
+
+    def person_id(ref: int | None) -> int | None:
+        return None if ref is None else people[ref]
+
+    items: dict[int, int] = {}
+    for position, poster in enumerate(record.posters):
+        wall = saved(
+            Poster(
+                room_id=room.id,
+                position=position,
+                key=poster.key,
+                title=poster.title,
+                statement=poster.statement,
+            )
+        )
+        for index, item in enumerate(poster.items):
+            items[item.ref] = saved(
+                PosterItem(
+                    poster_id=wall.id,
+                    position=index,
+                    label=item.label,
+                    text=item.text,
+                    removed_at=utcnow() if item.removed else None,
+                )
+            ).id
+            db.session.add_all(
+                Dot(
+                    item_id=items[item.ref],
+                    participant_id=people[dot.participant],
+                    colour=dot.colour,
+                    placed_at=_naive(dot.placed_at),
+                )
+                for dot in item.dots
+            )
+    notes = {
+        n.ref: saved(
+            Note(
+                room_id=room.id,
+                question_key=n.question_key,
+                participant_id=person_id(n.participant),
+                author_name=n.author_name,
+                text=n.text,
+                starred=n.starred,
+                created_at=_naive(n.created_at),
+                updated_at=_naive(n.updated_at),
+            )
+        ).id
+        for n in record.notes
+    }
+    db.session.add_all(
+        QuietWrite(
+            room_id=room.id,
+            participant_id=people[write.participant],
+            text=write.text,
+            updated_at=_naive(write.updated_at),
+        )
+        for write in record.quiet_writes
+    )
+    db.session.add_all(
+        PlanConsideration(room_id=room.id, position=i, text=c.text, done=c.done)
+        for i, c in enumerate(record.plan.considerations)
+    )
+    rows = {
+        r.ref: saved(
+            PlanRow(
+                room_id=room.id, position=i, heading=r.heading, detail=r.detail, locked=r.locked
+            )
+        ).id
+        for i, r in enumerate(record.plan.rows)
+    }
+    columns = {
+        c.ref: saved(PlanColumn(room_id=room.id, position=i, heading=c.heading)).id
+        for i, c in enumerate(record.plan.columns)
+    }
+    sources = {"poster_item": items, "note": notes}
+    filled = {(c.row, c.column) for c in record.plan.cells}
+    blank = [
+        RecordCell(row=r, column=c, updated_at=_utc(utcnow()))
+        for r in rows
+        for c in columns
+        if (r, c) not in filled
+    ]
+    for cell in [*record.plan.cells, *blank]:
+        cell_id = saved(
+            PlanCell(
+                row_id=rows[cell.row],
+                column_id=columns[cell.column],
+                text=cell.text,
+                conflict_text=cell.conflict_text,
+                revision=cell.revision,
+                updated_at=_naive(cell.updated_at),
+            )
+        ).id
+        db.session.add_all(
+            PlanCellRevision(
+                cell_id=cell_id,
+                revision=r.revision,
+                text=r.text,
+                author_name=r.author_name,
+                participant_id=person_id(r.participant),
+                reason=r.reason,
+                created_at=_naive(r.created_at),
+            )
+            for r in cell.revisions
+        )
+        db.session.add_all(
+            PlanItemSource(
+                cell_id=cell_id,
+                kind=s.kind,
+                # 0 matches no row: the source had been deleted before the export.
+                source_id=sources[s.kind][s.source] if s.source else 0,
+                label=s.label,
+                created_at=_naive(s.created_at),
+            )
+            for s in cell.sources
+        )
+
+
+def blank_copy(record: RoomRecord) -> RoomRecord:
+    """The same kit, posters and plan grid, ready for a new team: no people, dots, notes or
+    plan text; the facilitator's preferences kept, everything they opened closed again."""
+    kept = record.room.settings
+    return RoomRecord(
+        schema_version=SCHEMA_VERSION,
+        exported_at=record.exported_at,
+        room=record.room.model_copy(
+            update={
+                "phase_index": 0,
+                "closed_at": None,
+                "settings": RoomSettings(
+                    dots_named=kept.dots_named,
+                    dot_budget=kept.dot_budget,
+                    notes_anonymous=kept.notes_anonymous,
+                    quiet_write_named=kept.quiet_write_named,
+                ),
+            }
+        ),
+        posters=[
+            poster.model_copy(
+                update={
+                    "items": [
+                        item.model_copy(update={"dots": []})
+                        for item in poster.items
+                        if not item.removed
+                    ]
+                }
+            )
+            for poster in record.posters
+        ],
+        plan=RecordPlan(
+            rows=[row.model_copy(update={"locked": False}) for row in record.plan.rows],
+            columns=record.plan.columns,
+            considerations=[RecordConsideration(text=c.text) for c in record.plan.considerations],
+        ),
+    )
+
+
+# --- Sharing the record with the team -------------------------------------------------------
+
+
+class SetRecordOpen(Args):
+    open: bool
+
+
+@action("record.open", SetRecordOpen, who="facilitator", while_closed=True)
+def open_record(room: Room, actor: Actor, args: SetRecordOpen) -> Publish:
+    """Let participants download the record too (or stop letting them)."""
+    room.exports_open = args.open
+    return Publish(regions=RECORD_REGION)

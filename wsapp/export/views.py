@@ -1,0 +1,132 @@
+"""Downloads of the record and its print view: the facilitator always, the room's
+participants once the facilitator opens the record to them, nobody else."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, render_template
+
+from ..identity import leads, participant_in
+from ..models import Room
+from ..posters.domain import dot_colours, tally
+from ..quietwrite.domain import quiet_wall
+from ..rooms.domain import format_code, kit_of, room_by_code
+from . import bp
+from .domain import (
+    build_record,
+    notes_sections,
+    plan_grid,
+    quiet_write_prompt,
+)
+from .formats import md_table, notes_markdown, posters_rows, posters_svg, to_csv, to_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _record_room(code: str, *, facilitator_only: bool = False) -> Room:
+    room = room_by_code(code)
+    if room is None:
+        abort(404, "There is no room with that code. Check the code and try again.")
+    if leads(room):
+        return room
+    if participant_in(room) is None:
+        abort(403, "The record of this room is for its team and facilitator.")
+    if facilitator_only:
+        abort(403, "The whole-room file is the facilitator's backup of the room.")
+    if not room.exports_open:
+        abort(403, "The facilitator has not shared the record with the team yet.")
+    return room
+
+
+def _download(room: Room, name: str, body: bytes | str, mimetype: str) -> Response:
+    stem = re.sub(r"[^a-z0-9]+", "-", room.title.lower()).strip("-")[:40] or "room"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{stem}-{room.code}-{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _about(room: Room) -> str:
+    return (
+        f"{kit_of(room).title} · room {format_code(room.code)} · opened {room.created_at:%d %B %Y}"
+    )
+
+
+@bp.get("/r/<code>/export/plan.csv")
+def plan_csv(code: str) -> Response:
+    room = _record_room(code)
+    return _download(room, "plan.csv", to_csv(plan_grid(room)), "text/csv")
+
+
+@bp.get("/r/<code>/export/plan.xlsx")
+def plan_xlsx(code: str) -> Response:
+    room = _record_room(code)
+    return _download(room, "plan.xlsx", to_xlsx(plan_grid(room), "Action plan"), XLSX)
+
+
+@bp.get("/r/<code>/export/plan.md")
+def plan_md(code: str) -> Response:
+    room = _record_room(code)
+    body = f"# {room.title}: action plan\n\n{_about(room)}\n\n{md_table(plan_grid(room))}\n"
+    return _download(room, "plan.md", body, "text/markdown")
+
+
+@bp.get("/r/<code>/export/posters.csv")
+def posters_csv(code: str) -> Response:
+    room = _record_room(code)
+    rows = posters_rows(tally(room), room.dots_named)
+    return _download(room, "posters.csv", to_csv(rows), "text/csv")
+
+
+def _chart(room: Room) -> str:
+    return posters_svg(f"{room.title}: poster dots", tally(room), dot_colours(room))
+
+
+@bp.get("/r/<code>/export/posters.svg")
+def posters_chart(code: str) -> Response:
+    room = _record_room(code)
+    return _download(room, "posters.svg", _chart(room), "image/svg+xml")
+
+
+@bp.get("/r/<code>/export/notes.md")
+def notes_md(code: str) -> Response:
+    room = _record_room(code)
+    body = notes_markdown(
+        f"{room.title}: discussion notes",
+        _about(room),
+        notes_sections(room),
+        room.notes_anonymous,
+        quiet_write_prompt(room),
+        quiet_wall(room),
+    )
+    return _download(room, "notes.md", body, "text/markdown")
+
+
+@bp.get("/r/<code>/export/room.json")
+def room_json(code: str) -> Response:
+    room = _record_room(code, facilitator_only=True)
+    body = build_record(room).model_dump_json(indent=2)
+    return _download(room, "room.json", body, "application/json")
+
+
+@bp.get("/r/<code>/record")
+def record(code: str) -> str:
+    """The whole record on one page, laid out to print (or save as PDF) cleanly."""
+    room = _record_room(code)
+    return render_template(
+        "export/record.html",
+        room=room,
+        about=_about(room),
+        is_facilitator=leads(room),
+        grid=plan_grid(room),
+        tallies=tally(room),
+        chart=_chart(room),
+        sections=notes_sections(room),
+        quiet_prompt=quiet_write_prompt(room),
+        writes=quiet_wall(room),
+    )
