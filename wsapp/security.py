@@ -1,11 +1,32 @@
-"""CSRF protection for every HTTP write, and the headers every page is sent with."""
+"""What keeps people out of rooms they do not belong in, in one place.
+
+- CSRF: every HTTP write carries the session's token (htmx sends it as ``X-CSRFToken``
+  from ``hx-headers`` on ``<body>``, plain forms as ``csrf_token``).
+- Sockets: connections are accepted only from the app's own origin (or the origins named
+  in ``WSAPP_ALLOWED_ORIGINS``; never ``'*'``); identity comes from the session cookie.
+- Headers: a Content-Security-Policy without inline script or eval, nosniff, no referrer
+  (so a URL never travels to another site), no framing; HSTS when served over HTTPS.
+- Cookies: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS.
+- Guessing: room codes and facilitator links are looked up under a per-address budget of
+  failed attempts. A code is 6 characters from a 31-letter alphabet: 31**6 = 887,503,681
+  codes. At the default 20 failed attempts a minute per address, one address needs on
+  average 887,503,681 / 2 / 20 minutes (about 42 years) to find a given room, and with
+  even 1,000 rooms open at once, about 30 days of nonstop guessing to find any one. A
+  found code only lets someone join as a named participant, whom the facilitator sees
+  and can remove; facilitator power needs the 256-bit key of the private link.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Response, abort, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -33,6 +54,15 @@ def csrf_token() -> str:
     return str(token)
 
 
+def too_large_message() -> str:
+    """What a person is told when a request's body is over MAX_CONTENT_LENGTH (413)."""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    return (
+        f"That is too much to send at once (the limit is {limit // 1024} KB). "
+        "Shorten the text and try again."
+    )
+
+
 def check_csrf() -> None:
     if request.method in SAFE_METHODS:
         return
@@ -52,10 +82,158 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, marked Secure whenever the request came over HTTPS.
+
+    Behind a TLS-terminating proxy, ``WSAPP_PROXIES`` lets ProxyFix read the scheme from
+    X-Forwarded-Proto; ``WSAPP_SECURE_COOKIES`` forces Secure regardless.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+# --- Rate limits ----------------------------------------------------------------------------
+
+SLOW_DOWN = "Slow down a little: too many changes at once. Try again."
+
+
+class RateLimiter:
+    """A token bucket per key, kept in this process (a socket stays on one process)."""
+
+    # Every limit here refills fully within this many seconds; older buckets are full.
+    IDLE_SECONDS = 600
+    MAX_KEYS = 50_000
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, rate: float, burst: int) -> bool:
+        """Spend one token of ``key``'s bucket, if it has one."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - stamp) * rate)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            if len(self._buckets) > self.MAX_KEYS:
+                self._forget_idle(now)
+            return True
+
+    def exhausted(self, key: str, rate: float, burst: int) -> bool:
+        """Would ``allow`` refuse now? Spends nothing."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (float(burst), now))
+            return min(float(burst), tokens + (now - stamp) * rate) < 1
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [key for key, (_, stamp) in self._buckets.items() if now - stamp > self.IDLE_SECONDS]
+        for key in idle:
+            del self._buckets[key]
+        if len(self._buckets) > self.MAX_KEYS:
+            self._buckets.clear()
+
+
+rate_limiter = RateLimiter()
+
+
+def socket_event_allowed(kind: str) -> bool:
+    """Housekeeping events (resync, heartbeat) per socket: at most one a second on
+    average, so a stuck or hostile client cannot make the server render a room in a loop.
+    Actions are limited per sender in :func:`wsapp.actions.perform`."""
+    return rate_limiter.allow(f"{kind}:{request.sid}", 1.0, 10)  # type: ignore[attr-defined]
+
+
+# --- Guessing: failed attempts per client address ------------------------------------------
+
+
+def _attempt_key(kind: str) -> str:
+    return f"{kind}:{request.remote_addr}"
+
+
+def _attempt_rate() -> tuple[float, int]:
+    per_minute = int(current_app.config["JOIN_ATTEMPTS_PER_MINUTE"])
+    return per_minute / 60, per_minute
+
+
+def attempts_left(kind: str) -> bool:
+    """May this address try another guess of ``kind`` (``code`` or ``claim``)?
+
+    Asked before the lookup, so an address out of attempts learns nothing more. Works in
+    socket handlers too (their request is the socket's handshake).
+    """
+    return not rate_limiter.exhausted(_attempt_key(kind), *_attempt_rate())
+
+
+def count_failed_attempt(kind: str) -> None:
+    """Spend one of this address's attempts: only wrong guesses cost anything, so a
+    school's whole staff behind one address can join the same room at once."""
+    rate_limiter.allow(_attempt_key(kind), *_attempt_rate())
+
+
+TOO_MANY_ATTEMPTS = "Too many wrong tries from this device. Wait a minute, then try again."
+
+
+def guard_room_urls() -> None:
+    """Every URL naming a room code (``/r/<code>/...``, ``/claim/<code>``, any feature's)
+    is refused once the address is out of attempts, whether the code is right or not."""
+    if request.view_args and "code" in request.view_args and not attempts_left("code"):
+        abort(429, TOO_MANY_ATTEMPTS)
+
+
+def count_wrong_room_urls(response: Response) -> Response:
+    """A 404 at a URL naming a room code is a wrong guess, whichever view answered it."""
+    if response.status_code == 404 and request.view_args and "code" in request.view_args:
+        count_failed_attempt("code")
+    return response
+
+
+def connects_left() -> bool:
+    """Socket connections per address: a stuck reconnect loop cannot hammer the server."""
+    per_minute = int(current_app.config["CONNECTS_PER_MINUTE"])
+    return rate_limiter.allow(f"connect:{request.remote_addr}", per_minute / 60, per_minute)
+
+
+# --- Socket origins -------------------------------------------------------------------------
+
+
+def socket_origins(config: Mapping[str, Any]) -> Callable[[str, dict[str, Any]], bool]:
+    """The check Socket.IO runs on a connection's Origin header.
+
+    Allowed: the origin the request itself was made to (scheme and host, as ProxyFix sees
+    them when ``WSAPP_PROXIES`` is set), the origin of ``WSAPP_PUBLIC_URL``, and any listed
+    in ``WSAPP_ALLOWED_ORIGINS``. Browsers always send Origin with a websocket, so a page
+    on another site cannot open a socket with a participant's cookie.
+    """
+    listed = [origin.rstrip("/") for origin in config["ALLOWED_ORIGINS"]]
+    if "*" in listed:
+        raise RuntimeError("WSAPP_ALLOWED_ORIGINS may not contain '*': name each origin.")
+    public_url = config.get("PUBLIC_URL")
+    if public_url:
+        scheme, _, rest = str(public_url).partition("://")
+        listed.append(f"{scheme}://{rest.split('/')[0]}")
+    extra = frozenset(listed)
+
+    def allowed(origin: str, environ: dict[str, Any]) -> bool:
+        own = f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST')}"
+        return origin == own or origin in extra
+
+    return allowed
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.before_request(guard_room_urls)
     app.before_request(check_csrf)
+    app.after_request(count_wrong_room_urls)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,985 @@
+"""The attacker's view: every way in that should not work, by HTTP and by socket.
+
+Each refusal must come with a clear message and leave the saved state exactly as it was:
+``unchanged(app)`` compares every row of every table (open sockets aside) before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio as socketio_client
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from wsapp import create_app, security
+from wsapp.config import _instance_secret_key
+from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
+from wsapp.extensions import db, socketio
+from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room
+from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
+from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH, PEOPLE_MAX
+
+from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post
+
+READINESS = "readiness-planning"
+DISCUSSION = "discussion-alignment-coherence"
+PROMPT_PHASE = 1  # readiness-planning's "Where are we now?": notes on its prompt
+PROMPT_KEY = "readiness-planning:where-are-we-now"
+NOTE_KEY = "alignment-coherence:A:yours:2"
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{7*7}}",
+    "javascript:alert(1)",
+)
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> security.RateLimiter:
+    """Rate limits are per process; each test starts with full buckets."""
+    limiter = security.RateLimiter()
+    monkeypatch.setattr(security, "rate_limiter", limiter)
+    monkeypatch.setattr("wsapp.actions.rate_limiter", limiter)
+    return limiter
+
+
+def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every saved row of every table, except the open sockets (they come and go)."""
+    with app.app_context():
+        return {
+            table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+            for table in db.metadata.sorted_tables
+            if table.name != "connections"
+        }
+
+
+@contextmanager
+def unchanged(app: Flask) -> Iterator[None]:
+    before = saved_state(app)
+    yield
+    assert saved_state(app) == before
+
+
+def facilitator_key(member: Member) -> str:
+    with member.client.session_transaction() as session:
+        return str(next(iter(session["led"].values())))
+
+
+def page_token(client: FlaskClient) -> str:
+    """The CSRF token a page gives this browser (as a real one gets it, not the tests')."""
+    client.get("/")
+    with client.session_transaction() as session:
+        return str(session["csrf"])
+
+
+def room_id(workshop: Workshop, code: str) -> int:
+    return workshop.room(code).id
+
+
+def participant_id(app: Flask, name: str) -> int:
+    with app.app_context():
+        return db.session.scalars(select(Participant.id).where(Participant.name == name)).one()
+
+
+def first_item_id(app: Flask, room: int) -> int:
+    with app.app_context():
+        return db.session.scalars(
+            select(PosterItem.id)
+            .join(Poster)
+            .where(Poster.room_id == room)
+            .order_by(PosterItem.id)
+            .limit(1)
+        ).one()
+
+
+def socket_for(app: Flask, client: FlaskClient, code: str, view: str, **kwargs: Any) -> Any:
+    return socketio.test_client(
+        app, flask_test_client=client, auth={"code": code, "view": view}, **kwargs
+    )
+
+
+class Page(HTMLParser):
+    """Every element (tag and attributes) and every text run of an HTML page or fragment."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.texts: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+    def attribute_values(self) -> list[str]:
+        return [value for _, attrs in self.elements for value in attrs.values()]
+
+
+def assert_inert(html: str, *, shown: tuple[str, ...] = ()) -> Page:
+    """No script, image, handler or javascript: URL came from what people typed, and
+    ``shown`` (what they typed) appears as plain text or a plain attribute value."""
+    page = Page(html)
+    for tag, attrs in page.elements:
+        assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+        if tag == "script":
+            assert attrs.get("src", "").startswith("/static/"), attrs
+        if tag == "img":
+            assert re.fullmatch(r"/(static/|r/[A-Z0-9]+/qr\.svg).*", attrs.get("src", "")), attrs
+        for name in ("href", "src", "action", "formaction", "hx-get", "hx-post"):
+            assert not attrs.get(name, "").strip().lower().startswith("javascript:"), attrs
+    for typed in shown:
+        assert typed in page.text or typed in page.attribute_values(), typed
+    return page
+
+
+def pushed_html(*members: Member) -> str:
+    return "".join(swap["html"] for member in members for swap in member.swaps())
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The app behind a real HTTP server, for real websockets and raw requests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def real_socket(base_url: str, member: Member, *, origin: str, view: str | None = None) -> Any:
+    """A python-socketio client over a real websocket, with the member's cookie."""
+    client = socketio_client.Client(reconnection=False, websocket_extra_options={"origin": origin})
+    cookie = member.client.get_cookie("session")
+    assert cookie is not None
+    client.connect(
+        base_url,
+        headers={"Cookie": f"session={cookie.value}"},
+        transports=["websocket"],
+        auth={"code": member.code, "view": view or member.view},
+        wait_timeout=5,
+    )
+    return client
+
+
+# --- The facilitator's secret --------------------------------------------------------------
+
+
+def test_the_facilitator_key_is_random_unrelated_to_the_code_and_stored_hashed(
+    workshop: Workshop, app: Flask
+):
+    leads = [workshop.open_room() for _ in range(3)]
+    keys = [facilitator_key(lead) for lead in leads]
+    assert len(set(keys)) == 3
+    for lead, key in zip(leads, keys, strict=True):
+        assert len(key) >= 43  # 32 random bytes, URL-safe base64
+        assert lead.code not in key
+        room = workshop.room(lead.code)
+        assert room.facilitator_key_hash == hashlib.sha256(key.encode()).hexdigest()
+        assert key not in repr(saved_state(app))  # only its hash is saved
+
+
+def test_the_key_is_compared_in_constant_time(
+    workshop: Workshop, app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    lead = workshop.open_room()
+    compared: list[tuple[str, str]] = []
+    real = security.hmac.compare_digest
+
+    def spy(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr("wsapp.identity.hmac.compare_digest", spy)
+    assert post(app.test_client(), f"/claim/{lead.code}", {"key": "guess"}).status_code == 403
+    assert compared, "the claim must go through hmac.compare_digest"
+
+
+def test_the_key_never_reaches_a_participant_page_a_url_or_a_referrer(
+    workshop: Workshop, app: Flask
+):
+    lead = workshop.open_room()
+    key = facilitator_key(lead)
+    ana = workshop.join(lead.code, "Ana")
+    for client, url in (
+        (ana.client, f"/r/{lead.code}"),
+        (ana.client, f"/r/{lead.code}/join"),
+        (lead.client, f"/r/{lead.code}/projector"),
+        (app.test_client(), f"/claim/{lead.code}"),
+        (app.test_client(), "/"),
+    ):
+        response = client.get(url, follow_redirects=True)
+        assert key not in response.get_data(as_text=True), url
+        assert key not in str(response.headers), url
+    # Only the facilitator's own page holds it: in a password field, after the #.
+    page = Page(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    holders = [attrs for _, attrs in page.elements if key in " ".join(attrs.values())]
+    assert len(holders) == 1
+    assert holders[0]["type"] == "password"
+    assert holders[0]["value"].endswith(f"/claim/{lead.code}#{key}")
+    # The claim form posts the key in the body, to a URL without it.
+    claim = Page(app.test_client().get(f"/claim/{lead.code}").get_data(as_text=True))
+    form = next(attrs for tag, attrs in claim.elements if tag == "form")
+    assert form["method"] == "post" and form["action"] == f"/claim/{lead.code}"
+    # No page ever tells another site where it was.
+    assert lead.client.get(f"/r/{lead.code}/lead").headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_key_stays_out_of_the_request_log(
+    served: str, workshop: Workshop, caplog: pytest.LogCaptureFixture
+):
+    """werkzeug logs request lines; the key travels in the claim's body, never its URL."""
+    import requests
+
+    lead = workshop.open_room()
+    key = facilitator_key(lead)
+    with requests.Session() as browser, caplog.at_level("INFO", logger="werkzeug"):
+        page = browser.get(f"{served}/claim/{lead.code}")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        claimed = browser.post(
+            f"{served}/claim/{lead.code}",
+            data={"csrf_token": token.group(1), "key": key},
+            allow_redirects=False,
+        )
+    assert claimed.status_code == 302
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"POST /claim/{lead.code}" in logged
+    assert key not in logged
+
+
+def test_wrong_facilitator_keys_run_out_and_then_even_the_right_one_waits(
+    workshop: Workshop, app: Flask
+):
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
+    lead = workshop.open_room()
+    key = facilitator_key(lead)
+    thief = app.test_client()
+    with unchanged(app):
+        for n in range(5):
+            assert post(thief, f"/claim/{lead.code}", {"key": f"guess-{n}"}).status_code == 403
+        refused = post(thief, f"/claim/{lead.code}", {"key": key})
+    assert refused.status_code == 429
+    assert "Too many wrong tries" in refused.get_data(as_text=True)
+    assert thief.get(f"/r/{lead.code}/lead").status_code == 403
+
+
+# --- Forged and replayed requests -----------------------------------------------------------
+
+
+def write_requests(code: str) -> list[tuple[str, dict[str, str]]]:
+    return [
+        ("/rooms", {"kit": READINESS}),
+        ("/join", {"code": code}),
+        (f"/r/{code}/join", {"name": "Mallory"}),
+        (f"/claim/{code}", {"key": "x"}),
+        (f"/r/{code}/act/participant.rename", {"name": "Mallory"}),
+        (f"/r/{code}/lead/act/phase.next", {}),
+        (f"/r/{code}/lead/act/room.close", {}),
+    ]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_every_http_write_needs_the_session_csrf_token(workshop: Workshop, app: Flask, index):
+    lead = workshop.open_room()
+    url, data = write_requests(lead.code)[index]
+    stolen_token = page_token(app.test_client())
+    with unchanged(app):
+        for headers in ({}, {"X-CSRFToken": "forged"}, {"X-CSRFToken": stolen_token}):
+            response = lead.client.post(url, data=data, headers=headers)
+            assert response.status_code == 400, (url, headers)
+            assert "did not come from it" in response.get_data(as_text=True)
+        plain_form = lead.client.post(url, data={**data, "csrf_token": "forged"})
+        assert plain_form.status_code == 400
+
+
+def test_pages_send_the_token_the_way_htmx_reads_it(workshop: Workshop):
+    lead = workshop.open_room()
+    page = Page(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    body = next(attrs for tag, attrs in page.elements if tag == "body")
+    assert body["hx-headers"] == f'{{"X-CSRFToken": "{csrf_of(lead.client)}"}}'
+    meta = next(a for t, a in page.elements if t == "meta" and a.get("name") == "htmx-config")
+    assert '"allowEval": false' in meta["content"]
+    assert '"allowScriptTags": false' in meta["content"]
+
+
+def test_a_captured_facilitator_request_replayed_from_another_browser_is_refused(
+    workshop: Workshop, app: Flask
+):
+    lead = workshop.connect(workshop.open_room())
+    url = f"/r/{lead.code}/lead/act/phase.go"
+    captured_headers = {"X-CSRFToken": csrf_of(lead.client), "HX-Request": "true"}
+    attacker = app.test_client()
+    assert page_token(attacker) != captured_headers["X-CSRFToken"]
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    with unchanged(app):
+        # Sent as captured: the token belongs to the facilitator's session, not this one.
+        assert attacker.post(url, data={"index": "3"}, headers=captured_headers).status_code == 400
+        # With the attacker's own valid token: still no key in this browser's session.
+        for browser in (attacker, ana.client):
+            replay = post(browser, url, {"index": "3"})
+            assert replay.status_code == 403
+            assert "Only the facilitator can do that." in replay.get_data(as_text=True)
+        # By socket: a participant's connection cannot carry a facilitator action.
+        assert ana.act("phase.go", index=3) == {
+            "ok": False,
+            "error": "Only the facilitator can do that.",
+        }
+        # Nor can anyone open a facilitator socket without the key.
+        for browser in (attacker, ana.client):
+            assert not socket_for(app, browser, lead.code, "facilitator").is_connected()
+            assert not socket_for(app, browser, lead.code, "projector").is_connected()
+
+
+def test_a_stale_csrf_token_is_refused_after_the_session_changed(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    stale = csrf_of(lead.client)
+    lead.client.delete_cookie("session")  # cookies cleared: a new session
+    with unchanged(app):
+        response = lead.client.post(
+            f"/r/{lead.code}/lead/act/phase.next", headers={"X-CSRFToken": stale}
+        )
+    assert response.status_code == 400
+
+
+def test_a_forged_session_cookie_is_worth_nothing(workshop: Workshop, app: Flask):
+    """A cookie signed with any other key (or edited by hand) is a stranger's."""
+    lead = workshop.open_room()
+    workshop.join(lead.code, "Ana")
+    target = room_id(workshop, lead.code)
+    forged = URLSafeTimedSerializer(
+        "not-the-secret", salt="cookie-session", signer_kwargs={"key_derivation": "hmac"}
+    ).dumps({"csrf": "t", "joined": {str(target): 1}, "led": {str(target): "x"}})
+    mallory = app.test_client()
+    mallory.set_cookie("session", forged)
+    with unchanged(app):
+        assert mallory.get(f"/r/{lead.code}").status_code == 302  # sent to the join page
+        assert mallory.get(f"/r/{lead.code}/lead").status_code == 403
+        assert (
+            mallory.post(
+                f"/r/{lead.code}/act/participant.rename",
+                data={"name": "Eve"},
+                headers={"X-CSRFToken": "t"},
+            ).status_code
+            == 400
+        )
+        assert not socket_for(app, mallory, lead.code, "participant").is_connected()
+
+
+# --- Sockets: origin, identity, membership ------------------------------------------------
+
+
+def test_a_page_on_another_site_cannot_open_a_socket(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    for origin in ("https://evil.example", "http://localhost.evil.example", "null"):
+        refused = lead.client.get(handshake, headers={"Origin": origin})
+        assert refused.status_code == 400
+        assert "Not an accepted origin" in refused.get_data(as_text=True)
+    assert lead.client.get(handshake, headers={"Origin": "http://localhost"}).status_code == 200
+
+
+def test_foreign_origins_are_refused_over_a_real_websocket(served: str, workshop: Workshop):
+    lead = workshop.open_room()
+    with pytest.raises(socketio_client.exceptions.ConnectionError):
+        real_socket(served, lead, origin="https://evil.example")
+    own = real_socket(served, lead, origin=served)
+    try:
+        assert own.call("act", {"name": "phase.next", "args": {}}, timeout=5)["ok"]
+    finally:
+        own.disconnect()
+
+
+def test_allowed_origins_are_named_never_a_wildcard(
+    migrated_database: Path, monkeypatch: pytest.MonkeyPatch
+):
+    uri = f"sqlite:///{migrated_database}"
+    named = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "ALLOWED_ORIGINS": ["https://hub.district.org"],
+        }
+    )
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    client = named.test_client()
+    assert client.get(handshake, headers={"Origin": "https://hub.district.org"}).status_code == 200
+    assert client.get(handshake, headers={"Origin": "https://evil.example"}).status_code == 400
+    for wildcard in (["*"], ["https://a.example", "*"]):
+        with pytest.raises(RuntimeError, match="may not contain"):
+            create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "ALLOWED_ORIGINS": wildcard})
+    monkeypatch.setenv("WSAPP_ALLOWED_ORIGINS", "https://a.example, https://b.example")
+    from wsapp.config import config_from_env
+
+    assert config_from_env(migrated_database.parent)["ALLOWED_ORIGINS"] == [
+        "https://a.example",
+        "https://b.example",
+    ]
+
+
+def test_a_removed_participant_keeps_nothing(workshop: Workshop, app: Flask):
+    lead = workshop.connect(workshop.open_room())
+    mallory = workshop.connect(workshop.join(lead.code, "Mallory"))
+    spare_socket = socket_for(app, mallory.client, lead.code, "participant")
+    assert spare_socket.is_connected()
+    assert lead.act("participant.remove", participant_id=participant_id(app, "Mallory"))["ok"]
+    # Both open sockets were cut off at once, and were told why.
+    assert not mallory.socket.is_connected() and not spare_socket.is_connected()
+    with unchanged(app):
+        # Reconnecting, acting by HTTP, or asking for the room's state: all refused.
+        assert not socket_for(app, mallory.client, lead.code, "participant").is_connected()
+        refused = mallory.post_action("participant.rename", name="Back again")
+        assert refused.status_code == 403
+        assert "You are not in this room" in refused.get_data(as_text=True)
+        assert mallory.client.get(f"/r/{lead.code}").status_code == 302
+        assert (
+            post(
+                mallory.client,
+                f"/r/{lead.code}/act/note.add",
+                {"question_key": PROMPT_KEY, "text": "still here"},
+            ).status_code
+            == 403
+        )
+
+
+def test_the_projector_view_cannot_act(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    projector = socket_for(app, lead.client, lead.code, "projector")
+    assert projector.is_connected()
+    with unchanged(app):
+        reply = projector.emit("act", {"name": "phase.next", "args": {}}, callback=True)
+    assert reply == {"ok": False, "error": "The projector view only shows the room."}
+
+
+# --- Cross-room references ------------------------------------------------------------------
+
+
+def test_nobody_can_touch_another_rooms_items_notes_or_people(workshop: Workshop, app: Flask):
+    """Room A's people name ids from room B: refused as not in this room, B unchanged."""
+    lead_a = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead_a.code, "Ana"))
+    lead_b = workshop.connect(workshop.open_room())
+    ben = workshop.connect(workshop.join(lead_b.code, "Ben"))
+    lead_b.act("phase.go", index=PROMPT_PHASE)
+    assert ben.act("note.add", question_key=PROMPT_KEY, text="Room B's note")["ok"]
+    b_room = room_id(workshop, lead_b.code)
+    b_item = first_item_id(app, b_room)
+    with app.app_context():
+        b_note = db.session.scalars(select(Note.id).where(Note.room_id == b_room)).one()
+    b_person = participant_id(app, "Ben")
+    b_cell, a_cell = (
+        plan_cell_ids(app, b_room)[0],
+        plan_cell_ids(app, room_id(workshop, lead_a.code))[0],
+    )
+    with app.app_context():
+        b_row = db.session.scalars(select(PlanRow.id).where(PlanRow.room_id == b_room)).first()
+    lead_a.act("phase.go", index=PROMPT_PHASE)
+
+    attempts = [
+        (ana, "dot.place", {"item_id": b_item, "colour": "green"}),
+        (ana, "dot.take_back", {"item_id": b_item}),
+        (ana, "note.edit", {"note_id": b_note, "text": "hijacked"}),
+        (ana, "note.delete", {"note_id": b_note}),
+        (lead_a, "note.edit", {"note_id": b_note, "text": "hijacked"}),
+        (lead_a, "note.delete", {"note_id": b_note}),
+        (lead_a, "note.star", {"note_id": b_note, "starred": True}),
+        (lead_a, "participant.remove", {"participant_id": b_person}),
+        (lead_a, "poster.item.rename", {"item_id": b_item, "text": "hijacked"}),
+        (lead_a, "poster.item.remove", {"item_id": b_item}),
+        (ana, "plan.cell.edit", {"cell_id": b_cell, "base_revision": 0, "text": "hijacked"}),
+        (lead_a, "plan.cell.restore", {"cell_id": b_cell, "revision": 1}),
+        (lead_a, "plan.row.rename", {"row_id": b_row, "heading": "hijacked"}),
+        (lead_a, "plan.row.lock", {"row_id": b_row, "locked": True}),
+        (ana, "plan.place", {"source_kind": "note", "source_id": b_note, "cell_id": a_cell}),
+        (ana, "plan.place", {"source_kind": "poster_item", "source_id": b_item, "cell_id": a_cell}),
+    ]
+    with unchanged(app):
+        for member, name, args in attempts:
+            reply = member.act(name, **args)
+            assert reply["ok"] is False, (name, reply)
+            assert re.search(r"not (in|on) this room", reply["error"]), (name, reply)
+            assert member.post_action(name, **args).status_code == 404, name
+        # Socket-only events and the cell history page check the room just the same.
+        assert ana.act("plan.editing", cell_id=b_cell)["ok"] is False
+        peek = ana.socket.emit("plan.cell", {"cell_id": b_cell}, callback=True)
+        assert peek["ok"] is False and "not in this room" in peek["error"]
+        history = ana.client.get(f"/r/{lead_a.code}/plan/cells/{b_cell}/history")
+        assert history.status_code == 404
+    assert ben.socket.is_connected()
+
+
+# --- Floods ---------------------------------------------------------------------------------
+
+
+def test_a_flood_of_events_is_slowed_and_nobody_else_loses_anything(workshop: Workshop, app: Flask):
+    app.config.update(ACTION_RATE=0.5, ACTION_BURST=10)
+    lead = workshop.connect(workshop.open_room())
+    mallory = workshop.connect(workshop.join(lead.code, "Mallory"))
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    version = workshop.room(lead.code).version
+
+    replies = [mallory.act("participant.rename", name=f"Mallory {n}") for n in range(200)]
+    accepted = [n for n, reply in enumerate(replies) if reply["ok"]]
+    refused = [reply for reply in replies if not reply["ok"]]
+    assert 10 <= len(accepted) <= 12 and accepted == list(range(len(accepted)))
+    assert len(refused) >= 188
+    assert {reply["error"] for reply in refused} == {security.SLOW_DOWN}
+    # Refused events changed nothing: the name is the last accepted one, one version each.
+    with app.app_context():
+        assert db.session.get(Participant, participant_id(app, "Ana")) is not None
+        names = set(db.session.scalars(select(Participant.name)))
+    assert names == {"Ana", f"Mallory {accepted[-1]}"}
+    assert workshop.room(lead.code).version == version + len(accepted)
+    # Someone else in the same room acts at once, by socket and by HTTP.
+    assert ana.act("participant.rename", name="Ana R.")["ok"]
+    assert lead.act("phase.next")["ok"]
+    # Mallory's HTTP requests draw on the same allowance.
+    slowed = mallory.post_action("participant.rename", name="Mallory again")
+    assert slowed.status_code == 429
+    assert security.SLOW_DOWN in slowed.get_data(as_text=True)
+
+
+def test_malformed_floods_count_too_and_strangers_cannot_drain_the_facilitator(
+    workshop: Workshop, app: Flask
+):
+    app.config.update(ACTION_RATE=0.5, ACTION_BURST=5)
+    lead = workshop.connect(workshop.open_room())
+    mallory = workshop.connect(workshop.join(lead.code, "Mallory"))
+    with unchanged(app):
+        for _ in range(5):
+            assert mallory.act("phase.go", index="nonsense")["ok"] is False
+        assert mallory.act("participant.rename", name="M")["error"] == security.SLOW_DOWN
+        # A stranger hammering the facilitator's door spends only their own allowance.
+        stranger = app.test_client()
+        for _ in range(20):
+            post(stranger, f"/r/{lead.code}/lead/act/phase.next")
+    assert lead.act("phase.next")["ok"]
+
+
+def test_resync_and_heartbeat_floods_are_slowed(workshop: Workshop):
+    lead = workshop.open_room()
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    for event in ("resync", "heartbeat"):
+        replies = [ana.socket.emit(event, callback=True) for _ in range(30)]
+        assert sum(reply["ok"] for reply in replies) <= 11
+        assert replies[-1] == {"ok": False, "error": security.SLOW_DOWN}
+
+
+def test_socket_connections_are_limited_per_address(workshop: Workshop, app: Flask):
+    app.config["CONNECTS_PER_MINUTE"] = 3
+    lead = workshop.open_room()
+    sockets = [socket_for(app, lead.client, lead.code, "facilitator") for _ in range(4)]
+    assert [s.is_connected() for s in sockets] == [True, True, True, False]
+
+
+def test_counts_are_bounded_however_many_times_someone_asks(workshop: Workshop, app: Flask):
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    lead.act("phase.go", index=PROMPT_PHASE)
+    room = room_id(workshop, lead.code)
+
+    def added_until_refused(member: Member, action: str, **args: Any) -> tuple[int, str]:
+        for n in range(1000):
+            reply = member.act(action, **args)
+            if not reply["ok"]:
+                return n, reply["error"]
+        raise AssertionError(f"{action} was never refused")
+
+    added, error = added_until_refused(ana, "note.add", question_key=PROMPT_KEY, text="again")
+    assert added == NOTES_PER_PERSON_MAX
+    assert f"{NOTES_PER_PERSON_MAX} notes on this question" in error
+    assert lead.act("note.add", question_key=PROMPT_KEY, text="mine")["ok"], "others still can"
+
+    with app.app_context():
+        poster = db.session.scalars(select(Poster).where(Poster.room_id == room)).first()
+        assert poster is not None
+        poster_id, items = poster.id, len(poster.items)
+    added, error = added_until_refused(lead, "poster.item.add", poster_id=poster_id, text="more")
+    assert items + added == ITEMS_PER_POSTER_MAX
+    assert f"at most {ITEMS_PER_POSTER_MAX} items" in error
+    with app.app_context():
+        posters = len(db.session.scalars(select(Poster.id).where(Poster.room_id == room)).all())
+    added, error = added_until_refused(lead, "poster.add", title="Another")
+    assert posters + added == POSTERS_MAX
+    assert f"at most {POSTERS_MAX} posters" in error
+    with unchanged(app):
+        assert lead.act("poster.add", title="Another")["ok"] is False
+
+
+# --- Guessing join codes ------------------------------------------------------------------
+
+
+def test_guessing_a_code_is_hopeless_at_the_allowed_rate():
+    codes = len(CODE_ALPHABET) ** CODE_LENGTH
+    assert codes == 887_503_681
+    per_minute = 20  # the default WSAPP_JOIN_ATTEMPTS_PER_MINUTE
+    years_to_find_one_room = codes / 2 / per_minute / 60 / 24 / 365
+    assert years_to_find_one_room > 40
+    assert "887,503,681" in (security.__doc__ or "")  # the arithmetic, written down
+
+
+WRONG_CODE_DOORS = (
+    "/r/{code}",
+    "/r/{code}/join",
+    "/r/{code}/projector",
+    "/r/{code}/qr.svg",
+    "/claim/{code}",
+    "/r/{code}/record",
+    "/r/{code}/export/plan.csv",
+    "/r/{code}/plan/cells/1/history",
+)
+
+
+def test_wrong_codes_run_out_by_every_door_and_then_reveal_nothing(workshop: Workshop, app: Flask):
+    """Every URL that names a room, any feature's, spends the same per-address attempts."""
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = len(WRONG_CODE_DOORS) + 2
+    lead = workshop.open_room()
+    guesser = app.test_client()
+    with unchanged(app):
+        assert post(guesser, "/join", {"code": "ZZZZZ2"}).status_code == 404
+        assert not socket_for(app, guesser, "ZZZZZ3", "participant").is_connected()
+        for door in WRONG_CODE_DOORS:
+            assert guesser.get(door.format(code="ZZZZZ4")).status_code == 404, door
+        # Out of attempts: the right code gets the same answer as a wrong one.
+        for response in (
+            post(guesser, "/join", {"code": lead.code}),
+            *(guesser.get(door.format(code=lead.code)) for door in WRONG_CODE_DOORS),
+            guesser.get("/r/ZZZZZ5/join"),
+        ):
+            assert response.status_code == 429
+            assert "Too many wrong tries" in response.get_data(as_text=True)
+        assert not socket_for(app, guesser, lead.code, "participant").is_connected()
+
+
+def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, app: Flask):
+    """Only wrong codes cost attempts, so thirty people on a school's network get in."""
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
+    lead = workshop.open_room()
+    for n in range(30):
+        teacher = app.test_client()
+        assert post(teacher, "/join", {"code": lead.code.lower()}).status_code == 302
+        assert post(teacher, f"/r/{lead.code}/join", {"name": f"Teacher {n}"}).status_code == 302
+    with app.app_context():
+        joined = db.session.scalars(select(Participant.name)).all()
+    assert len(joined) == 30
+
+
+def test_a_room_holds_a_team_not_a_crowd(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    with app.app_context():
+        room = db.session.scalars(select(Room).where(Room.code == lead.code)).one()
+        db.session.add_all(Participant(room_id=room.id, name=f"P{n}") for n in range(PEOPLE_MAX))
+        db.session.commit()
+    with unchanged(app):
+        refused = post(app.test_client(), f"/r/{lead.code}/join", {"name": "One more"})
+    assert refused.status_code == 409
+    assert "This room is full" in refused.get_data(as_text=True)
+
+
+# --- Script and HTML in every text field ----------------------------------------------------
+
+
+def plan_cell_ids(app: Flask, room: int) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(PlanCell.id)
+                .join(PlanRow, PlanCell.row_id == PlanRow.id)
+                .where(PlanRow.room_id == room)
+                .order_by(PlanCell.id)
+            )
+        )
+
+
+def test_script_typed_anywhere_in_a_readiness_room_is_shown_as_text(workshop: Workshop, app: Flask):
+    """Phase by phase, everyone types the payloads into every field there is; every screen,
+    first rendered and pushed live, shows them as text."""
+    lead = workshop.connect(workshop.open_room(title=PAYLOADS[1]))
+    people = [workshop.connect(workshop.join(lead.code, payload)) for payload in PAYLOADS]
+    watcher = people[0]
+    projector = socket_for(app, lead.client, lead.code, "projector")
+    room = room_id(workshop, lead.code)
+    assert lead.act("timer.start", minutes=5, label=PAYLOADS[0])["ok"]
+
+    def type_notes() -> None:
+        for member, payload in zip(people, PAYLOADS, strict=True):
+            assert member.act("note.add", question_key=PROMPT_KEY, text=payload)["ok"]
+        assert lead.act("note.add", question_key=PROMPT_KEY, text=PAYLOADS[2])["ok"]
+
+    def type_quiet_write() -> None:
+        assert lead.act("quiet.open")["ok"]
+        for member, payload in zip(people, PAYLOADS, strict=True):
+            assert member.act("quiet.save", text=payload)["ok"]
+        assert lead.act("quiet.share", named=True)["ok"]
+
+    def type_posters() -> None:
+        assert lead.act("poster.add", title=PAYLOADS[1], statement=PAYLOADS[0])["ok"]
+        item = first_item_id(app, room)
+        assert lead.act("poster.item.rename", item_id=item, text=PAYLOADS[2])["ok"]
+        assert lead.act("poster.item.add", poster_id=1, text=PAYLOADS[3])["ok"]
+        assert watcher.act("dot.place", item_id=item, colour="red")["ok"]
+
+    def type_plan() -> None:
+        assert lead.act("plan.row.add", heading=PAYLOADS[0], detail=PAYLOADS[1])["ok"]
+        assert lead.act("plan.column.add", heading=PAYLOADS[1])["ok"]
+        for cell, payload in zip(plan_cell_ids(app, room), PAYLOADS, strict=False):
+            reply = watcher.act("plan.cell.edit", cell_id=cell, base_revision=0, text=payload)
+            assert reply["ok"], reply
+
+    phases = [
+        (PROMPT_PHASE, type_notes, PAYLOADS),
+        (2, type_quiet_write, PAYLOADS),
+        (3, type_posters, PAYLOADS[1:]),
+        (4, lambda: None, ()),
+        (5, type_plan, PAYLOADS),
+    ]
+    for index, type_in, shown in phases:
+        assert lead.act("phase.go", index=index)["ok"]
+        for member in (lead, *people):
+            member.swaps()
+        projector.get_received()
+        type_in()
+        # Pushed live to the facilitator, a participant and the projector.
+        assert_inert(pushed_html(lead), shown=shown)
+        assert_inert(pushed_html(watcher))
+        assert_inert(
+            "".join(m["args"][0]["html"] for m in projector.get_received() if m["name"] == "swap")
+        )
+        # And each screen as it is first rendered.
+        assert_inert(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True), shown=shown)
+        assert_inert(lead.client.get(f"/r/{lead.code}/projector").get_data(as_text=True))
+        assert_inert(watcher.client.get(f"/r/{lead.code}").get_data(as_text=True))
+    page = Page(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    assert "{{7*7}}" in page.text  # never evaluated as a template
+    for payload in PAYLOADS:  # names, in the people list
+        assert payload in page.text
+
+
+def test_script_typed_into_notes_is_shown_as_text_in_a_discussion_room(
+    workshop: Workshop, app: Flask
+):
+    lead = workshop.connect(workshop.open_room(kit=DISCUSSION, title=PAYLOADS[0]))
+    ana = workshop.connect(workshop.join(lead.code, PAYLOADS[1]))
+    assert lead.act("phase.go", index=1)["ok"]
+    ana.swaps()
+    for payload in PAYLOADS:
+        assert ana.act("note.add", question_key=NOTE_KEY, text=payload)["ok"]
+    assert lead.act("notes.anonymous", anonymous=False)["ok"]
+    assert_inert(pushed_html(ana, lead), shown=PAYLOADS)
+    for client, url in (
+        (lead.client, f"/r/{lead.code}/lead"),
+        (lead.client, f"/r/{lead.code}/projector"),
+        (ana.client, f"/r/{lead.code}"),
+    ):
+        assert_inert(client.get(url).get_data(as_text=True), shown=PAYLOADS)
+
+
+def test_exports_show_typed_text_as_text(workshop: Workshop, app: Flask):
+    lead = workshop.connect(workshop.open_room(title=PAYLOADS[1]))
+    ana = workshop.connect(workshop.join(lead.code, PAYLOADS[0]))
+    assert lead.act("phase.go", index=PROMPT_PHASE)["ok"]
+    for payload in (*PAYLOADS, '=HYPERLINK("http://evil.example","x")'):
+        assert ana.act("note.add", question_key=PROMPT_KEY, text=payload)["ok"]
+    assert lead.act("poster.add", title="=1+2", statement="@SUM(A1)")["ok"]
+
+    record = lead.client.get(f"/r/{lead.code}/record")
+    assert record.status_code == 200
+    assert_inert(record.get_data(as_text=True), shown=PAYLOADS)
+    chart = lead.client.get(f"/r/{lead.code}/export/posters.svg").get_data(as_text=True)
+    svg = Page(chart)
+    assert not [tag for tag, _ in svg.elements if tag in {"script", "img", "foreignobject"}]
+    notes = lead.client.get(f"/r/{lead.code}/export/notes.md").get_data(as_text=True)
+    assert not re.search(r"(?<!\\)<", notes), "every < in the Markdown is escaped"
+    table = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
+    cells = [cell for line in table.splitlines() for cell in line.split(",")]
+    assert not [cell for cell in cells if cell.strip('"').startswith(("=", "+", "@"))]
+
+
+def test_pages_have_no_inline_script_or_style_for_the_csp_to_refuse(workshop: Workshop):
+    lead = workshop.open_room()
+    ana = workshop.join(lead.code, "Ana")
+    for client, url in (
+        (lead.client, "/"),
+        (lead.client, "/join"),
+        (lead.client, f"/claim/{lead.code}"),
+        (lead.client, f"/r/{lead.code}/lead"),
+        (lead.client, f"/r/{lead.code}/projector"),
+        (ana.client, f"/r/{lead.code}"),
+    ):
+        page = Page(client.get(url).get_data(as_text=True))
+        for tag, attrs in page.elements:
+            assert "style" not in attrs, (url, tag, attrs)
+            assert not [name for name in attrs if name.startswith(("on", "hx-on"))], (url, attrs)
+            if tag == "script":
+                assert attrs.get("src", "").startswith("/static/"), (url, attrs)
+            assert tag != "style", url
+
+
+# --- Sizes and shapes -----------------------------------------------------------------------
+
+
+def test_an_oversized_request_is_refused_with_a_clear_message(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    ana = workshop.join(lead.code, "Ana")
+    huge = "x" * (65 * 1024)
+    with unchanged(app):
+        for headers in ({"HX-Request": "true"}, {}):
+            response = ana.client.post(
+                f"/r/{lead.code}/act/participant.rename",
+                data={"name": huge},
+                headers={"X-CSRFToken": csrf_of(ana.client), **headers},
+            )
+            assert response.status_code == 413
+            assert "too much to send at once" in response.get_data(as_text=True)
+        stranger = post(app.test_client(), "/rooms", {"kit": READINESS, "title": huge})
+        assert stranger.status_code == 413
+
+
+def test_an_oversized_socket_message_is_refused(served: str, workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    sock = real_socket(served, lead, origin=served)
+    with unchanged(app):
+        sock.emit("act", {"name": "timer.start", "args": {"minutes": 1, "label": "x" * 70_000}})
+        deadline = time.monotonic() + 10
+        while sock.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not sock.connected, "the server closes a socket that sends too much at once"
+    sock.eio.ws.shutdown()  # the client library leaves a socket the server closed open
+
+
+@pytest.mark.parametrize(
+    "message,error",
+    [
+        ("not an object", "Send an action name and its arguments."),
+        ({"args": {}}, "Send an action name and its arguments."),
+        ({"name": 42}, "Send an action name and its arguments."),
+        ({"name": "participant.rename", "args": ["Ana"]}, "must be an object"),
+        ({"name": "x" * 10_000}, "There is no action called"),
+        ({"name": "participant.rename", "args": {"name": "x" * 41}}, "at most 40 characters"),
+        ({"name": "participant.rename", "args": {"name": {"$gt": ""}}}, "name:"),
+        ({"name": "participant.rename", "args": {}}, "name: is required"),
+        ({"name": "participant.rename", "args": {"name": "A", "id": 1}}, "is not expected"),
+        ({"name": "note.add", "args": {"question_key": PROMPT_KEY, "text": "x" * 501}}, "500"),
+        ({"name": "note.add", "args": {"question_key": "k" * 161, "text": "hi"}}, "question_key"),
+        ({"name": "dot.place", "args": {"item_id": 10**30, "colour": "green"}}, "far too large"),
+        ({"name": "note.delete", "args": {"note_id": -(10**30)}}, "note_id"),
+        ({"name": "dot.place", "args": {"item_id": 1, "colour": "purple"}}, "colour"),
+        ({"name": "dot.place", "args": {"item_id": -1, "colour": "green"}}, "item_id"),
+    ],
+)
+def test_malformed_socket_events_get_a_clear_error_and_change_nothing(
+    workshop: Workshop, app: Flask, message, error
+):
+    lead = workshop.connect(workshop.open_room())
+    lead.act("phase.go", index=PROMPT_PHASE)
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    with unchanged(app):
+        reply = ana.socket.emit("act", message, callback=True)
+    assert reply["ok"] is False
+    assert error in reply["error"]
+
+
+@pytest.mark.parametrize(
+    "action,args,error",
+    [
+        ("timer.start", {"minutes": "ten"}, "minutes"),
+        ("timer.start", {"minutes": "1", "label": "x" * 81}, "label"),
+        ("timer.start", {"minutes": str(10**9)}, "minutes"),
+        ("phase.go", {"index": "-1"}, "index"),
+        ("room.lock", {"locked": "perhaps"}, "locked"),
+        ("poster.add", {"title": "x" * 121}, "title"),
+    ],
+)
+def test_malformed_http_actions_get_a_clear_error_and_change_nothing(
+    workshop: Workshop, app: Flask, action, args, error
+):
+    lead = workshop.open_room()
+    with unchanged(app):
+        response = lead.post_action(action, **args)
+    assert response.status_code == 422
+    flash = Page(response.get_data(as_text=True))
+    assert error in flash.text
+
+
+# --- Headers and cookies ------------------------------------------------------------------
+
+
+def test_every_response_carries_the_security_headers(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    for response in (
+        lead.client.get("/"),
+        lead.client.get(f"/r/{lead.code}/lead"),
+        lead.client.get("/r/ZZZZZZ"),
+        lead.post_action("phase.next"),
+    ):
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe" not in policy
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookies_are_httponly_lax_and_secure_over_https(app: Flask):
+    plain = post(app.test_client(), "/rooms", {"kit": READINESS})
+    cookie = plain.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "Strict-Transport-Security" not in plain.headers
+
+    secure_client = app.test_client()
+    with secure_client.session_transaction(base_url="https://localhost") as session:
+        session["csrf"] = "t"
+    over_https = secure_client.post(
+        "/rooms",
+        data={"kit": READINESS},
+        headers={"X-CSRFToken": "t"},
+        base_url="https://localhost",
+    )
+    assert over_https.status_code == 302
+    cookie = over_https.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_behind_a_proxy_https_is_read_from_the_forwarded_scheme(migrated_database: Path):
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_database}", "PROXIES": 1}
+    )
+    client = app.test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_secret_key_is_generated_per_install_and_kept(tmp_path: Path):
+    first = _instance_secret_key(tmp_path / "one")
+    assert _instance_secret_key(tmp_path / "one") == first
+    assert _instance_secret_key(tmp_path / "two") != first
+    assert len(first) >= 64
+    assert (tmp_path / "one" / "secret_key").stat().st_mode & 0o077 == 0
+    sources = "\n".join(p.read_text() for p in Path(security.__file__).parent.rglob("*.py"))
+    assert not re.search(r"SECRET_KEY['\"]?\s*[:=]\s*['\"]", sources)
