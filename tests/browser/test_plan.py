@@ -1,0 +1,129 @@
+"""Two phones type into the same plan cell at once; every screen ends with both texts, and
+another screen shows who is editing. The quiet write survives a reload and goes on the wall."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from .helpers import join, open_room, wait_live
+
+READINESS = "Readiness protocol and action plan"
+CELL = "Major Focus, 30 Days"
+SHOTS = Path(os.environ.get("WSAPP_SHOTS", "/tmp/shots"))
+
+
+def shoot(page: Page, name: str, full_page: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def go_to_phase(lead: Page, number: int, title: str, *pages: Page) -> None:
+    lead.get_by_role("button", name=re.compile(f"Go to phase {number}:")).click()
+    for page in (lead, *pages):
+        expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+
+
+def projector_of(lead: Page, base_url: str, code: str) -> Page:
+    screen = lead.context.new_page()
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.goto(f"{base_url}/r/{code}/projector")
+    wait_live(screen)
+    return screen
+
+
+def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS, room_name="Cedar USD plan")
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+    screen = projector_of(lead, live_server, code)
+    go_to_phase(lead, 6, "One-year plan", ana, ben, screen)
+
+    ana_cell = ana.get_by_role("textbox", name=CELL)
+    ben_cell = ben.get_by_role("textbox", name=CELL)
+    lead_cell = lead.get_by_role("textbox", name=CELL)
+
+    # Both put their caret in the same empty cell; the facilitator sees who is editing.
+    ana_cell.click()
+    editing = lead.locator(".plan-cell", has=lead_cell).locator(".plan-cell-editing")
+    expect(editing).to_have_text("✎ Ana is editing")
+    ben_cell.click()
+    expect(editing).to_have_text("✎ Ana, Ben are editing")
+
+    # They type at the same time, a few keys each in turn.
+    ana_words, ben_words = "Hire an instructional coach", "Budget for summer PD"
+    for ana_part, ben_part in zip(ana_words.split(" "), ben_words.split(" "), strict=False):
+        ana_cell.press_sequentially(ana_part + " ", delay=20)
+        ben_cell.press_sequentially(ben_part + " ", delay=20)
+    ana_cell.press_sequentially(" ".join(ana_words.split(" ")[4:]), delay=20)
+
+    both = re.compile(r"(?=[\s\S]*Hire an instructional coach)(?=[\s\S]*Budget for summer PD)")
+    for cell in (ana_cell, ben_cell, lead_cell):
+        expect(cell).to_have_value(both, timeout=8000)
+    expect(screen.locator(".plan-cell-text").first).to_have_text(both)
+
+    # Leaving the cell clears "is editing" on the other screens.
+    ana.get_by_role("heading", level=1, name="One-year plan").click()
+    ben.get_by_role("heading", level=1, name="One-year plan").click()
+    expect(editing).to_have_text("")
+    shoot(ana, "plan-phone")
+    ana_cell.scroll_into_view_if_needed()
+    shoot(ana, "plan-phone-cell", full_page=False)
+    shoot(lead, "plan-laptop")
+    shoot(screen, "plan-projector")
+
+    # Anyone can open the cell's history: who wrote what, newest first.
+    ana.get_by_role("button", name=re.compile(f"History of {CELL}")).click()
+    history = ana.get_by_role("dialog", name=f"History of {CELL}")
+    expect(history).to_contain_text("Ben")
+    expect(history).to_contain_text("Ana")
+    shoot(ana, "plan-history-phone", full_page=False)
+    history.get_by_role("button", name="Close").click()
+    expect(history).to_be_hidden()
+
+
+def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+    screen = projector_of(lead, live_server, code)
+    go_to_phase(lead, 3, "Quiet write", ana, ben, screen)
+    lead.get_by_role("button", name=re.compile(r"^Start writing \(")).click()
+    expect(screen.get_by_role("timer")).to_contain_text("Running")
+
+    answer = ana.get_by_role("textbox", name="Your answer")
+    answer.press_sequentially("Every school has a coach", delay=10)
+    # The page reloads before the save went out: the words come back from the phone.
+    ana.reload()
+    wait_live(ana)
+    answer = ana.get_by_role("textbox", name="Your answer")
+    expect(answer).to_have_value("Every school has a coach")
+    expect(ana.locator("#quiet-saved")).to_have_text("Saved")
+    expect(lead.get_by_text("1 of 2 have written something")).to_be_visible()
+    # Nobody else sees it while it is being written.
+    expect(screen.get_by_text("Every school has a coach")).to_have_count(0)
+
+    ben.get_by_role("textbox", name="Your answer").fill("Common planning time")
+    ben.get_by_role("button", name="Don't share mine").click()
+    expect(ben.get_by_role("button", name="Don't share mine")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(ana.get_by_text("2 of 2 have written something")).to_be_visible()
+    shoot(ana, "quiet-phone")
+
+    lead.get_by_role("button", name="Share answers without names").click()
+    wall = screen.get_by_role("region", name="The team's answers")
+    expect(wall).to_contain_text("Every school has a coach")
+    expect(wall).not_to_contain_text("Common planning time")
+    expect(wall).not_to_contain_text("Ana")
+    expect(ben.get_by_role("region", name="The team's answers")).to_contain_text(
+        "Every school has a coach"
+    )
+    shoot(screen, "quiet-projector")

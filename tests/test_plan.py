@@ -1,0 +1,508 @@
+"""The action plan: seeding, co-editing cells over sockets, merges and conflicts, history,
+locks, who is editing, placing poster gaps and Take Action notes, the checklist."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from wsapp.extensions import db
+from wsapp.models import (
+    Note,
+    PlanCell,
+    PlanCellRevision,
+    PlanColumn,
+    PlanConsideration,
+    PlanItemSource,
+    PlanRow,
+    PosterItem,
+    Room,
+)
+from wsapp.plan.domain import CELL_MAX
+from wsapp.rooms.domain import kit_of  # noqa: F401  (socket handlers register before any app)
+
+from .conftest import Member, Workshop
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+class Fragment(HTMLParser):
+    """Every element with an id in some HTML: its attributes and the text inside it."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.attrs: dict[str, dict[str, str | None]] = {}
+        self.text: dict[str, str] = {}
+        self._open: list[str | None] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        element_id = found.get("id")
+        if element_id:
+            self.attrs[element_id] = found
+            self.text[element_id] = ""  # a later swap of the same element wins
+        if tag not in VOID:
+            self._open.append(element_id)
+
+    def value(self, element_id: str) -> str:
+        """A textarea's text as a browser reads it: one newline after the tag is dropped."""
+        return self.text[element_id].removeprefix("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element_id in self._open:
+            if element_id:
+                self.text[element_id] += data
+
+
+def pushed(member: Member) -> Fragment:
+    return Fragment("".join(swap["html"] for swap in member.swaps()))
+
+
+def page(member: Member) -> Fragment:
+    path = f"/r/{member.code}/lead" if member.view == "facilitator" else f"/r/{member.code}"
+    response = member.client.get(path)
+    assert response.status_code == 200
+    return Fragment(response.get_data(as_text=True))
+
+
+def plan_index(app: Flask) -> int:
+    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == "plan")
+
+
+def cells(app: Flask, code: str) -> dict[str, int]:
+    """The room's cells by label, e.g. cells["Major Focus, 30 Days"]."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(PlanCell.id, PlanRow.heading, PlanColumn.heading)
+            .join(PlanRow, PlanCell.row_id == PlanRow.id)
+            .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
+            .join(Room, PlanRow.room_id == Room.id)
+            .where(Room.code == code)
+        )
+        return {f"{row}, {column}": cell_id for cell_id, row, column in rows}
+
+
+def cell(app: Flask, cell_id: int) -> PlanCell:
+    with app.app_context():
+        found = db.session.get(PlanCell, cell_id)
+        assert found is not None
+        db.session.expunge(found)
+        return found
+
+
+def revisions(app: Flask, cell_id: int) -> list[tuple[int, str, str, str]]:
+    with app.app_context():
+        return [
+            (r.revision, r.author_name, r.reason, r.text)
+            for r in db.session.scalars(
+                select(PlanCellRevision)
+                .where(PlanCellRevision.cell_id == cell_id)
+                .order_by(PlanCellRevision.revision)
+            )
+        ]
+
+
+@pytest.fixture
+def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
+    """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ben = workshop.connect(workshop.join(lead.code, "Ben"))
+    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
+    assert lead.act("phase.go", index=plan_index(app))["ok"]
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    return lead, ana, ben, projector
+
+
+MAJOR_30 = "Major Focus, 30 Days"
+
+
+# --- Seeding ------------------------------------------------------------------------------
+
+
+def test_a_readiness_room_gets_the_kits_grid_and_considerations(workshop: Workshop, app):
+    lead = workshop.open_room()
+    labels = cells(app, lead.code)
+    assert len(labels) == 16
+    assert {MAJOR_30, "Challenges, 120 Days", "Tools and Materials Needed, 60 Days"} <= set(labels)
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        texts = db.session.scalars(
+            select(PlanConsideration.text)
+            .where(PlanConsideration.room_id == room.id)
+            .order_by(PlanConsideration.position)
+        ).all()
+    assert texts[0] == "The Standards for Professional Learning"
+    assert len(texts) == 5
+
+
+def test_a_discussion_room_has_no_plan(workshop: Workshop, app):
+    lead = workshop.open_room(kit="discussion-equity")
+    assert cells(app, lead.code) == {}
+
+
+def test_the_plan_phase_shows_a_labelled_field_per_cell_and_text_on_the_projector(team, app):
+    lead, ana, _ben, projector = team
+    shown = page(ana)
+    field = shown.attrs[f"plan-cell-{cells(app, ana.code)[MAJOR_30]}-text"]
+    assert field["aria-label"] == MAJOR_30
+    assert "readonly" not in field
+    assert field["data-revision"] == "0"
+    # The projector shows the cells as text, with no fields and no controls.
+    html = projector.client.get(f"/r/{projector.code}/projector").get_data(as_text=True)
+    assert "<textarea" not in html and "plan-setup" not in html
+    assert "plan-setup" in page(lead).attrs
+
+
+# --- Editing together ---------------------------------------------------------------------
+
+
+def test_an_edit_reaches_every_screen_with_its_new_revision(team, app):
+    lead, ana, ben, projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    reply = ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach ")
+    assert reply["ok"], reply
+    for member in (lead, ben, projector):
+        fragment = pushed(member)
+        text_id = f"plan-cell-{cell_id}-text"
+        assert fragment.value(text_id) == "Hire a coach ", member.view
+        assert fragment.attrs[text_id]["data-revision"] == "1"
+        assert fragment.attrs[text_id]["hx-swap-oob"] == "true"
+    # Trailing spaces are kept: they are the start of the next word being typed.
+    assert cell(app, cell_id).text == "Hire a coach "
+    assert revisions(app, cell_id) == [(1, "Ana", "edit", "Hire a coach ")]
+
+
+def test_the_socket_tells_a_typist_what_the_cell_holds_now(team, app):
+    _lead, ana, ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Budget")
+    state = ana.socket.emit("plan.cell", {"cell_id": cell_id}, callback=True)
+    assert state == {
+        "ok": True,
+        "cell_id": cell_id,
+        "revision": 2,
+        "text": "Budget\nHire a coach",
+        "conflict": False,
+    }
+    assert ana.socket.emit("plan.cell", {"cell_id": 10**6}, callback=True)["ok"] is False
+    assert ana.socket.emit("plan.cell", {"cell_id": "1"}, callback=True)["ok"] is False
+
+
+def test_two_people_typing_in_one_cell_at_once_both_keep_their_words(team, app):
+    _lead, ana, ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    # Both start from the empty cell; Ana saves first, then Ben, from the same base.
+    assert ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coa")["ok"]
+    assert ben.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Budget")["ok"]
+    assert cell(app, cell_id).text == "Budget\nHire a coa"
+    # Ana types on from the text she had saved (revision 1), not knowing Ben's yet.
+    assert ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire a coach")["ok"]
+    # Ben types on from the merged text he was sent (revision 2).
+    ben_text = "Budget for coaching\nHire a coa"
+    assert ben.act("plan.cell.edit", cell_id=cell_id, base_revision=2, text=ben_text)["ok"]
+    saved = cell(app, cell_id)
+    assert saved.text == "Budget for coaching\nHire a coach"
+    assert saved.conflict_text is None
+    history = revisions(app, cell_id)
+    assert [(n, who, why) for n, who, why, _text in history] == [
+        (1, "Ana", "edit"),
+        (2, "Ben", "merge"),
+        (3, "Ana", "merge"),
+        (4, "Ben", "merge"),
+    ]
+
+
+def test_changes_that_cannot_merge_keep_both_texts_until_someone_resolves(team, app):
+    _lead, ana, ben, projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire two coaches")
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire a mentor")
+    saved = cell(app, cell_id)
+    # Ben's text, typed last, stays in the cell; Ana's is kept beside it, not dropped.
+    assert saved.text == "Hire a mentor"
+    assert saved.conflict_text == "Hire two coaches"
+    meta = pushed(projector).text[f"plan-cell-{cell_id}-meta"]
+    assert "Two versions" in meta and "Hire two coaches" in meta
+
+    # Resolving against a version that is no longer current is refused.
+    stale = ana.act("plan.cell.resolve", cell_id=cell_id, base_revision=2, text="Hire two coaches")
+    assert stale["ok"] is False and "changed" in stale["error"]
+    both = "Hire a mentor\nHire two coaches"
+    assert ana.act("plan.cell.resolve", cell_id=cell_id, base_revision=3, text=both)["ok"]
+    saved = cell(app, cell_id)
+    assert (saved.text, saved.conflict_text) == (both, None)
+    assert revisions(app, cell_id)[-1][:3] == (4, "Ana", "resolve")
+    again = ana.act("plan.cell.resolve", cell_id=cell_id, base_revision=4, text="x")
+    assert again["ok"] is False and "no conflict" in again["error"]
+
+
+def test_the_conflict_offers_its_choices_to_people_who_may_edit(team, app):
+    _lead, ana, ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="one")
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="two")
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="three")
+    html = ana.client.get(f"/r/{ana.code}").get_data(as_text=True)
+    for choice in ("Keep the text above", "Use this version", "Keep both"):
+        assert f'aria-label="{choice} in {MAJOR_30}"' in html
+
+
+# --- Bad input changes nothing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"base_revision": 1, "text": "x" * (CELL_MAX + 1)}, f"at most {CELL_MAX} characters"),
+        ({"base_revision": 5, "text": "forged"}, "no version 5"),
+        ({"base_revision": -1, "text": "negative"}, "base_revision"),
+        ({"base_revision": 1, "text": "extra", "author": "Ben"}, "not expected"),
+        ({"base_revision": "one", "text": "typed"}, "base_revision"),
+        ({"base_revision": 1}, "text: is required"),
+    ],
+)
+def test_bad_edits_are_refused_and_the_saved_text_is_intact(team, app, args, message):
+    _lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Saved plan")
+    reply = ana.act("plan.cell.edit", cell_id=cell_id, **args)
+    assert reply["ok"] is False
+    assert message in reply["error"]
+    saved = cell(app, cell_id)
+    assert (saved.text, saved.revision) == ("Saved plan", 1)
+
+
+def test_a_cell_of_another_room_or_none_at_all_is_refused(team, workshop: Workshop, app):
+    _lead, ana, _ben, _projector = team
+    other = workshop.open_room()
+    stranger_cell = cells(app, other.code)[MAJOR_30]
+    for cell_id in (stranger_cell, 10**6):
+        reply = ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Mine now")
+        assert reply == {
+            "ok": False,
+            "error": "That cell is not in this room's plan. Reload the page.",
+        }
+    assert cell(app, stranger_cell).text == ""
+
+
+def test_a_merge_that_would_overfill_the_cell_is_refused(team, app):
+    _lead, ana, ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="a " * 600)
+    reply = ben.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="b " * 600)
+    assert reply["ok"] is False and "2000" in reply["error"]
+    assert cell(app, cell_id).text == "a " * 600
+
+
+def test_locks_stop_participants_but_not_the_facilitator(team, app):
+    lead, ana, _ben, projector = team
+    ids = cells(app, ana.code)
+    assert ana.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=0, text="Before")["ok"]
+    assert lead.act("plan.lock", locked=True)["ok"]
+    assert "locked" in pushed(projector).text["plan-grid"]
+    refused = ana.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=1, text="After")
+    assert refused == {
+        "ok": False,
+        "error": "The facilitator has locked the plan; your text was not saved.",
+    }
+    assert (
+        ana.post_action(
+            "plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=1, text="A"
+        ).status_code
+        == 409
+    )
+    assert "readonly" in page(ana).attrs[f"plan-cell-{ids[MAJOR_30]}-text"]
+    assert lead.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=1, text="Lead")["ok"]
+
+    # Unlock the plan, lock one row: only that row's cells are closed to participants.
+    lead.act("plan.lock", locked=False)
+    with app.app_context():
+        row_id = db.session.get(PlanCell, ids[MAJOR_30]).row_id
+    assert lead.act("plan.row.lock", row_id=row_id, locked=True)["ok"]
+    refused = ana.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=2, text="Row")
+    assert refused["ok"] is False and "Major Focus" in refused["error"]
+    assert ana.act(
+        "plan.cell.edit", cell_id=ids["Challenges, 30 Days"], base_revision=0, text="ok"
+    )["ok"]
+    assert cell(app, ids[MAJOR_30]).text == "Lead"
+    # Only the facilitator locks.
+    assert ana.act("plan.lock", locked=False)["ok"] is False
+
+
+def test_a_closed_room_keeps_its_plan_as_it_was(team, app):
+    lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Final")
+    assert lead.act("room.close")["ok"]
+    for member in (ana, lead):
+        reply = member.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Later")
+        assert reply["ok"] is False and "closed" in reply["error"]
+    assert cell(app, cell_id).text == "Final"
+    assert "readonly" in page(lead).attrs[f"plan-cell-{cell_id}-text"]
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+def test_everyone_sees_a_cells_history_and_the_facilitator_restores(team, app):
+    lead, ana, ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="First idea")
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Second idea")
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=2, text="Third idea")
+
+    history = Fragment(
+        ben.client.get(f"/r/{ben.code}/plan/cells/{cell_id}/history").get_data(as_text=True)
+    )
+    listed = history.text["plan-history"]
+    assert f"History of {MAJOR_30}" in listed
+    assert listed.index("Third idea") < listed.index("Second idea") < listed.index("First idea")
+    assert "Ben" in listed and "Restore" not in listed
+
+    lead_view = lead.client.get(f"/r/{lead.code}/plan/cells/{cell_id}/history?lead=1")
+    assert "Restore version 1" in lead_view.get_data(as_text=True)
+    # A stranger, and a participant asking for the facilitator's copy, are refused.
+    assert app.test_client().get(f"/r/{ana.code}/plan/cells/{cell_id}/history").status_code == 403
+    assert ana.client.get(f"/r/{ana.code}/plan/cells/{cell_id}/history?lead=1").status_code == 403
+
+    assert ana.act("plan.cell.restore", cell_id=cell_id, revision=1)["ok"] is False
+    assert lead.act("plan.cell.restore", cell_id=cell_id, revision=1)["ok"]
+    assert cell(app, cell_id).text == "First idea"
+    assert revisions(app, cell_id)[-1] == (4, "Facilitator", "restore", "First idea")
+    assert lead.act("plan.cell.restore", cell_id=cell_id, revision=4)["ok"] is False
+    assert lead.act("plan.cell.restore", cell_id=cell_id, revision=9)["ok"] is False
+    assert len(revisions(app, cell_id)) == 4
+
+
+# --- Who is editing -----------------------------------------------------------------------
+
+
+def test_everyone_sees_who_is_editing_which_cell_until_they_stop_or_leave(team, app):
+    lead, ana, ben, projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    editing_id = f"plan-cell-{cell_id}-editing"
+    assert ana.act("plan.editing", cell_id=cell_id)["ok"]
+    for member in (lead, ben, projector):
+        assert pushed(member).text[editing_id].strip() == "✎ Ana is editing"
+    assert ben.act("plan.editing", cell_id=cell_id)["ok"]
+    assert "Ana, Ben are editing" in pushed(lead).text[editing_id]
+
+    assert ben.act("plan.editing", cell_id=None)["ok"]
+    assert pushed(projector).text[editing_id].strip() == "✎ Ana is editing"
+    # Ana's phone drops off: she no longer shows as editing.
+    ana.socket.disconnect()
+    assert pushed(projector).text[editing_id].strip() == ""
+
+    # Only over the live connection, and only cells of the room.
+    assert ben.post_action("plan.editing", cell_id=cell_id).status_code == 409
+    assert ben.act("plan.editing", cell_id=10**6)["ok"] is False
+
+
+# --- Placing items ------------------------------------------------------------------------
+
+
+def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, app):
+    _lead, ana, ben, projector = team
+    ids = cells(app, ana.code)
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == ana.code))
+        item = db.session.scalars(
+            select(PosterItem).join(PosterItem.poster).where(PosterItem.poster.has(room_id=room.id))
+        ).first()
+        item_id, item_text, ref = item.id, item.text, f"{item.poster.key}{item.label}"
+        note = Note(
+            room_id=room.id,
+            question_key="alignment-coherence:take-action",
+            author_name="Ben",
+            text="Map every PL offer to the district goals",
+        )
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+    assert ben.act("dot.place", item_id=item_id, colour="red")["ok"]
+    ben.swaps()
+
+    # The plan phase lists the gap and the commitment, each with a way to place it.
+    sources = page(ana).text["plan-sources"]
+    assert ref in sources and "1 red" in sources and "Map every PL offer" in sources
+
+    assert ana.act(
+        "plan.place", source_kind="poster_item", source_id=item_id, cell_id=ids[MAJOR_30]
+    )["ok"]
+    assert ben.act("plan.place", source_kind="note", source_id=note_id, cell_id=ids[MAJOR_30])["ok"]
+    saved = cell(app, ids[MAJOR_30])
+    assert saved.text == f"{' '.join(item_text.split())}\nMap every PL offer to the district goals"
+    assert [why for _n, _who, why, _text in revisions(app, ids[MAJOR_30])] == ["item", "item"]
+    meta = pushed(projector).text[f"plan-cell-{ids[MAJOR_30]}-meta"]
+    assert f"from poster {ref}" in meta and "from Take Action" in meta
+    assert f"In the plan: {MAJOR_30}" in pushed(ana).text["plan-sources"]
+
+    again = ana.act("plan.place", source_kind="note", source_id=note_id, cell_id=ids[MAJOR_30])
+    assert again == {"ok": False, "error": "That item is already in this cell."}
+    for kind, source_id in (("note", 10**6), ("poster_item", 10**6), ("dot", note_id)):
+        reply = ana.act("plan.place", source_kind=kind, source_id=source_id, cell_id=ids[MAJOR_30])
+        assert reply["ok"] is False
+    with app.app_context():
+        assert db.session.query(PlanItemSource).count() == 2
+
+
+# --- The checklist and the grid's shape ---------------------------------------------------
+
+
+def test_the_team_ticks_considerations_on_every_screen(team, app):
+    _lead, ana, _ben, projector = team
+    with app.app_context():
+        first = db.session.scalars(select(PlanConsideration).order_by(PlanConsideration.id)).first()
+        first_id = first.id
+    assert (
+        ana.post_action(
+            "plan.consideration.toggle", consideration_id=first_id, done="true"
+        ).status_code
+        == 200
+    )
+    assert "☑" in pushed(projector).text["plan-considerations"]
+    checkbox = page(ana).attrs[f"consideration-{first_id}"]
+    assert "checked" in checkbox
+    assert ana.act("plan.consideration.toggle", consideration_id=10**6, done=True)["ok"] is False
+
+
+def test_the_facilitator_adds_and_renames_rows_and_columns(team, app):
+    lead, ana, _ben, projector = team
+    assert lead.act("plan.row.add", heading="Communication", detail="Who hears what")["ok"]
+    assert lead.act("plan.column.add", heading="150 Days")["ok"]
+    labels = cells(app, lead.code)
+    assert len(labels) == 25
+    assert "Communication, 150 Days" in labels
+    grid = pushed(projector).text["plan-grid"]
+    assert "Communication" in grid and "150 Days" in grid
+
+    with app.app_context():
+        column_id = db.session.get(PlanCell, labels[MAJOR_30]).column_id
+    assert (
+        lead.post_action(
+            "plan.column.rename", column_id=column_id, heading="First month"
+        ).status_code
+        == 200
+    )
+    assert "Major Focus, First month" in cells(app, lead.code)
+    # Participants cannot change the grid; bad headings are refused.
+    assert ana.act("plan.row.add", heading="Mine")["ok"] is False
+    assert lead.act("plan.column.rename", column_id=column_id, heading="")["ok"] is False
+    assert lead.act("plan.column.rename", column_id=10**6, heading="Nope")["ok"] is False
+    for n in range(7):
+        lead.act("plan.row.add", heading=f"Extra {n}")
+    reply = lead.act("plan.row.add", heading="One too many")
+    assert reply == {"ok": False, "error": "A plan can have at most 12 rows."}

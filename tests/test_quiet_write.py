@@ -1,0 +1,151 @@
+"""The quiet write: private while writing, saved as typed, shared to the wall by choice."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from wsapp.quietwrite.domain import TEXT_MAX
+
+from .conftest import Member, Workshop
+from .test_plan import page, pushed
+
+
+def quiet_index(app: Flask) -> int:
+    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == "quiet_write")
+
+
+@pytest.fixture
+def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
+    """A readiness room at its quiet write: facilitator, Ana, Ben, and the projector."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ben = workshop.connect(workshop.join(lead.code, "Ben"))
+    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
+    assert lead.act("phase.go", index=quiet_index(app))["ok"]
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    return lead, ana, ben, projector
+
+
+ANA = "A district where every teacher has a coach"
+BEN = "Common planning time in every school"
+
+
+def all_pushed_html(*members: Member) -> str:
+    return "".join(swap["html"] for member in members for swap in member.swaps())
+
+
+def test_the_prompt_comes_from_the_kit(team):
+    _lead, ana, _ben, _projector = team
+    shown = page(ana)
+    prompt = "Where do you want your district to be one year from today?"
+    assert shown.text["quiet-prompt"] == prompt
+    assert "readonly" in shown.attrs["quiet-text"]  # not open yet
+
+
+def test_opening_starts_the_rooms_timer_and_lets_people_write(team):
+    lead, ana, _ben, projector = team
+    assert lead.act("quiet.open", minutes=10)["ok"]
+    fragment = pushed(projector)
+    assert "Writing now" in fragment.text["quiet-progress"]
+    assert "10:00" in fragment.text["timer"] or "9:59" in fragment.text["timer"]
+    mine = pushed(ana)
+    assert "readonly" not in mine.attrs["quiet-text"]
+
+
+def test_nobody_sees_anyones_words_while_they_write(team):
+    lead, ana, ben, projector = team
+    lead.act("quiet.open")
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    assert ana.act("quiet.save", text=ANA)["ok"]
+    assert ben.act("quiet.save", text=BEN)["ok"]
+    # Every fragment pushed to anyone: counts, never the words.
+    html = all_pushed_html(lead, ana, ben, projector)
+    assert "2 of 2" in html
+    assert ANA not in html and BEN not in html
+    # Nor the pages: each person's own answer is on their page alone.
+    assert ANA in page(ana).value("quiet-text") and BEN not in page(ana).text["quiet-mine"]
+    for member in (lead, ben):
+        assert ANA not in member.client.get(
+            f"/r/{member.code}" + ("/lead" if member.view == "facilitator" else "")
+        ).get_data(as_text=True)
+    assert ANA not in projector.client.get(f"/r/{projector.code}/projector").get_data(as_text=True)
+
+
+def test_a_reload_shows_what_was_saved_with_its_spaces(team):
+    lead, ana, _ben, _projector = team
+    lead.act("quiet.open")
+    assert ana.act("quiet.save", text="Coaching for all \n")["ok"]
+    assert page(ana).value("quiet-text") == "Coaching for all \n"
+
+
+def test_sharing_puts_unprivate_answers_on_every_wall(team):
+    lead, ana, ben, projector = team
+    lead.act("quiet.open")
+    ana.act("quiet.save", text=ANA)
+    ben.act("quiet.save", text=BEN)
+    assert ben.act("quiet.private", keep_private=True)["ok"]
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    assert lead.act("quiet.share", named=False)["ok"]
+    for member in (lead, ana, ben, projector):
+        wall = pushed(member).text["quiet-wall"]
+        assert ANA in wall, member.view
+        assert BEN not in wall and "Ana" not in wall, member.view
+    # Sharing stops the writing.
+    refused = ana.act("quiet.save", text="more")
+    assert refused["ok"] is False and "your text stays on this device" in refused["error"]
+    assert lead.act("quiet.share", named=True)["ok"]
+    wall = pushed(projector).text["quiet-wall"]
+    assert "— Ana" in wall and BEN not in wall
+    # Ben changes his mind: his answer joins the wall.
+    assert ben.act("quiet.private", keep_private=False)["ok"]
+    assert BEN in pushed(projector).text["quiet-wall"]
+
+
+def test_dont_share_mine_is_a_pressed_toggle_only_its_author_sees(team):
+    lead, ana, ben, _projector = team
+    lead.act("quiet.open")
+    ben.swaps()
+    assert ana.act("quiet.private", keep_private=True)["ok"]
+    # Each participant is sent their own part of the page: Ana's now says hers stays private.
+    assert "stays private" in pushed(ana).text["quiet-mine"]
+    assert "stays private" not in pushed(ben).text["quiet-mine"]
+    assert 'aria-pressed="true"' in ana.client.get(f"/r/{ana.code}").get_data(as_text=True)
+    assert 'aria-pressed="true"' not in ben.client.get(f"/r/{ben.code}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "args", "message"),
+    [
+        ("ana", "quiet.save", {"text": "x" * (TEXT_MAX + 1)}, f"at most {TEXT_MAX}"),
+        ("ana", "quiet.save", {"text": "a", "participant_id": 2}, "not expected"),
+        ("ana", "quiet.open", {}, "Only the facilitator"),
+        ("ana", "quiet.share", {"named": True}, "Only the facilitator"),
+        ("lead", "quiet.save", {"text": "the lead's"}, "Join the room as a participant"),
+        ("lead", "quiet.open", {"minutes": 0}, "minutes"),
+    ],
+)
+def test_bad_requests_change_nothing(team, who, action, args, message):
+    lead, ana, _ben, _projector = team
+    lead.act("quiet.open")
+    ana.act("quiet.save", text=ANA)
+    member = {"ana": ana, "lead": lead}[who]
+    reply = member.act(action, **args)
+    assert reply["ok"] is False and message in reply["error"]
+    assert page(ana).value("quiet-text") == ANA
+
+
+def test_closing_stops_the_writing_and_keeps_what_was_saved(team):
+    lead, ana, _ben, projector = team
+    lead.act("quiet.open")
+    ana.act("quiet.save", text=ANA)
+    assert lead.act("quiet.close")["ok"]
+    assert "Writing has stopped: 1 of 2" in pushed(projector).text["quiet-progress"]
+    assert ana.act("quiet.save", text="after")["ok"] is False
+    shown = page(ana)
+    assert shown.value("quiet-text") == ANA and "readonly" in shown.attrs["quiet-text"]
+    assert lead.act("quiet.close")["ok"] is False

@@ -1,0 +1,584 @@
+"""The plan's rules: seeding the grid from the kit, editing cells at once, history, locks,
+placing poster gaps and Take Action notes into cells, and the considerations checklist.
+
+A cell's ``revision`` counts its saved texts; every saved text is a PlanCellRevision.
+An edit names the revision its typist started from, so edits made at the same time are
+merged (see :mod:`.merge`) instead of one overwriting the other.
+
+Live regions: ``plan/_cells.html`` re-renders every cell's text and details (each its own
+out-of-band fragment, so a focused cell is held back alone); ``plan/_editing.html`` says
+who is typing where; ``plan/_grid.html`` re-renders the grid when its shape changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flask import request
+from pydantic import ConfigDict, Field
+from sqlalchemy import select
+
+from ..actions import ActionError, Args, action
+from ..content import Kit, library
+from ..extensions import db
+from ..identity import Actor
+from ..live import Publish, connection_is_live
+from ..models import (
+    Connection,
+    Note,
+    Participant,
+    PlanCell,
+    PlanCellRevision,
+    PlanColumn,
+    PlanConsideration,
+    PlanItemSource,
+    PlanRow,
+    Poster,
+    PosterItem,
+    Room,
+    utcnow,
+)
+from ..posters.domain import ItemTally, tally
+from . import bp
+from .merge import Outcome, reconcile
+
+CELL_MAX = 2000
+ROWS_MAX = 12
+COLUMNS_MAX = 8
+GAPS_SHOWN = 12
+
+bp.record_once(lambda state: state.app.jinja_env.globals.update(plan_cell_max=CELL_MAX))
+
+CELLS = ("plan/_cells.html",)
+EDITING = ("plan/_editing.html",)
+CONSIDERATIONS = ("plan/_considerations.html",)
+SOURCES = ("plan/_sources.html",)
+# The grid's shape or locks changed: everything that names rows, columns or cells.
+SHAPE = ("plan/_grid.html", "plan/_setup.html", *CONSIDERATIONS, *SOURCES)
+
+
+# --- Seeding ------------------------------------------------------------------------------
+
+
+def seed_plan(room: Room, kit: Kit) -> None:
+    """Give a new room the grid and considerations of its kit's plan phase, if it has one."""
+    phase = next((phase for phase in kit.phases if phase.kind == "plan"), None)
+    if phase is None or phase.protocol is None:
+        return
+    protocol = library().protocols[phase.protocol]
+    rows = [
+        PlanRow(room_id=room.id, position=n, heading=row.heading, detail=row.detail)
+        for n, row in enumerate(protocol.plan.rows)
+    ]
+    columns = [
+        PlanColumn(room_id=room.id, position=n, heading=column.heading)
+        for n, column in enumerate(protocol.plan.columns)
+    ]
+    db.session.add_all([*rows, *columns])
+    db.session.flush()
+    db.session.add_all(PlanCell(row_id=r.id, column_id=c.id) for r in rows for c in columns)
+    db.session.add_all(
+        PlanConsideration(room_id=room.id, position=n, text=text)
+        for n, text in enumerate(protocol.considerations)
+    )
+
+
+# --- Reading the plan ---------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """A room's grid as the templates show it, read in a handful of queries."""
+
+    rows: list[PlanRow]
+    columns: list[PlanColumn]
+    cells: dict[tuple[int, int], PlanCell]
+    sources: dict[int, list[PlanItemSource]] = field(default_factory=dict)
+    editors: dict[int, list[str]] = field(default_factory=dict)
+
+    def cell(self, row: PlanRow, column: PlanColumn) -> PlanCell:
+        return self.cells[(row.id, column.id)]
+
+    def all_cells(self) -> list[tuple[PlanRow, PlanColumn, PlanCell]]:
+        return [(r, c, self.cell(r, c)) for r in self.rows for c in self.columns]
+
+
+@bp.app_template_global()
+def cell_label(row: PlanRow, column: PlanColumn) -> str:
+    """How a cell is named to people and screen readers: "Major Focus, 30 Days"."""
+    return f"{row.heading}, {column.heading}"
+
+
+@bp.app_template_global()
+def plan_of(room: Room) -> Plan:
+    rows = list(
+        db.session.scalars(
+            select(PlanRow).where(PlanRow.room_id == room.id).order_by(PlanRow.position)
+        )
+    )
+    columns = list(
+        db.session.scalars(
+            select(PlanColumn).where(PlanColumn.room_id == room.id).order_by(PlanColumn.position)
+        )
+    )
+    cells = db.session.scalars(
+        select(PlanCell)
+        .join(PlanRow, PlanCell.row_id == PlanRow.id)
+        .where(PlanRow.room_id == room.id)
+    )
+    plan = Plan(rows, columns, {(cell.row_id, cell.column_id): cell for cell in cells})
+    cell_ids = [cell.id for cell in plan.cells.values()]
+    if not cell_ids:
+        return plan
+    sources: dict[int, list[PlanItemSource]] = defaultdict(list)
+    for source in db.session.scalars(
+        select(PlanItemSource)
+        .where(PlanItemSource.cell_id.in_(cell_ids))
+        .order_by(PlanItemSource.id)
+    ):
+        sources[source.cell_id].append(source)
+    plan.sources = dict(sources)
+    plan.editors = editors_of(room)
+    return plan
+
+
+def editors_of(room: Room) -> dict[int, list[str]]:
+    """Who is typing in which cell right now, by cell id."""
+    editors: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        select(Connection.editing_cell_id, Participant.name)
+        .outerjoin(Participant, Connection.participant_id == Participant.id)
+        .where(
+            Connection.room_id == room.id,
+            Connection.editing_cell_id.is_not(None),
+            connection_is_live(),
+        )
+        .order_by(Connection.connected_at)
+    )
+    for cell_id, name in rows:
+        if cell_id is None:
+            continue
+        who = name or "Facilitator"
+        if who not in editors[cell_id]:
+            editors[cell_id].append(who)
+    return dict(editors)
+
+
+@bp.app_template_global()
+def plan_editable(room: Room, is_facilitator: bool, row: PlanRow) -> bool:
+    """May this view type in the row's cells? The facilitator always may, until closing."""
+    if room.is_closed:
+        return False
+    if is_facilitator:
+        return True
+    return not (room.locked or room.plan_locked or row.locked)
+
+
+@bp.app_template_global()
+def plan_history(cell: PlanCell) -> list[PlanCellRevision]:
+    """Every saved text of the cell, newest first."""
+    return list(
+        db.session.scalars(
+            select(PlanCellRevision)
+            .where(PlanCellRevision.cell_id == cell.id)
+            .order_by(PlanCellRevision.revision.desc())
+        )
+    )
+
+
+@bp.app_template_global()
+def plan_considerations(room: Room) -> list[PlanConsideration]:
+    return list(
+        db.session.scalars(
+            select(PlanConsideration)
+            .where(PlanConsideration.room_id == room.id)
+            .order_by(PlanConsideration.position)
+        )
+    )
+
+
+@bp.app_template_global()
+def poster_gaps(room: Room) -> list[ItemTally]:
+    """Poster items the team dotted red or yellow, most red first: where work is needed."""
+    dotted = [
+        entry
+        for poster in tally(room)
+        for entry in poster.items
+        if entry.counts["red"] + entry.counts["yellow"]
+    ]
+    dotted.sort(key=lambda entry: (-entry.counts["red"], -entry.counts["yellow"]))
+    return dotted[:GAPS_SHOWN]
+
+
+@bp.app_template_global()
+def take_action_notes(room: Room) -> list[Note]:
+    """The team's Take Action commitments from the discussion guides."""
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(Note.room_id == room.id, Note.question_key.endswith(":take-action"))
+            .order_by(Note.created_at, Note.id)
+        )
+    )
+
+
+@bp.app_template_global()
+def plan_placements(room: Room) -> dict[tuple[str, int], list[str]]:
+    """Where each poster item or note was placed, as cell labels, keyed (kind, source id)."""
+    placed: dict[tuple[str, int], list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        select(PlanItemSource.kind, PlanItemSource.source_id, PlanRow, PlanColumn)
+        .join(PlanCell, PlanItemSource.cell_id == PlanCell.id)
+        .join(PlanRow, PlanCell.row_id == PlanRow.id)
+        .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
+        .where(PlanRow.room_id == room.id)
+        .order_by(PlanItemSource.id)
+    )
+    for kind, source_id, row, column in rows:
+        placed[(kind, source_id)].append(cell_label(row, column))
+    return dict(placed)
+
+
+# --- Guards -------------------------------------------------------------------------------
+
+
+def cell_in(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow]:
+    """The room's cell with this id and its row, or a refusal naming the problem."""
+    found = db.session.execute(
+        select(PlanCell, PlanRow)
+        .join(PlanRow, PlanCell.row_id == PlanRow.id)
+        .where(PlanCell.id == cell_id, PlanRow.room_id == room.id)
+    ).first()
+    if found is None:
+        raise ActionError("That cell is not in this room's plan. Reload the page.", 404)
+    return found[0], found[1]
+
+
+def _row_in(room: Room, row_id: int) -> PlanRow:
+    row = db.session.get(PlanRow, row_id)
+    if row is None or row.room_id != room.id:
+        raise ActionError("That row is not in this room's plan. Reload the page.", 404)
+    return row
+
+
+def _column_in(room: Room, column_id: int) -> PlanColumn:
+    column = db.session.get(PlanColumn, column_id)
+    if column is None or column.room_id != room.id:
+        raise ActionError("That column is not in this room's plan. Reload the page.", 404)
+    return column
+
+
+def _check_editable(room: Room, actor: Actor, row: PlanRow) -> None:
+    if actor.is_facilitator:
+        return
+    if room.plan_locked:
+        raise ActionError("The facilitator has locked the plan; your text was not saved.", 409)
+    if row.locked:
+        raise ActionError(
+            f"The facilitator has locked the row “{row.heading}”; your text was not saved.", 409
+        )
+
+
+def clean_text(text: str, limit: int = CELL_MAX) -> str:
+    """One kind of line break; refuse a text longer than a cell holds."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if len(text) > limit:
+        raise ActionError(
+            f"A cell holds at most {limit} characters; this text has {len(text)}. "
+            "Shorten it: nothing was saved.",
+            422,
+        )
+    return text
+
+
+def revision_text(cell: PlanCell, revision: int) -> str:
+    """The cell's text as saved at ``revision`` (0 is the empty cell it started as)."""
+    if revision > cell.revision:
+        raise ActionError(
+            f"This cell has no version {revision} yet. Reload the page to get its latest text.",
+            409,
+        )
+    if revision == 0:
+        return ""
+    text = db.session.scalar(
+        select(PlanCellRevision.text).where(
+            PlanCellRevision.cell_id == cell.id, PlanCellRevision.revision == revision
+        )
+    )
+    if text is None:
+        raise ActionError(f"Version {revision} of this cell was not found.", 404)
+    return text
+
+
+def _save(cell: PlanCell, text: str, actor: Actor, reason: str) -> None:
+    cell.text = text
+    cell.revision += 1
+    cell.updated_at = utcnow()
+    db.session.add(
+        PlanCellRevision(
+            cell_id=cell.id,
+            revision=cell.revision,
+            text=text,
+            author_name=actor.name,
+            participant_id=actor.participant.id if actor.participant else None,
+            reason=reason,
+        )
+    )
+
+
+# --- Editing cells ------------------------------------------------------------------------
+
+
+class CellText(Args):
+    """Typed text keeps its spaces: a trailing space is the start of the next word."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+
+class EditCell(CellText):
+    cell_id: int = Field(ge=1)
+    base_revision: int = Field(ge=0)
+    text: str
+
+
+@action("plan.cell.edit", EditCell, who="anyone")
+def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
+    """Save a cell as typed, merged with whatever others saved since the typist's base."""
+    cell, row = cell_in(room, args.cell_id)
+    _check_editable(room, actor, row)
+    text = clean_text(args.text)
+    base = revision_text(cell, args.base_revision)
+    if args.base_revision == cell.revision:
+        outcome = Outcome(text, cell.conflict_text, "edit")
+    else:
+        outcome = reconcile(base, text, cell.text, cell.conflict_text)
+    if outcome.text == cell.text and outcome.conflict_text == cell.conflict_text:
+        return Publish()
+    if len(outcome.text) > CELL_MAX:
+        raise ActionError(
+            f"With what others just added, this cell would pass {CELL_MAX} characters. "
+            "Shorten it: nothing was saved.",
+            422,
+        )
+    cell.conflict_text = outcome.conflict_text
+    _save(cell, outcome.text, actor, outcome.kind)
+    return Publish(regions=CELLS)
+
+
+class ResolveCell(CellText):
+    cell_id: int = Field(ge=1)
+    base_revision: int = Field(ge=0)
+    text: str
+
+
+@action("plan.cell.resolve", ResolveCell, who="anyone")
+def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
+    """Settle a conflict with the text chosen; only against the text the chooser saw."""
+    cell, row = cell_in(room, args.cell_id)
+    _check_editable(room, actor, row)
+    if cell.conflict_text is None:
+        raise ActionError("This cell has no conflict to resolve any more.", 409)
+    if args.base_revision != cell.revision:
+        raise ActionError("The cell changed while you were choosing; look at it again.", 409)
+    cell.conflict_text = None
+    _save(cell, clean_text(args.text), actor, "resolve")
+    return Publish(regions=CELLS)
+
+
+class RestoreCell(Args):
+    cell_id: int = Field(ge=1)
+    revision: int = Field(ge=1)
+
+
+@action("plan.cell.restore", RestoreCell, who="facilitator")
+def restore_cell(room: Room, actor: Actor, args: RestoreCell) -> Publish:
+    """Bring back an earlier text as a new revision; the history keeps everything."""
+    cell, _row = cell_in(room, args.cell_id)
+    if args.revision == cell.revision:
+        raise ActionError("That version is already the cell's text.", 409)
+    _save(cell, revision_text(cell, args.revision), actor, "restore")
+    return Publish(regions=CELLS)
+
+
+class Editing(Args):
+    cell_id: int | None = Field(default=None, ge=1)
+
+
+@action("plan.editing", Editing, who="anyone", while_locked=True)
+def set_editing(room: Room, actor: Actor, args: Editing) -> Publish:
+    """Show the others which cell this person is typing in (None: no cell)."""
+    connection = db.session.get(Connection, getattr(request, "sid", ""))
+    if connection is None or connection.room_id != room.id:
+        raise ActionError("Who is editing is shared over the live connection. Reload.", 409)
+    if args.cell_id is not None:
+        _cell, row = cell_in(room, args.cell_id)
+        _check_editable(room, actor, row)
+    if connection.editing_cell_id == args.cell_id:
+        return Publish()
+    connection.editing_cell_id = args.cell_id
+    return Publish(regions=EDITING)
+
+
+# --- Placing poster gaps and Take Action notes --------------------------------------------
+
+
+class Place(Args):
+    source_kind: Literal["poster_item", "note"]
+    source_id: int = Field(ge=1)
+    cell_id: int = Field(ge=1)
+
+
+def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
+    """The text of a poster item or note of this room, and how the plan names its origin."""
+    if kind == "poster_item":
+        item = db.session.scalar(
+            select(PosterItem)
+            .join(Poster, PosterItem.poster_id == Poster.id)
+            .where(
+                PosterItem.id == source_id,
+                Poster.room_id == room.id,
+                PosterItem.removed_at.is_(None),
+            )
+        )
+        if item is None:
+            raise ActionError("That poster item is not in this room.", 404)
+        return item.text, f"poster {item.poster.key}{item.label}"
+    note = db.session.get(Note, source_id)
+    if note is None or note.room_id != room.id:
+        raise ActionError("That note is not in this room.", 404)
+    origin = "Take Action" if note.question_key.endswith(":take-action") else "the discussion"
+    return note.text, origin
+
+
+@action("plan.place", Place, who="anyone")
+def place_item(room: Room, actor: Actor, args: Place) -> Publish:
+    """Add a poster gap or a Take Action note to a cell as a new line, linked to its source."""
+    cell, row = cell_in(room, args.cell_id)
+    _check_editable(room, actor, row)
+    already = db.session.scalar(
+        select(PlanItemSource.id).where(
+            PlanItemSource.cell_id == cell.id,
+            PlanItemSource.kind == args.source_kind,
+            PlanItemSource.source_id == args.source_id,
+        )
+    )
+    text, origin = _source(room, args.source_kind, args.source_id)
+    if already is not None:
+        raise ActionError("That item is already in this cell.", 409)
+    line = " ".join(text.split())
+    joiner = "\n" if cell.text and not cell.text.endswith("\n") else ""
+    if len(cell.text) + len(joiner) + len(line) > CELL_MAX:
+        raise ActionError(
+            f"That cell is full ({CELL_MAX} characters); place the item in another cell.", 409
+        )
+    _save(cell, cell.text + joiner + line, actor, "item")
+    db.session.add(
+        PlanItemSource(
+            cell_id=cell.id, kind=args.source_kind, source_id=args.source_id, label=origin
+        )
+    )
+    return Publish(regions=(*CELLS, *SOURCES))
+
+
+# --- Considerations -----------------------------------------------------------------------
+
+
+class ToggleConsideration(Args):
+    consideration_id: int = Field(ge=1)
+    done: bool
+
+
+@action("plan.consideration.toggle", ToggleConsideration, who="anyone")
+def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) -> Publish:
+    consideration = db.session.get(PlanConsideration, args.consideration_id)
+    if consideration is None or consideration.room_id != room.id:
+        raise ActionError("That consideration is not in this room's plan.", 404)
+    if room.plan_locked and not actor.is_facilitator:
+        raise ActionError("The facilitator has locked the plan.", 409)
+    consideration.done = args.done
+    return Publish(regions=CONSIDERATIONS)
+
+
+# --- The facilitator's grid ---------------------------------------------------------------
+
+
+class SetLocked(Args):
+    locked: bool
+
+
+@action("plan.lock", SetLocked, who="facilitator")
+def lock_plan(room: Room, actor: Actor, args: SetLocked) -> Publish:
+    room.plan_locked = args.locked
+    return Publish(regions=SHAPE)
+
+
+class LockRow(Args):
+    row_id: int = Field(ge=1)
+    locked: bool
+
+
+@action("plan.row.lock", LockRow, who="facilitator")
+def lock_row(room: Room, actor: Actor, args: LockRow) -> Publish:
+    _row_in(room, args.row_id).locked = args.locked
+    return Publish(regions=SHAPE)
+
+
+class RowHeading(Args):
+    heading: str = Field(min_length=1, max_length=120)
+    detail: str = Field(default="", max_length=120)
+
+
+class RenameRow(RowHeading):
+    row_id: int = Field(ge=1)
+
+
+class ColumnHeading(Args):
+    heading: str = Field(min_length=1, max_length=60)
+
+
+class RenameColumn(ColumnHeading):
+    column_id: int = Field(ge=1)
+
+
+@action("plan.row.add", RowHeading, who="facilitator")
+def add_row(room: Room, actor: Actor, args: RowHeading) -> Publish:
+    plan = plan_of(room)
+    if len(plan.rows) >= ROWS_MAX:
+        raise ActionError(f"A plan can have at most {ROWS_MAX} rows.", 409)
+    position = max((row.position for row in plan.rows), default=-1) + 1
+    row = PlanRow(
+        room_id=room.id, position=position, heading=args.heading, detail=args.detail or None
+    )
+    db.session.add(row)
+    db.session.flush()
+    db.session.add_all(PlanCell(row_id=row.id, column_id=column.id) for column in plan.columns)
+    return Publish(regions=SHAPE)
+
+
+@action("plan.row.rename", RenameRow, who="facilitator")
+def rename_row(room: Room, actor: Actor, args: RenameRow) -> Publish:
+    row = _row_in(room, args.row_id)
+    row.heading = args.heading
+    row.detail = args.detail or None
+    return Publish(regions=SHAPE)
+
+
+@action("plan.column.add", ColumnHeading, who="facilitator")
+def add_column(room: Room, actor: Actor, args: ColumnHeading) -> Publish:
+    plan = plan_of(room)
+    if len(plan.columns) >= COLUMNS_MAX:
+        raise ActionError(f"A plan can have at most {COLUMNS_MAX} columns.", 409)
+    position = max((column.position for column in plan.columns), default=-1) + 1
+    column = PlanColumn(room_id=room.id, position=position, heading=args.heading)
+    db.session.add(column)
+    db.session.flush()
+    db.session.add_all(PlanCell(row_id=row.id, column_id=column.id) for row in plan.rows)
+    return Publish(regions=SHAPE)
+
+
+@action("plan.column.rename", RenameColumn, who="facilitator")
+def rename_column(room: Room, actor: Actor, args: RenameColumn) -> Publish:
+    _column_in(room, args.column_id).heading = args.heading
+    return Publish(regions=SHAPE)
