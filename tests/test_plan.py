@@ -22,7 +22,6 @@ from wsapp.models import (
     Room,
 )
 from wsapp.plan.domain import CELL_MAX
-from wsapp.rooms.domain import kit_of  # noqa: F401  (socket handlers register before any app)
 
 from .conftest import Member, Workshop
 

@@ -9,9 +9,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-# Socket handlers must be imported before the first app exists: Flask-SocketIO puts handlers
-# declared later on that first app's server only (create_app imports rooms after init_app).
-import wsapp.rooms  # noqa: F401
 from wsapp.extensions import db
 from wsapp.models import Dot, Participant, Poster, PosterItem, Room
 from wsapp.posters.domain import LOCKED_MESSAGE, summary, tally

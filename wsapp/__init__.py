@@ -10,6 +10,8 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from . import security
 from .config import config_from_env
@@ -33,6 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
 
+    # Features register their actions and socket handlers on import. Flask-SocketIO attaches
+    # handlers declared before init_app to every app it is bound to, but those declared after
+    # only to the server that already exists, so the imports must come first.
+    from . import discussion, export, facilitator, plan, posters, quietwrite, rooms  # noqa: F401
+
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
@@ -41,16 +48,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE_URL"],
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+        cors_allowed_origins=security.socket_origins(app.config),
         logger=False,
         engineio_logger=False,
     )
     security.init_app(app)
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     _init_templates(app)
 
-    from . import rooms
-
     app.register_blueprint(rooms.bp)
+    app.register_blueprint(plan.bp)
+    app.register_blueprint(quietwrite.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(facilitator.bp)
     app.register_error_handler(HTTPException, _error_page)
     return app
 
@@ -77,8 +91,9 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
     template = "_flash.html" if request.headers.get("HX-Request") else "error.html"
+    message = security.too_large_message() if error.code == 413 else error.description
     return (
-        render_template(template, message=error.description, error=error, swap_oob=True),
+        render_template(template, message=message, error=error, swap_oob=True),
         error.code or 500,
     )
 
@@ -87,11 +102,25 @@ def _init_templates(app: Flask) -> None:
     """Helpers every template may use: asset URLs with content hashes, room helpers."""
     hashes: dict[str, str] = {}
 
-    def asset_url(filename: str) -> str:
+    def asset_hash(filename: str) -> str:
         if filename not in hashes:
             path = Path(app.static_folder or "") / filename
             hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        return url_for("static", filename=filename, v=hashes[filename])
+        return hashes[filename]
+
+    def asset_url(filename: str) -> str:
+        return url_for("static", filename=filename, v=asset_hash(filename))
+
+    @app.after_request
+    def cache_hashed_assets(response: Response) -> Response:
+        """An asset URL names its content's hash, so browsers may keep it for a year."""
+        if (
+            request.endpoint == "static"
+            and response.status_code == 200
+            and request.args.get("v") == asset_hash(str((request.view_args or {})["filename"]))
+        ):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
     from .live import Viewer, epoch_ms
     from .models import Room
@@ -121,3 +150,20 @@ def _init_templates(app: Flask) -> None:
         epoch_ms=epoch_ms,
         library=lambda: app.extensions["wsapp_content"],
     )
+
+    from .discussion import domain as discussion
+
+    app.jinja_env.globals.update(
+        notes_by_question=discussion.notes_by_question,
+        phase_questions=discussion.phase_questions,
+        question_label=discussion.question_label,
+        question_anchor=discussion.question_anchor,
+        plan_cells=discussion.plan_cells,
+        can_write=discussion.can_write,
+        linkify=discussion.linkify,
+        note_max=discussion.NOTE_MAX,
+    )
+
+    from .posters import domain as posters
+
+    app.jinja_env.globals.update(posters.template_globals())

@@ -8,19 +8,19 @@ under the room's lock, commits, and only then broadcasts.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from .extensions import db
-from .identity import Actor, actor_in
-from .live import Publish, bump_version, send
+from .identity import Actor, actor_in, sender_key
+from .live import Publish, bump_version, commit_and_deliver, render_change
 from .models import Room
+from .security import SLOW_DOWN, rate_limiter
 
 Who = Literal["participant", "facilitator", "anyone"]
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -35,10 +35,23 @@ class ActionError(Exception):
         self.status = status
 
 
+# The largest whole number a database column holds (PostgreSQL's INTEGER).
+INT_MAX = 2**31 - 1
+
+
 class Args(BaseModel):
-    """Base for an action's arguments: unknown fields are refused, strings are trimmed."""
+    """Base for an action's arguments: unknown fields are refused, strings are trimmed,
+    and no whole number is too large for the database (an id of 10**30 is refused here
+    rather than failing in the query)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _fits_the_database(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
+            raise PydanticCustomError("too_large", "is far too large")
+        return value
 
 
 class NoArgs(Args):
@@ -82,30 +95,6 @@ def action(
     return register
 
 
-class RateLimiter:
-    """A token bucket per sender, kept in this process (sockets are sticky to one)."""
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, rate: float, burst: int) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (float(burst), now))
-            tokens = min(float(burst), tokens + (now - stamp) * rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            if len(self._buckets) > 50_000:
-                self._buckets.clear()
-            return True
-
-
-rate_limiter = RateLimiter()
-
-
 def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "request"
@@ -140,6 +129,12 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     Raises ActionError, having changed nothing, when the sender, the room's state or the
     arguments do not allow it.
     """
+    config = current_app.config
+    # Counted before anything else, so a flood (even of malformed events) never reaches
+    # the room's lock and slows nobody else down.
+    sender = sender_key(room_id, as_facilitator=as_facilitator)
+    if not rate_limiter.allow(sender, config["ACTION_RATE"], config["ACTION_BURST"]):
+        raise ActionError(SLOW_DOWN, 429)
     spec = ACTIONS.get(name)
     if spec is None:
         raise ActionError(f"There is no action called {name[:40]!r}.", 404)
@@ -148,16 +143,12 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     except ValidationError as error:
         raise ActionError(describe_validation_error(error), 422) from None
 
-    config = current_app.config
     room = bump_version(room_id)
     try:
         actor = _check_sender(spec, room, as_facilitator)
-        if not rate_limiter.allow(actor.key, config["ACTION_RATE"], config["ACTION_BURST"]):
-            raise ActionError("Slow down a little: too many changes at once. Try again.", 429)
-        publish = spec.fn(room, actor, args)
-        db.session.commit()
+        outbox = render_change(room, spec.fn(room, actor, args), actor.participant)
     except BaseException:
         db.session.rollback()
         raise
-    send(room, publish)
-    return room.version
+    commit_and_deliver(outbox)
+    return outbox.version

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,26 +38,53 @@ def cli() -> None:
     default=1,
     show_default=True,
     type=int,
-    help="Server processes; more than one needs PostgreSQL, Redis and sticky "
-    "sessions (see the README).",
+    help="Server processes, on ports PORT, PORT+1, ...; more than one needs PostgreSQL, "
+    "Redis and nginx in front (see the README's Deployment section).",
 )
 @with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
-    """Upgrade the database, then run the app under gunicorn's gevent worker."""
+    """Upgrade the database, then run the app under gunicorn's gevent worker.
+
+    Each process is its own gunicorn with one gevent worker: Socket.IO keeps a session's
+    state in the process that opened it, so several workers behind one gunicorn socket
+    would break long-polling sessions. nginx spreads rooms over the processes instead.
+    """
+    config = current_app.config
+    if workers > 1 and (
+        config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or not config["MESSAGE_QUEUE_URL"]
+    ):
+        raise click.UsageError(
+            "Several processes must share PostgreSQL and Redis: set WSAPP_DATABASE_URL and "
+            "WSAPP_MESSAGE_QUEUE_URL (see the README's Deployment section)."
+        )
     upgrade()
     shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host
     base = current_app.config["PUBLIC_URL"] or f"http://{shown_host}:{port}"
     click.echo(f"wsapp is running. Facilitators start here: {base}/")
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     sys.stdout.flush()
-    argv = [
+    if workers > 1:
+        click.echo(f"Processes on ports {port}-{port + workers - 1}: put nginx in front.")
+    sys.stdout.flush()
+    os.chdir(Path(__file__).resolve().parent.parent)
+    if workers == 1:
+        os.execv(sys.executable, gunicorn_argv(host, port))
+    sys.exit(run_all([gunicorn_argv(host, port + n) for n in range(workers)]))
+
+
+def gunicorn_argv(host: str, port: int, app: str = "wsgi:app") -> list[str]:
+    """One server process: gunicorn with a single gevent worker (benchmarks use it too)."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
         "--worker-class",
         "gevent",
         "--workers",
-        str(workers),
+        "1",
+        # Every open socket holds one of these; gunicorn's default (1000) is one big event.
+        "--worker-connections",
+        "5000",
         "--bind",
         f"{host}:{port}",
         "--no-control-socket",
@@ -63,10 +92,23 @@ def serve(host: str, port: int, workers: int) -> None:
         "-",
         "--graceful-timeout",
         "5",
-        "wsgi:app",
+        app,
     ]
-    os.chdir(Path(__file__).resolve().parent.parent)
-    os.execv(sys.executable, argv)
+
+
+def run_all(commands: list[list[str]]) -> int:
+    """Run the processes until one stops or we are told to stop; then stop them all."""
+    children = [subprocess.Popen(command) for command in commands]
+
+    def stop(_signum: int, _frame: object) -> None:
+        for child in children:
+            child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    os.wait()
+    stop(signal.SIGTERM, None)
+    return max(abs(child.wait()) for child in children)
 
 
 @cli.command("check-content")

@@ -40,6 +40,13 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": env.get("WSAPP_SECRET_KEY") or _instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MESSAGE_QUEUE_URL": env.get("WSAPP_MESSAGE_QUEUE_URL") or None,
+        # Processes sharing one Redis but not one database (two sites, or tests) each need
+        # their own channel, or they would push each other's rooms' changes.
+        "MESSAGE_QUEUE_CHANNEL": env.get("WSAPP_MESSAGE_QUEUE_CHANNEL") or "wsapp",
+        # A socket not heard from for this many seconds counts as gone: its process died.
+        "PRESENCE_TTL": float(env.get("WSAPP_PRESENCE_TTL", "75")),
+        # How many proxies (nginx) stand in front of the app and set X-Forwarded-*.
+        "PROXIES": int(env.get("WSAPP_PROXIES", "0")),
         "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),
         "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR")
         or str(Path(__file__).resolve().parent.parent / "content"),
@@ -52,4 +59,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "ACTION_RATE": float(env.get("WSAPP_ACTION_RATE", "10")),
         "ACTION_BURST": int(env.get("WSAPP_ACTION_BURST", "30")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(env.get("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", "20")),
+        "CONNECTS_PER_MINUTE": int(env.get("WSAPP_CONNECTS_PER_MINUTE", "240")),
+        # Other sites whose pages may open sockets here (the app's own origin always may).
+        "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
     }

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import session
+from flask import request, session
 
 from .extensions import db
 from .models import Participant, Room
@@ -50,11 +50,20 @@ class Actor:
     def name(self) -> str:
         return self.participant.name if self.participant else "Facilitator"
 
-    @property
-    def key(self) -> str:
-        """A stable key for rate limits and logs."""
-        who = f"p{self.participant.id}" if self.participant else "f"
-        return f"{self.room_id}:{who}"
+
+def sender_key(room_id: int, *, as_facilitator: bool) -> str:
+    """Whom a request's rate limit is counted under, read from the signed session alone.
+
+    The session holds a room only once the server has admitted this browser to it, so
+    no database read is needed; a browser the room does not know counts by its address,
+    and so can never spend the facilitator's or a participant's allowance.
+    """
+    if as_facilitator and str(room_id) in session.get("led", {}):
+        return f"{room_id}:f"
+    participant_id = session.get("joined", {}).get(str(room_id))
+    if not as_facilitator and participant_id is not None:
+        return f"{room_id}:p{participant_id}"
+    return f"stranger:{request.remote_addr}"
 
 
 def remember_facilitator(room: Room, key: str) -> None:

@@ -10,16 +10,17 @@ update cannot drift apart.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import render_template
-from sqlalchemy import select, update
+from flask import current_app, render_template
+from sqlalchemy import ColumnElement, select, update
 
 from .extensions import db, socketio
-from .models import Connection, Participant, Room
+from .models import Connection, Participant, Room, utcnow
 
 VIEWS = ("participant", "facilitator", "projector")
 
@@ -68,10 +69,13 @@ class Publish:
 
     ``personal`` partials depend on who is looking (a participant's own dots or quiet
     write); they are rendered once for each participant who is online in the room.
+    ``own`` partials changed for the participant who acted and nobody else; they are
+    rendered for that participant alone.
     """
 
     regions: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
     after: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -97,8 +101,10 @@ def full_state(room: Room, viewer: Viewer) -> str:
     return render_regions(room, viewer, PAGE_REGIONS)
 
 
-def _emit(room: Room, html: str, to: str) -> None:
-    socketio.emit("swap", {"v": room.version, "html": html}, to=to)
+def connection_is_live() -> ColumnElement[bool]:
+    """Connections heard from within PRESENCE_TTL; older rows belong to a process that died."""
+    ttl = timedelta(seconds=current_app.config["PRESENCE_TTL"])
+    return Connection.seen_at >= utcnow() - ttl
 
 
 def online_participants(room_id: int) -> list[Participant]:
@@ -106,28 +112,67 @@ def online_participants(room_id: int) -> list[Participant]:
         db.session.scalars(
             select(Participant)
             .join(Connection, Connection.participant_id == Participant.id)
-            .where(Connection.room_id == room_id, Participant.removed_at.is_(None))
+            .where(
+                Connection.room_id == room_id,
+                Participant.removed_at.is_(None),
+                connection_is_live(),
+            )
             .distinct()
         )
     )
 
 
-def send(room: Room, publish: Publish) -> None:
-    """Send a committed change to every audience of the room; run its follow-ups."""
-    for view in VIEWS:
-        html = render_regions(room, Viewer(view), publish.regions)
-        _emit(room, html, audience_key(room.id, view))
+@dataclass
+class Outbox:
+    """A change's pushes, rendered inside its transaction and sent once it is committed."""
+
+    room_id: int
+    version: int
+    messages: list[tuple[str, str]]  # (audience or participant key, html)
+    after: list[Callable[[], None]]
+
+
+# Pushes of a room leave this process in version order: a change renders while it holds
+# the room's database lock, then commits and emits while holding the room's stripe here,
+# which the room's next change (already past the database lock, so one version later)
+# must take before it can commit. nginx keeps a room on one process (deploy/nginx.conf);
+# clients reorder anything that still overtakes (app.js). Striped: bounded, never pruned.
+_ORDER = [threading.Lock() for _ in range(64)]
+
+
+def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
+    """Render what every audience of the room, each online participant (``personal``) and
+    the participant who acted (``own``) is sent."""
+    messages = [
+        (audience_key(room.id, view), render_regions(room, Viewer(view), publish.regions))
+        for view in VIEWS
+    ]
     if publish.personal:
         for participant in online_participants(room.id):
             html = render_regions(room, Viewer("participant", participant), publish.personal)
-            _emit(room, html, participant_key(participant.id))
-    for follow_up in publish.after:
+            messages.append((participant_key(participant.id), html))
+    if publish.own and actor is not None:
+        html = render_regions(room, Viewer("participant", actor), publish.own)
+        messages.append((participant_key(actor.id), html))
+    return Outbox(room.id, room.version, messages, publish.after)
+
+
+def commit_and_deliver(outbox: Outbox) -> None:
+    """Commit the change, send its pushes in order, then run its follow-ups."""
+    with _ORDER[outbox.room_id % len(_ORDER)]:
+        try:
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        for to, html in outbox.messages:
+            socketio.emit("swap", {"v": outbox.version, "html": html}, to=to)
+    for follow_up in outbox.after:
         follow_up()
 
 
 def commit_and_send(room: Room, publish: Publish) -> None:
-    db.session.commit()
-    send(room, publish)
+    commit_and_deliver(render_change(room, publish))
 
 
 def epoch_ms(moment: datetime | None = None) -> int:

@@ -89,9 +89,15 @@
 
     const socket = io({
       transports: ["websocket", "polling"],
+      // Lets a proxy keep a room's sockets (and long-polling requests) on one process.
+      query: { room: code },
       auth: function (send) { send({ code: code, view: body.dataset.view, v: version }); },
     });
     window.wsappSocket = socket;
+
+    /* --- PRESENCE: this socket is alive, so its person stays online on every process.
+     * The server counts a socket unheard of for WSAPP_PRESENCE_TTL (75 s) as gone. --- */
+    setInterval(function () { if (socket.connected) socket.emit("heartbeat"); }, 25000);
 
     function apply(message) {
       if (message.html) htmx.swap("body", message.html, { swapStyle: "none" });
@@ -105,6 +111,7 @@
         if (reply && reply.ok) {
           version = Math.max(version, reply.v);
           apply(reply);
+          applyHeld();
         }
       });
     }
@@ -123,12 +130,35 @@
       setLive("removed", message.message);
       socket.disconnect();
     });
+    /* Pushes can overtake each other (two changes finishing at once, or on two server
+     * processes): one that arrives early waits, briefly, for the ones before it. A gap
+     * still open after a second means a push was lost: then ask for the full state. */
+    const held = new Map();  // version -> its pushes (the room's, and one's own)
+    let gapTimer = null;
+    function applyHeld() {
+      while (held.has(version + 1)) {
+        version += 1;
+        held.get(version).forEach(apply);
+        held.delete(version);
+      }
+      held.forEach(function (_pushes, v) { if (v <= version) held.delete(v); });
+      if (held.size === 0) {
+        clearTimeout(gapTimer);
+        gapTimer = null;
+      } else if (gapTimer === null) {
+        gapTimer = setTimeout(function () { gapTimer = null; held.clear(); resync(); }, 1000);
+      }
+    }
     socket.on("swap", function (message) {
       if (message.v < version) return;          // older than what is on screen
-      const missed = message.v > version + 1;   // a change never reached us
-      version = message.v;
-      apply(message);
-      if (missed) resync();
+      if (message.full || message.v <= version + 1) {  // the whole room, or the next change
+        version = message.v;
+        apply(message);
+      } else {
+        if (!held.has(message.v)) held.set(message.v, []);
+        held.get(message.v).push(message);
+      }
+      applyHeld();
     });
 
     /* Never swap away the field someone is typing in; catch up when they leave it. */
@@ -156,4 +186,375 @@
     });
     setInterval(tickTimers, 250);
   });
+})();
+
+/* ===== DISCUSSION: every screen follows the spotlight; an open note editor stays open
+ * when the team's notes are pushed around it. ===== */
+(function () {
+  "use strict";
+  let followed = null;  // the spotlight this page last moved to
+  let editorsOpen = [];
+
+  function typing() {
+    const active = document.activeElement;
+    return active && active.matches("textarea, input[type=text], input:not([type])");
+  }
+
+  function followSpotlight() {
+    const head = document.querySelector("[data-spotlight]");
+    const key = head ? head.dataset.spotlight : null;
+    if (key === followed) return;
+    if (head && typing()) return;  // move once the person has finished typing
+    followed = key;
+    if (!head) return;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    (head.closest(".question") || head).scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    target.querySelectorAll("details.note-edit[open]").forEach(function (editor) {
+      editorsOpen.push(editor.id);
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    editorsOpen.forEach(function (id) {
+      const editor = document.getElementById(id);
+      if (editor) editor.open = true;
+    });
+    editorsOpen = [];
+    followSpotlight();
+  });
+
+  document.addEventListener("focusout", function () { setTimeout(followSpotlight, 0); });
+
+  if (document.readyState !== "loading") followSpotlight();
+  else document.addEventListener("DOMContentLoaded", followSpotlight);
+})();
+
+/* ===== PLAN: co-edited plan cells, and the quiet write saved as it is typed =====
+ * A plan cell is saved over the socket shortly after typing pauses, against the revision
+ * its text came from; the server merges edits made at the same time. The page then asks
+ * for the cell's saved text and carries over whatever was typed meanwhile, keeping the
+ * caret where it was among the words. A change pushed for the cell someone is typing in
+ * is merged the same way instead of replacing their text. A quiet-write answer is saved
+ * as it is typed and kept on the device until the server has it. */
+(function () {
+  "use strict";
+
+  const CELL_DELAY = 500;
+  const QUIET_DELAY = 800;
+  const CELL_FIELD = "textarea[data-plan-cell]";
+  const QUIET_FIELD = "textarea[data-quiet-write]";
+
+  function emit(name, args, reply) {
+    if (!window.wsappSocket) return;
+    window.wsappSocket.emit("act", { name: name, args: args }, reply || function () {});
+  }
+
+  function flash(message) {
+    const box = document.getElementById("flash");
+    if (!box) return;
+    const line = document.createElement("p");
+    line.className = "flash-message";
+    line.setAttribute("role", "alert");
+    line.textContent = message;
+    box.replaceChildren(line);
+  }
+
+  /* The one stretch that differs between two texts, as the lengths of the same start and end. */
+  function difference(before, after) {
+    const limit = Math.min(before.length, after.length);
+    let head = 0;
+    while (head < limit && before[head] === after[head]) head++;
+    let tail = 0;
+    while (tail < limit - head &&
+           before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+    return { head: head, tail: tail };
+  }
+
+  /* Where a position in `before` lands in `after`. At the start of the change it stays put,
+     so someone typing where another person's words arrive keeps typing before them. */
+  function mapPosition(position, before, after, change) {
+    if (position <= change.head) return position;
+    if (position >= before.length - change.tail) return position + after.length - before.length;
+    return after.length - change.tail;
+  }
+
+  /* Put new text in a field without moving the caret relative to the words around it. */
+  function replaceText(field, text) {
+    const before = field.value;
+    if (before === text) return;
+    if (document.activeElement !== field) {
+      field.value = text;
+      return;
+    }
+    const change = difference(before, text);
+    const start = mapPosition(field.selectionStart, before, text, change);
+    const end = mapPosition(field.selectionEnd, before, text, change);
+    field.value = text;
+    field.setSelectionRange(start, end);
+  }
+
+  /* What was typed between `sent` and `typed`, applied to the server's `saved` text. */
+  function rebase(sent, typed, saved) {
+    const mine = difference(sent, typed);
+    const theirs = difference(sent, saved);
+    const start = mapPosition(mine.head, sent, saved, theirs);
+    const end = Math.max(start, mapPosition(sent.length - mine.tail, sent, saved, theirs));
+    return saved.slice(0, start) + typed.slice(mine.head, typed.length - mine.tail) +
+      saved.slice(end);
+  }
+
+  /* --- Plan cells --- */
+  /* Per cell: the server's text at `revision`, what this person has `typed` on top of it,
+     and whether a save is on its way. `typed` outlives the field: a swap may replace it. */
+  const cells = new Map();
+
+  function fieldOf(id) { return document.getElementById("plan-cell-" + id + "-text"); }
+
+  /* The field's server text is its default value (what the page was sent) at data-revision. */
+  function stateOf(field) {
+    const id = Number(field.dataset.planCell);
+    const revision = Number(field.dataset.revision);
+    let state = cells.get(id);
+    if (!state || (!state.busy && !dirty(state) && revision > state.revision)) {
+      state = { id: id, revision: revision, text: field.defaultValue, typed: field.defaultValue,
+                busy: false, again: false, timer: null };
+      cells.set(id, state);
+    }
+    return state;
+  }
+
+  function dirty(state) { return state.typed !== state.text; }
+
+  function show(state) {
+    const field = fieldOf(state.id);
+    if (!field) return;
+    field.dataset.revision = String(state.revision);
+    field.defaultValue = state.text;
+    replaceText(field, state.typed);
+  }
+
+  function schedule(state) {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () { save(state); }, CELL_DELAY);
+  }
+
+  function save(state) {
+    clearTimeout(state.timer);
+    state.timer = null;
+    if (state.busy) { state.again = true; return; }
+    if (!dirty(state)) return;
+    const sent = state.typed;
+    state.busy = true;
+    emit("plan.cell.edit", { cell_id: state.id, base_revision: state.revision, text: sent },
+      function (reply) {
+        if (!reply || !reply.ok) {
+          state.busy = false;
+          flash((reply && reply.error) || "Not saved yet: the connection dropped.");
+          return;
+        }
+        window.wsappSocket.emit("plan.cell", { cell_id: state.id }, function (saved) {
+          state.busy = false;
+          if (saved && saved.ok) adopt(state, saved, sent);
+          if (state.again || dirty(state)) { state.again = false; schedule(state); }
+        });
+      });
+  }
+
+  /* The cell as saved, with whatever was typed since `sent` carried over onto it. */
+  function adopt(state, saved, sent) {
+    state.typed = state.typed === sent ? saved.text : rebase(sent, state.typed, saved.text);
+    state.revision = saved.revision;
+    state.text = saved.text;
+    show(state);
+  }
+
+  document.addEventListener("input", function (event) {
+    const field = event.target;
+    if (!field.matches || !field.matches(CELL_FIELD)) return;
+    const state = stateOf(field);
+    state.typed = field.value;
+    schedule(state);
+  });
+
+  /* A pushed cell: a field someone is typing in (or has unsaved words in) is never replaced.
+     Newer text goes into it around the caret; typed words are merged on the server first. */
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.matches || !target.matches(CELL_FIELD)) return;
+    const state = cells.get(Number(target.dataset.planCell));
+    const focused = document.activeElement === target;
+    if (!focused && (!state || (!state.busy && !dirty(state)))) {
+      cells.delete(Number(target.dataset.planCell));
+      return;
+    }
+    event.preventDefault();
+    const next = event.detail.fragment.firstElementChild;
+    if (!next) return;
+    target.readOnly = next.readOnly;
+    const current = state || stateOf(target);
+    const revision = Number(next.dataset.revision);
+    if (revision <= current.revision || current.busy) return;
+    if (dirty(current)) { save(current); return; }
+    current.revision = revision;
+    current.text = current.typed = next.value;
+    show(current);
+  });
+
+  /* A cell field put back by a bigger swap (the grid, the phase) gets its unsaved words. */
+  function restoreCells(root) {
+    root.querySelectorAll(CELL_FIELD).forEach(function (field) {
+      const state = cells.get(Number(field.dataset.planCell));
+      if (state && (state.busy || dirty(state))) field.value = state.typed;
+    });
+  }
+
+  /* Who is editing: tell the room when a cell gains or loses this person's caret. */
+  let editing = null;
+  function setEditing(id) {
+    if (editing === id) return;
+    editing = id;
+    emit("plan.editing", { cell_id: id });
+  }
+
+  document.addEventListener("focusin", function (event) {
+    const field = event.target;
+    if (!field.matches || !field.matches(CELL_FIELD) || field.readOnly) return;
+    stateOf(field);
+    setEditing(Number(field.dataset.planCell));
+  });
+
+  document.addEventListener("focusout", function (event) {
+    const field = event.target;
+    if (!field.matches || !field.matches(CELL_FIELD)) return;
+    const state = cells.get(Number(field.dataset.planCell));
+    if (state) save(state);
+    setTimeout(function () {
+      const active = document.activeElement;
+      if (!active || !active.matches(CELL_FIELD) || active.readOnly) setEditing(null);
+    }, 0);
+  });
+
+  /* --- A cell's history, opened as a dialog --- */
+  function openHistory(root) {
+    const dialog = root.id === "plan-history" ? root : null;
+    if (!dialog || !dialog.hasAttribute("data-open") || dialog.open) return;
+    dialog.querySelectorAll("time[data-local-time]").forEach(function (time) {
+      time.textContent = new Date(time.dateTime).toLocaleTimeString([], {
+        hour: "2-digit", minute: "2-digit" });
+    });
+    dialog.showModal();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (!event.detail.successful || !form.matches || !form.matches("form[data-close-dialog]")) {
+      return;
+    }
+    const dialog = form.closest("dialog");
+    if (dialog) dialog.close();
+  });
+
+  /* --- Quiet write: saved as it is typed, kept on the device until the server has it --- */
+  let quietTimer = null;
+
+  function quietKey(field) { return "wsapp:quiet:" + field.dataset.quietWrite; }
+
+  function readLocal(field) {
+    try {
+      return JSON.parse(localStorage.getItem(quietKey(field)) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function keepLocal(field, text, synced) {
+    try {
+      localStorage.setItem(quietKey(field), JSON.stringify({ text: text, synced: synced }));
+    } catch (error) { /* private browsing: the server copy is the only one */ }
+  }
+
+  function quietStatus(text) {
+    const line = document.getElementById("quiet-saved");
+    if (line) line.textContent = text;
+  }
+
+  function saveQuiet(field) {
+    clearTimeout(quietTimer);
+    quietTimer = null;
+    const text = field.value;
+    emit("quiet.save", { text: text }, function (reply) {
+      if (!reply || !reply.ok) {
+        quietStatus((reply && reply.error) || "Not saved yet: it is kept on this device.");
+        return;
+      }
+      const stored = readLocal(field);
+      if (stored && stored.text === text) keepLocal(field, text, true);
+      const current = document.querySelector(QUIET_FIELD);
+      if (current && current !== document.activeElement && current.value !== text &&
+          (!stored || stored.text === text)) current.value = text;
+      quietStatus("Saved");
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    const field = event.target;
+    if (!field.matches || !field.matches(QUIET_FIELD)) return;
+    keepLocal(field, field.value, false);
+    quietStatus("Saving…");
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(function () { saveQuiet(field); }, QUIET_DELAY);
+  });
+
+  function flushQuiet() {
+    const field = document.querySelector(QUIET_FIELD);
+    if (field && quietTimer) saveQuiet(field);
+  }
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches && event.target.matches(QUIET_FIELD)) flushQuiet();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushQuiet();
+  });
+  window.addEventListener("pagehide", flushQuiet);
+
+  /* Typed but never saved (the phone slept, the page reloaded): put it back and save it. */
+  function restoreQuiet(root) {
+    const field = root.matches && root.matches(QUIET_FIELD) ? root : root.querySelector(QUIET_FIELD);
+    if (!field) return;
+    const stored = readLocal(field);
+    if (!stored || stored.synced || stored.text === field.value) return;
+    if (field.readOnly) {
+      quietStatus("Words you typed earlier were not saved before the writing stopped.");
+      return;
+    }
+    field.value = stored.text;
+    quietStatus("Restored what you typed on this device; saving…");
+    saveQuiet(field);
+  }
+
+  function onLoad(root) {
+    restoreCells(root);
+    restoreQuiet(root);
+    openHistory(root);
+  }
+
+  function start() {
+    htmx.onLoad(onLoad);
+    if (window.wsappSocket) {
+      window.wsappSocket.on("connect", function () {  // a new connection is not editing yet
+        const active = document.activeElement;
+        editing = null;
+        if (active && active.matches(CELL_FIELD) && !active.readOnly) {
+          setEditing(Number(active.dataset.planCell));
+        }
+      });
+    }
+  }
+
+  if (document.readyState !== "loading") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();

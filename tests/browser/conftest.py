@@ -63,6 +63,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "WSAPP_DATABASE_URL": f"sqlite:///{folder / 'wsapp.sqlite'}",
         "WSAPP_SECRET_KEY": "browser-tests-only",
         "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
+        "WSAPP_CONNECTS_PER_MINUTE": "10000",
     }
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(

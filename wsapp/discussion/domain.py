@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..actions import ActionError, Args, action
 from ..content import Phase, Question, library
@@ -25,6 +25,8 @@ from ..rooms.domain import kit_of
 
 NOTE_MAX = 500
 KEY_MAX = 160
+# Notes one person may add on one question: plenty for a discussion, a bound for a script.
+NOTES_PER_PERSON_MAX = 50
 
 # Shared lists for every audience; each participant also gets their own rendering, with
 # the edit and delete buttons on their own notes.
@@ -195,6 +197,20 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
     if args.question_key not in room_questions(room):
         raise ActionError("That question is not part of this room's discussion.", 422)
     text = _clean_text(args.text, empty="Type your note first: an empty note was not added.")
+    author_id = actor.participant.id if actor.participant else None
+    mine = db.session.scalar(
+        select(func.count(Note.id)).where(
+            Note.room_id == room.id,
+            Note.question_key == args.question_key,
+            Note.participant_id.is_not_distinct_from(author_id),
+        )
+    )
+    if (mine or 0) >= NOTES_PER_PERSON_MAX:
+        raise ActionError(
+            f"You have added {NOTES_PER_PERSON_MAX} notes on this question, the most one "
+            "person can. Edit one of yours instead.",
+            409,
+        )
     now = utcnow()  # one moment for both, so a note is "edited" only once it is
     db.session.add(
         Note(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 from string import ascii_uppercase
 from typing import Annotated, Any, Literal
 
@@ -22,9 +21,9 @@ from sqlalchemy.orm import selectinload
 
 from ..actions import ActionError, Args, action
 from ..content import DotColour, Kit, Phase, library
-from ..extensions import db, socketio
+from ..extensions import db
 from ..identity import Actor
-from ..live import Publish, Viewer, participant_key, render_regions
+from ..live import Publish
 from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
 
 Colour = Literal["green", "yellow", "red"]
@@ -351,19 +350,11 @@ def _my_dots_on(item: PosterItem, participant: Participant) -> list[Dot]:
     )
 
 
-def _send_own_dots(room: Room, participant: Participant) -> None:
-    """Only the actor's own buttons changed: send them to that participant alone.
-
-    Other participants' screens do not change when someone dots (before the reveal they
-    see only their own dots; after it, the shared tallies carry the change).
-    """
-    html = render_regions(room, Viewer("participant", participant), ("posters/_mine.html",))
-    socketio.emit("swap", {"v": room.version, "html": html}, to=participant_key(participant.id))
-
-
-def _dot_changed(room: Room, actor: Actor) -> Publish:
-    assert actor.participant is not None
-    return Publish(regions=TALLIES, after=[partial(_send_own_dots, room, actor.participant)])
+def _dot_changed() -> Publish:
+    """The tallies, and the dotter's own buttons. Other participants' buttons do not change
+    when someone dots (before the reveal they see only their own dots; after it, the shared
+    tallies carry the change)."""
+    return Publish(regions=TALLIES, own=("posters/_mine.html",))
 
 
 class PlaceDot(Args):
@@ -397,7 +388,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
             409,
         )
     db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
-    return _dot_changed(room, actor)
+    return _dot_changed()
 
 
 @action("dot.take_back", TakeBack, who="participant")
@@ -416,7 +407,7 @@ def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
         which = f"“{_colour_label(room, args.colour)}” " if args.colour else ""
         raise ActionError(f"You have no {which}dot on {_ref(item)} to take back.", 409)
     db.session.delete(mine[-1])
-    return _dot_changed(room, actor)
+    return _dot_changed()
 
 
 # --- Facilitator: how dotting works -------------------------------------------------------

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
+from flask import g
 from pydantic import Field
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 
 from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
-from ..live import Publish, bump_version, commit_and_send, participant_key
+from ..live import Publish, bump_version, commit_and_send, connection_is_live, participant_key
 from ..models import Connection, Participant, Room, utcnow
+from ..plan.domain import seed_plan
+from ..posters.domain import seed_posters
 
 # No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 NAME_MAX = 40
 TITLE_MAX = 80
+# A workshop is a team, not a crowd; the cap keeps a leaked code from flooding the room.
+PEOPLE_MAX = 200
 
 
 def normalise_code(typed: str) -> str:
@@ -63,6 +69,8 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
     room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
     db.session.add(room)
     db.session.flush()
+    seed_posters(room, kit)
+    seed_plan(room, kit)
     db.session.commit()
     return room, key
 
@@ -81,6 +89,11 @@ def join_room(room: Room, typed_name: str) -> Participant:
     name = clean_name(typed_name)
     if room.is_closed:
         raise ActionError("This workshop has ended; its room is closed.", 409)
+    joined = db.session.scalar(
+        select(func.count(Participant.id)).where(Participant.room_id == room.id)
+    )
+    if (joined or 0) >= PEOPLE_MAX:
+        raise ActionError(f"This room is full: it already has {PEOPLE_MAX} people.", 409)
     room = bump_version(room.id)
     participant = Participant(room_id=room.id, name=name)
     db.session.add(participant)
@@ -89,28 +102,39 @@ def join_room(room: Room, typed_name: str) -> Participant:
     return participant
 
 
-def people(room: Room) -> list[tuple[Participant, bool]]:
-    """Everyone in the room (not removed), each with whether they are online now."""
-    online = set(
-        db.session.scalars(
-            select(Connection.participant_id).where(
-                Connection.room_id == room.id, Connection.participant_id.is_not(None)
-            )
-        )
+def people(room: Room) -> list[tuple[Row[Any], bool]]:
+    """Everyone in the room (not removed, as rows with ``id`` and ``name``), each with
+    whether they are online now.
+
+    One query, and kept for the rest of the request or socket event while the room's
+    version stays the same: a change renders the people region once per audience.
+    """
+    key = (room.id, room.version)
+    cached = g.get("wsapp_people")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    online = (
+        select(Connection.sid)
+        .where(Connection.participant_id == Participant.id, connection_is_live())
+        .exists()
     )
-    members = db.session.scalars(
-        select(Participant)
+    rows = db.session.execute(
+        select(Participant.id, Participant.name, online.label("online"))
         .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
         .order_by(func.lower(Participant.name), Participant.id)
-    )
-    return [(member, member.id in online) for member in members]
+    ).all()
+    listed = [(row, bool(row.online)) for row in rows]
+    g.wsapp_people = (key, listed)
+    return listed
 
 
 def facilitator_online(room: Room) -> bool:
     return (
         db.session.scalar(
             select(Connection.sid).where(
-                Connection.room_id == room.id, Connection.view == "facilitator"
+                Connection.room_id == room.id,
+                Connection.view == "facilitator",
+                connection_is_live(),
             )
         )
         is not None

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_socketio import join_room
-from sqlalchemy import delete, select
+from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
 from ..identity import leads, participant_in
 from ..live import (
-    Publish,
     Viewer,
     audience_key,
     bump_version,
@@ -21,31 +20,34 @@ from ..live import (
     participant_key,
 )
 from ..models import Connection, Participant, Room
+from ..security import (
+    SLOW_DOWN,
+    TOO_MANY_ATTEMPTS,
+    attempts_left,
+    connects_left,
+    count_failed_attempt,
+    socket_event_allowed,
+)
 from .domain import room_by_code
-
-PRESENCE = Publish(regions=("rooms/_people.html",))
+from .presence import PRESENCE, hold_presence, is_online, sweep
 
 
 def _connection() -> Connection | None:
     return db.session.get(Connection, request.sid)
 
 
-def _is_online(participant_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Connection.sid).where(Connection.participant_id == participant_id).limit(1)
-        )
-        is not None
-    )
-
-
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
+    if not connects_left():
+        raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
+    if not attempts_left("code"):
+        raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
     auth = auth if isinstance(auth, dict) else {}
     room = room_by_code(str(auth.get("code", ""))[:20])
     view = auth.get("view")
     if room is None or view not in ("participant", "facilitator", "projector"):
+        count_failed_attempt("code")
         raise ConnectionRefusedError("That room does not exist.")
     member: Participant | None = None
     if view == "participant":
@@ -56,7 +58,10 @@ def connect(auth: dict[str, Any] | None) -> None:
         raise ConnectionRefusedError("Only the facilitator can open this view.")
 
     seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
-    was_online = member is not None and _is_online(member.id)
+    sweep()
+    if member is not None:
+        hold_presence(room.id)
+    was_online = member is not None and is_online(member.id)
     db.session.add(
         Connection(
             sid=request.sid,
@@ -76,7 +81,7 @@ def connect(auth: dict[str, Any] | None) -> None:
     if seen_version < room.version:
         socketio.emit(
             "swap",
-            {"v": room.version, "html": full_state(room, Viewer(view, member))},
+            {"v": room.version, "full": True, "html": full_state(room, Viewer(view, member))},
             to=request.sid,
         )
 
@@ -87,8 +92,11 @@ def disconnect(*_reason: object) -> None:
     if connection is None:
         return
     participant_id, room_id = connection.participant_id, connection.room_id
+    was_editing = connection.editing_cell_id is not None
+    if participant_id is not None:
+        hold_presence(room_id)
     db.session.execute(delete(Connection).where(Connection.sid == request.sid))
-    if participant_id is not None and not _is_online(participant_id):
+    if was_editing or (participant_id is not None and not is_online(participant_id)):
         room = bump_version(room_id)
         commit_and_send(room, PRESENCE)
     else:
@@ -96,8 +104,11 @@ def disconnect(*_reason: object) -> None:
 
 
 @socketio.on("act")
-def act(message: Any) -> dict[str, Any]:
-    """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` or an error."""
+def act(message: Any, *_extra: object) -> dict[str, Any]:
+    """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` or an error.
+
+    Arguments after the message (a client's stray ``undefined``) are ignored, not a crash.
+    """
     connection = _connection()
     if connection is None:
         return {"ok": False, "error": "This connection is not in a room any more. Reload."}
@@ -123,6 +134,8 @@ def act(message: Any) -> dict[str, Any]:
 @socketio.on("resync")
 def resync(*_args: object) -> dict[str, Any]:
     """The room's full current state for this socket, after the client saw a gap."""
+    if not socket_event_allowed("resync"):
+        return {"ok": False, "error": SLOW_DOWN}
     connection = _connection()
     if connection is None:
         return {"ok": False, "error": "This connection is not in a room any more. Reload."}

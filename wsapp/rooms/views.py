@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from flask import (
     Response,
@@ -15,16 +17,18 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..actions import ActionError, perform, rate_limiter
+from ..actions import ActionError, perform
 from ..content import library
 from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
 from ..live import Viewer
 from ..models import Room
+from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
 from . import bp
 from .domain import create_room, join_room, normalise_code, room_by_code
 
 
 def _room_or_404(code: str) -> Room:
+    """The room a URL names (wrong codes spend the address's attempts: see security.py)."""
     room = room_by_code(code)
     if room is None:
         abort(404, "There is no room with that code. Check the code and try again.")
@@ -39,12 +43,6 @@ def join_url(room: Room) -> str:
         if base
         else url_for("rooms.join", code=room.code, _external=True)
     )
-
-
-def _attempts_left(kind: str) -> bool:
-    """Failed joins and facilitator claims are limited per client address."""
-    per_minute = current_app.config["JOIN_ATTEMPTS_PER_MINUTE"]
-    return rate_limiter.allow(f"{kind}:{request.remote_addr}", per_minute / 60, per_minute)
 
 
 @bp.get("/")
@@ -68,11 +66,12 @@ def find() -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
-    if not _attempts_left("join"):
-        flash("Too many tries from this device. Wait a minute, then type the code again.")
+    if not attempts_left("code"):
+        flash(TOO_MANY_ATTEMPTS)
         return render_template("join_code.html", code=typed), 429
     room = room_by_code(typed) if normalise_code(typed) else None
     if room is None:
+        count_failed_attempt("code")
         flash("No room has that code. Check it on the facilitator's screen and try again.")
         return render_template("join_code.html", code=typed), 404
     return redirect(url_for("rooms.join", code=room.code))
@@ -136,9 +135,23 @@ def projector(code: str) -> str:
 def qr_code(code: str) -> Response:
     room = _room_or_404(code)
     qr = segno.make(join_url(room), error="m")
-    svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
+    svg = io.BytesIO()
+    qr.save(
+        svg,
+        kind="svg",
+        scale=8,
+        border=2,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        omitsize=True,
+        title=f"Join room {room.code}",
+    )
     return Response(
-        svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+        svg.getvalue(),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=3600"},
     )
 
 
@@ -153,7 +166,11 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("claim.html", room=room)
     key = request.form.get("key", "")
-    if not _attempts_left("claim") or not key_opens(room, key):
+    if not attempts_left("claim"):
+        flash(TOO_MANY_ATTEMPTS)
+        return render_template("claim.html", room=room), 429
+    if not key_opens(room, key):
+        count_failed_attempt("claim")
         flash("That facilitator link is not right for this room. Copy the whole link again.")
         return render_template("claim.html", room=room), 403
     remember_facilitator(room, key)
