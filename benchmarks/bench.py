@@ -1,0 +1,682 @@
+"""What a participant feels: latency, throughput, memory, resync and page weight.
+
+Starts wsapp as the README deploys it (``wsapp serve --workers N`` on PostgreSQL and
+Redis, nginx running deploy/nginx.conf in front; or ``--embedded``: one process on
+SQLite, no nginx), then drives it over loopback with real Socket.IO clients
+(python-socketio's asyncio client) that joined their rooms through the HTTP pages.
+
+Scenarios, each reported as a row of one table:
+  steady     K rooms x M participants (and a facilitator each), everyone making a change
+             every --interval seconds on average (exponential gaps).
+  baseline   the same against benchmarks/baseline_server.py (bare broadcast, same fan-out,
+             same message size, same processes, Redis and nginx); ours as ratios to it.
+  reconnect  every client of the steady rooms drops and reconnects at once: time until
+             each has the room's latest version.
+  crowd      rooms added until --crowd participants are connected, all active at
+             --crowd-interval.
+
+Latency of a change: from just before the client sends it until the last other
+participant of the room has received the push carrying its version. A participant
+missing any version of its room is a lost update.
+
+Usage: .venv/bin/python -m benchmarks.bench [--processes 2] [--rooms 10] [--people 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import random
+import re
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+import requests
+import socketio
+
+from benchmarks.deploy import ROOT, Service, start_nginx, start_wsapp, wsapp_command
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+KIT = "readiness-planning"
+HEARTBEAT_SECONDS = 25
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    room: RoomLoad
+    name: str
+    view: str
+    cookie: str = ""
+    sio: socketio.AsyncClient | None = None
+    version: int = 0
+    received: dict[int, float] = field(default_factory=dict)
+    html_bytes: int = 0
+    pushes: int = 0
+    gaps: int = 0  # pushes still missing after a second: the client had to resync
+    reordered: int = 0  # pushes that overtook an earlier one and waited for it
+    held: set[int] = field(default_factory=set)
+    gap_timer: asyncio.TimerHandle | None = None
+    pending: set[asyncio.Future[None]] = field(default_factory=set)
+
+    def on_swap(self, message: dict[str, Any]) -> None:
+        """Track versions exactly as static/js/app.js does."""
+        version = message["v"]
+        self.received.setdefault(version, time.perf_counter())
+        self.pushes += 1
+        self.html_bytes += len(message["html"])
+        if not self.version or version <= self.version + 1:
+            self.version = max(self.version, version)
+        else:
+            self.held.add(version)
+            self.reordered += 1
+        self.apply_held()
+
+    def apply_held(self) -> None:
+        while self.version + 1 in self.held:
+            self.version += 1
+        self.held = {v for v in self.held if v > self.version}
+        if not self.held and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+        elif self.held and self.gap_timer is None:
+            self.gap_timer = asyncio.get_running_loop().call_later(1.0, self.gap)
+
+    def gap(self) -> None:
+        self.gap_timer = None
+        self.held.clear()
+        self.gaps += 1
+        self.pending.add(asyncio.ensure_future(self.resync()))
+
+    async def resync(self) -> None:
+        if self.sio is None or not self.sio.connected:
+            return  # reconnecting brings the full state anyway
+        reply = await self.sio.call("resync", timeout=60)
+        if reply.get("ok"):
+            self.received.setdefault(reply["v"], time.perf_counter())
+            self.version = max(self.version, reply["v"])
+            self.apply_held()
+
+    def on_refused(self, reason: Any) -> None:
+        log(f"{self.name} in {self.room.code} refused: {reason}")
+
+    async def connect(self, base: str) -> None:
+        sio = socketio.AsyncClient(reconnection=False)
+        sio.on("swap", self.on_swap)
+        sio.on("connect_error", self.on_refused)
+        await sio.connect(
+            f"{base}?room={self.room.code}",
+            headers={"Cookie": self.cookie} if self.cookie else {},
+            auth={"code": self.room.code, "view": self.view, "v": self.version},
+            transports=["websocket"],
+            wait_timeout=60,
+        )
+        self.sio = sio
+
+    async def heartbeats(self, stop: asyncio.Event) -> None:
+        await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
+        while not stop.is_set():
+            if self.sio is not None and self.sio.connected:
+                await self.sio.emit("heartbeat")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+@dataclass
+class Change:
+    room: RoomLoad
+    sender: Client
+    sent_at: float
+    version: int
+
+
+@dataclass
+class RoomLoad:
+    code: str
+    facilitator: Client | None = None
+    participants: list[Client] = field(default_factory=list)
+
+    @property
+    def clients(self) -> list[Client]:
+        return ([self.facilitator] if self.facilitator else []) + self.participants
+
+
+# --- Targets: wsapp, or the bare baseline ----------------------------------------------------
+
+
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return unescape(match.group(1))
+
+
+def _session_cookie(http: aiohttp.ClientSession) -> str:
+    return "; ".join(f"{c.key}={c.value}" for c in http.cookie_jar)
+
+
+class Wsapp:
+    """Rooms opened and joined through wsapp's pages, as a browser does."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.actions_used: set[str] = set()
+
+    async def open_room(self, people: int) -> RoomLoad:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(self.base + "/") as page:
+                token = _csrf(await page.text())
+            async with http.post(
+                self.base + "/rooms",
+                data={"kit": KIT, "title": "Benchmark", "csrf_token": token},
+                allow_redirects=False,
+            ) as created:
+                code = re.search(r"/r/([A-Z0-9]+)/lead", created.headers["Location"]).group(1)
+            room = RoomLoad(code)
+            room.facilitator = Client(room, "Facilitator", "facilitator", _session_cookie(http))
+        gate = asyncio.Semaphore(10)
+        room.participants = list(
+            await asyncio.gather(*(self._join(room, n, gate) for n in range(people)))
+        )
+        return room
+
+    async def _join(self, room: RoomLoad, n: int, gate: asyncio.Semaphore) -> Client:
+        async with gate, aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            url = f"{self.base}/r/{room.code}/join"
+            async with http.get(url) as page:
+                token = _csrf(await page.text())
+            name = f"Person {n + 1}"
+            async with http.post(
+                url, data={"name": name, "csrf_token": token}, allow_redirects=False
+            ) as joined:
+                assert joined.status == 302, await joined.text()
+            return Client(room, name, "participant", _session_cookie(http))
+
+    async def prepare(self, room: RoomLoad) -> None:
+        """A running timer the facilitator can add time to."""
+        if room.facilitator is None or room.facilitator.sio is None:
+            return  # its connect failed, and was counted as an error
+        await room.facilitator.sio.call(
+            "act", {"name": "timer.start", "args": {"minutes": 60}}, timeout=60
+        )
+
+    def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+        """The next change this client makes: what a facilitator or a participant does."""
+        if client.view == "facilitator":
+            if n % 5 == 4:
+                choice = ("phase.go", {"index": (n // 5) % 2})
+            else:
+                choice = ("timer.add", {"seconds": 60 if n % 2 else -60})
+        else:
+            choice = ("participant.rename", {"name": f"{client.name} ({n % 7})"})
+        self.actions_used.add(choice[0])
+        return choice
+
+
+class Baseline:
+    """Rooms on the bare broadcast server: nothing to join, any action is broadcast."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.actions_used = {"broadcast"}
+
+    async def open_room(self, people: int) -> RoomLoad:
+        room = RoomLoad(secrets.token_hex(3).upper())
+        room.facilitator = Client(room, "Facilitator", "facilitator")
+        room.participants = [Client(room, f"Person {n + 1}", "participant") for n in range(people)]
+        return room
+
+    async def prepare(self, room: RoomLoad) -> None:
+        return None
+
+    def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+        return "broadcast", {}
+
+
+Target = Wsapp | Baseline
+
+
+# --- Running a load ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    participants: int
+    latencies_ms: list[float] = field(default_factory=list)
+    changes: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    lost: int = 0
+    gaps: int = 0
+    reordered: int = 0
+    mean_html: float = 0.0
+    rss_mb: float | None = None
+    server_cpu_ms: float | None = None  # server CPU time per change, all processes
+    rss_per_participant_kb: float | None = None
+    note: str = ""
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+async def connect_all(clients: list[Client], base: str, parallel: int = 50) -> int:
+    gate = asyncio.Semaphore(parallel)
+    errors = 0
+
+    async def one(client: Client) -> None:
+        nonlocal errors
+        async with gate:
+            try:
+                await client.connect(base)
+            except Exception as error:  # counted and reported, never hidden
+                errors += 1
+                log(f"connect failed for {client.name} in {client.room.code}: {error!r}")
+
+    await asyncio.gather(*(one(client) for client in clients))
+    return errors
+
+
+async def drive(
+    target: Target, rooms: list[RoomLoad], interval: float, seconds: float, scenario: str
+) -> Result:
+    """Every client acts every ``interval`` s on average for ``seconds``; measure delivery."""
+    result = Result(scenario, sum(len(room.participants) for room in rooms))
+    changes: list[Change] = []
+    stop = asyncio.Event()
+    deadline = time.perf_counter() + seconds
+
+    async def act_loop(client: Client) -> None:
+        n = 0
+        await asyncio.sleep(random.expovariate(1 / interval))
+        while time.perf_counter() < deadline:
+            name, args = target.change(client, n)
+            n += 1
+            sent_at = time.perf_counter()
+            try:
+                assert client.sio is not None
+                reply = await client.sio.call("act", {"name": name, "args": args}, timeout=60)
+            except Exception as error:
+                result.errors += 1
+                log(f"{name} failed: {error!r}")
+            else:
+                if reply.get("ok"):
+                    changes.append(Change(client.room, client, sent_at, reply["v"]))
+                else:
+                    result.errors += 1
+                    log(f"{name} refused: {reply}")
+            pause = random.expovariate(1 / interval)
+            if time.perf_counter() + pause >= deadline:
+                return
+            await asyncio.sleep(pause)
+
+    clients = [client for room in rooms for client in room.clients]
+    first_version = {id(client): client.version for client in clients}
+    beats = [asyncio.ensure_future(client.heartbeats(stop)) for client in clients]
+    await asyncio.gather(*(act_loop(client) for client in clients))
+    result.seconds = seconds  # every change counted was sent within this window
+    stop.set()
+    await asyncio.sleep(2)  # let the last pushes land
+    for beat in beats:
+        beat.cancel()
+
+    for change in changes:
+        others = [p for p in change.room.participants if p is not change.sender]
+        times = [p.received.get(change.version) for p in others]
+        if all(times):
+            result.latencies_ms.append((max(times) - change.sent_at) * 1000)
+    result.changes = len(changes)
+    last_version: dict[str, int] = defaultdict(int)
+    for change in changes:
+        last_version[change.room.code] = max(last_version[change.room.code], change.version)
+    for room in rooms:
+        for participant in room.participants:
+            wanted = range(first_version[id(participant)] + 1, last_version[room.code] + 1)
+            result.lost += sum(1 for v in wanted if v not in participant.received)
+            result.gaps += participant.gaps
+            result.reordered += participant.reordered
+    participants = [p for room in rooms for p in room.participants]
+    result.mean_html = sum(p.html_bytes for p in participants) / max(
+        1, sum(p.pushes for p in participants)
+    )
+    return result
+
+
+async def reconnect_storm(rooms: list[RoomLoad], base: str) -> Result:
+    """Every client drops and comes back at once; each must reach its room's last version."""
+    clients = [client for room in rooms for client in room.clients]
+    result = Result("reconnect", sum(len(room.participants) for room in rooms))
+    await asyncio.gather(*(client.sio.disconnect() for client in clients if client.sio))
+    await asyncio.sleep(1)
+    started = time.perf_counter()
+    result.errors = await connect_all(clients, base, parallel=len(clients))
+    # Settle: until no client has received anything for a second.
+    while True:
+        latest = max((max(c.received.values(), default=0.0) for c in clients), default=0.0)
+        if time.perf_counter() - latest > 1.0:
+            break
+        await asyncio.sleep(0.2)
+    for room in rooms:
+        final = max(client.version for client in room.clients)
+        for client in room.participants:
+            reached = [t for v, t in client.received.items() if v >= final and t >= started]
+            if reached:
+                result.latencies_ms.append((min(reached) - started) * 1000)
+            else:
+                result.lost += 1
+    result.seconds = time.perf_counter() - started
+    result.note = "latency = time until the client holds its room's latest version"
+    return result
+
+
+# --- Server memory and page weight -------------------------------------------------------------
+
+
+def cpu_seconds(service: Service) -> float:
+    """User + system CPU time so far of every process of the service."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in service.pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def rss_mb(service: Service) -> float:
+    total = 0
+    for pid in service.pids():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def _wire_bytes(response: requests.Response, body: bytes) -> int:
+    head = f"HTTP/1.1 {response.status_code} {response.reason}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in response.headers.items()) + "\r\n"
+    return len(head.encode()) + len(body)
+
+
+def page_weight(base: str, compressed_by_proxy: bool) -> dict[str, Any]:
+    """A phone's participant page: first load (page + assets) and a later load (page)."""
+    http = requests.Session()
+    headers = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0 (iPhone) bench"}
+    token = _csrf(http.get(base + "/").text)
+    created = http.post(base + "/rooms", data={"kit": KIT, "csrf_token": token})
+    code = re.search(r"/r/([A-Z0-9]+)/lead", created.url).group(1)
+    phone = requests.Session()
+    token = _csrf(phone.get(f"{base}/r/{code}/join").text)
+    phone.post(f"{base}/r/{code}/join", data={"name": "Phone", "csrf_token": token})
+
+    def fetch(path: str) -> tuple[int, requests.Response]:
+        response = phone.get(base + path, headers=headers, stream=True)
+        body = response.raw.read(decode_content=False)
+        if not compressed_by_proxy and "Content-Encoding" not in response.headers:
+            body = gzip.compress(body, 6)  # what nginx's gzip_comp_level 6 would send
+        return _wire_bytes(response, body), response
+
+    page_bytes, page = fetch(f"/r/{code}")
+    html = page.content.decode() if page.content else phone.get(base + f"/r/{code}").text
+    assets = [unescape(a) for a in re.findall(r'(?:src|href)="(/static/[^"]+)"', html)]
+    asset_bytes, cached = 0, 0
+    for asset in assets:
+        size, response = fetch(asset)
+        asset_bytes += size
+        cached += "immutable" in response.headers.get("Cache-Control", "")
+    later_bytes, _ = fetch(f"/r/{code}")
+    return {
+        "first_kb": (page_bytes + asset_bytes) / 1024,
+        "first_requests": 1 + len(assets),
+        "later_kb": later_bytes / 1024,
+        "later_requests": 1 + len(assets) - cached,
+        "assets_immutable": f"{cached}/{len(assets)}",
+    }
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Deployment:
+    base: str
+    app: Service
+    description: str
+
+
+def deploy(options: argparse.Namespace, stack: ExitStack, work: Path) -> tuple[Deployment, dict]:
+    env = {
+        **os.environ,
+        "WSAPP_SECRET_KEY": secrets.token_urlsafe(32),
+        "WSAPP_PROXIES": "0" if options.embedded else "1",
+        # Every simulated phone shares 127.0.0.1, as a venue's phones share its NAT address.
+        "WSAPP_CONNECTS_PER_MINUTE": "100000",
+    }
+    if options.embedded:
+        env["WSAPP_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite'}"
+        app = start_wsapp(env, 1, work / "wsapp.log")
+        stack.callback(app.stop)
+        return Deployment(app.urls[0], app, "1 process, SQLite, no proxy"), env
+    name = f"wsapp_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    stack.callback(drop)
+    env["WSAPP_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    env["WSAPP_MESSAGE_QUEUE_URL"] = REDIS_URL
+    env["WSAPP_MESSAGE_QUEUE_CHANNEL"] = f"wsapp-bench-{secrets.token_hex(4)}"
+    app = start_wsapp(env, options.processes, work / "wsapp.log")
+    stack.callback(app.stop)
+    proxy = start_nginx(app.urls, work / "nginx")
+    stack.callback(proxy.stop)
+    description = f"{options.processes} gunicorn gevent processes, PostgreSQL, Redis, nginx"
+    return Deployment(proxy.urls[0], app, description), env
+
+
+def deploy_baseline(
+    options: argparse.Namespace, env: dict, html_bytes: int, stack: ExitStack, work: Path
+) -> Deployment:
+    env = {**env, "WSAPP_BASELINE_BYTES": str(html_bytes)}
+    processes = 1 if options.embedded else options.processes
+    argv = [sys.executable, "-m", "benchmarks.baseline_server", "--workers", str(processes)]
+    app = start_wsapp(env, processes, work / "baseline.log", argv=argv)
+    stack.callback(app.stop)
+    if options.embedded:
+        return Deployment(app.urls[0], app, "baseline")
+    proxy = start_nginx(app.urls, work / "nginx-baseline")
+    stack.callback(proxy.stop)
+    return Deployment(proxy.urls[0], app, "baseline")
+
+
+async def open_rooms(target: Target, count: int, people: int) -> list[RoomLoad]:
+    rooms = []
+    for _ in range(count):
+        rooms.append(await target.open_room(people))
+    return rooms
+
+
+async def load(
+    target: Target,
+    deployment: Deployment,
+    rooms: list[RoomLoad],
+    scenario: str,
+    interval: float,
+    seconds: float,
+) -> Result:
+    clients = [client for room in rooms for client in room.clients]
+    errors = await connect_all([c for c in clients if c.sio is None], deployment.base)
+    await asyncio.gather(*(target.prepare(room) for room in rooms))
+    await asyncio.sleep(2)
+    cpu_before = cpu_seconds(deployment.app)
+    result = await drive(target, rooms, interval, seconds, scenario)
+    result.errors += errors
+    result.server_cpu_ms = (
+        (cpu_seconds(deployment.app) - cpu_before) * 1000 / max(1, result.changes)
+    )
+    result.rss_mb = rss_mb(deployment.app)
+    return result
+
+
+async def run(options: argparse.Namespace) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    results: list[Result] = []
+    with ExitStack() as stack:
+        work = Path(options.work or stack.enter_context(tempfile.TemporaryDirectory()))
+        work.mkdir(parents=True, exist_ok=True)
+        deployment, env = deploy(options, stack, work)
+        log(f"wsapp: {deployment.description} at {deployment.base}")
+        weight = page_weight(deployment.base, compressed_by_proxy=not options.embedded)
+        ours = Wsapp(deployment.base)
+
+        idle_rss = rss_mb(deployment.app)
+        rooms = await open_rooms(ours, options.rooms, options.people)
+        log(f"steady: {options.rooms} x {options.people}, a change every {options.interval} s")
+        steady = await load(ours, deployment, rooms, "steady", options.interval, options.seconds)
+        steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
+        results.append(steady)
+
+        log("reconnect: every client of the steady rooms at once")
+        results.append(await reconnect_storm(rooms, deployment.base))
+
+        if options.crowd:
+            extra = max(0, options.crowd - steady.participants)
+            more = await open_rooms(ours, -(-extra // options.crowd_people), options.crowd_people)
+            crowd_rooms = rooms + more
+            total = sum(len(room.participants) for room in crowd_rooms)
+            log(f"crowd: {total} participants, a change every {options.crowd_interval} s each")
+            crowd = await load(
+                ours, deployment, crowd_rooms, "crowd", options.crowd_interval, options.seconds
+            )
+            crowd.rss_per_participant_kb = (crowd.rss_mb - idle_rss) * 1024 / crowd.participants
+            results.append(crowd)
+        for room in rooms + (more if options.crowd else []):
+            for client in room.clients:
+                if client.sio is not None:
+                    await client.sio.disconnect()
+
+        if not options.no_baseline:
+            size = round(steady.mean_html)
+            base = deploy_baseline(options, env, size, stack, work)
+            baseline = Baseline(base.base)
+            log(f"baseline: bare broadcast of {size} characters, same rooms and rate")
+            brooms = await open_rooms(baseline, options.rooms, options.people)
+            bresult = await load(
+                baseline, base, brooms, "baseline", options.interval, options.seconds
+            )
+            results.append(bresult)
+            for room in brooms:
+                for client in room.clients:
+                    if client.sio is not None:
+                        await client.sio.disconnect()
+
+        report(options, deployment, results, weight, ours.actions_used)
+
+
+def report(
+    options: argparse.Namespace,
+    deployment: Deployment,
+    results: list[Result],
+    weight: dict[str, Any],
+    actions: set[str],
+) -> None:
+    lines = [
+        f"Deployment: {deployment.description}; {os.cpu_count()} cores; clients over loopback.",
+        f"Actions used: {', '.join(sorted(actions))}.",
+        "",
+        "| scenario | participants | p50 ms | p95 ms | p99 ms | max ms | changes/s | errors "
+        "| lost | reordered | resyncs | server CPU ms/change | server RSS MB "
+        "| RSS/participant KB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        rate = r.changes / r.seconds if r.changes else 0.0
+        rss = f"{r.rss_mb:.0f}" if r.rss_mb is not None else ""
+        per = f"{r.rss_per_participant_kb:.0f}" if r.rss_per_participant_kb is not None else ""
+        cpu = f"{r.server_cpu_ms:.1f}" if r.server_cpu_ms is not None else ""
+        lines.append(
+            f"| {r.scenario} | {r.participants} | {r.percentile(50):.1f} | {r.percentile(95):.1f} "
+            f"| {r.percentile(99):.1f} | {max(r.latencies_ms, default=float('nan')):.1f} "
+            f"| {rate:.1f} | {r.errors} | {r.lost} | {r.reordered} | {r.gaps} | {cpu} | {rss} "
+            f"| {per} |"
+        )
+    by_name = {r.scenario: r for r in results}
+    if "baseline" in by_name:
+        ours, base = by_name["steady"], by_name["baseline"]
+        lines.append("")
+        lines.append(
+            "Steady vs bare broadcast baseline: "
+            + ", ".join(
+                f"p{q} {ours.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
+            )
+            + f" (messages of {base.mean_html:.0f} characters)."
+        )
+    lines.append("")
+    lines.append(
+        f"Phone, participant page: first load {weight['first_kb']:.1f} KB in "
+        f"{weight['first_requests']} requests; later loads {weight['later_kb']:.1f} KB in "
+        f"{weight['later_requests']} request(s) (assets cached immutable: "
+        f"{weight['assets_immutable']})."
+    )
+    for r in results:
+        if r.note:
+            lines.append(f"{r.scenario}: {r.note}.")
+    lines.append(f"Command: {' '.join(['.venv/bin/python -m benchmarks.bench', *sys.argv[1:]])}")
+    text = "\n".join(lines)
+    print(text)
+    if options.out:
+        Path(options.out).write_text(text + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="wsapp's benchmark (see the module docstring)")
+    parser.add_argument("--embedded", action="store_true", help="one process on SQLite")
+    parser.add_argument("--processes", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--rooms", type=int, default=10)
+    parser.add_argument("--people", type=int, default=30, help="participants per room")
+    parser.add_argument("--interval", type=float, default=5.0, help="mean s between changes")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each load")
+    parser.add_argument("--crowd", type=int, default=1000, help="participants (0: skip)")
+    parser.add_argument("--crowd-people", type=int, default=50, help="per added room")
+    parser.add_argument("--crowd-interval", type=float, default=30.0)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--out", help="also write the report to this file")
+    parser.add_argument("--work", help="keep the servers' logs in this folder")
+    options = parser.parse_args()
+    os.chdir(ROOT)
+    assert Path(wsapp_command()).exists(), "install wsapp first: pip install -e '.[bench]'"
+    asyncio.run(run(options))
+
+
+if __name__ == "__main__":
+    main()

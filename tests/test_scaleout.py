@@ -1,0 +1,503 @@
+"""Scale-out: real server processes sharing PostgreSQL and a Redis message queue.
+
+Each test run gets its own PostgreSQL database and its own Redis channel, starts the app
+as the README deploys it (``wsapp serve --workers 2``: one gunicorn gevent process per
+port), and drives it with real Socket.IO clients whose HTTP sessions joined the room the
+way a browser does. A change made through one process must reach a person whose socket
+is on the other; presence and timers must not depend on which process anyone is on.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+import requests
+import socketio
+
+from benchmarks.deploy import Service, nginx_binary, start_nginx, start_wsapp, wsapp_command
+
+pytestmark = pytest.mark.services
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get(
+    "WSAPP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("WSAPP_TEST_REDIS", "redis://127.0.0.1:6379/0")
+PRESENCE_TTL = 3  # seconds; the test clients send heartbeats every HEARTBEAT seconds
+HEARTBEAT = 0.5
+WAIT = 15  # seconds: a guard against hanging, never a performance assertion
+KIT = "readiness-planning"
+
+
+# --- Services ----------------------------------------------------------------------------
+
+
+def _require_services() -> None:
+    """PostgreSQL and Redis must answer. In CI their absence fails the tests."""
+    problems = []
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.Error as error:
+        problems.append(f"PostgreSQL at {PG_ADMIN_URL}: {error}")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        problems.append(f"Redis at {REDIS_URL}: {error}")
+    if problems:
+        message = "scale-out tests need the machine's services: " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message + " (start them as scripts/test does)")
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this module, dropped afterwards."""
+    _require_services()
+    name = f"wsapp_scale_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def server_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the README's deployment, isolated on its own Redis channel."""
+    env = {
+        **os.environ,
+        "WSAPP_DATABASE_URL": database_url,
+        "WSAPP_MESSAGE_QUEUE_URL": REDIS_URL,
+        "WSAPP_MESSAGE_QUEUE_CHANNEL": f"wsapp-test-{secrets.token_hex(4)}",
+        "WSAPP_SECRET_KEY": secrets.token_urlsafe(32),
+        "WSAPP_PRESENCE_TTL": str(PRESENCE_TTL),
+        "WSAPP_ACTION_RATE": "1000",
+        "WSAPP_ACTION_BURST": "1000",
+        "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
+        "WSAPP_CONNECTS_PER_MINUTE": "10000",
+    }
+    upgrade = subprocess.run(
+        [wsapp_command(), "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    return env
+
+
+@pytest.fixture(scope="module")
+def servers(
+    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """Two processes, as deployed: ``wsapp serve --workers 2``."""
+    server = start_wsapp(server_env, 2, tmp_path_factory.mktemp("servers") / "serve.log")
+    yield server
+    server.stop()
+
+
+# --- Reading what the server pushed --------------------------------------------------------
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node] = field(default_factory=list)
+    text_parts: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        parts = list(self.text_parts)
+        for child in self.children:
+            parts.append(child.text())
+        return " ".join(" ".join(parts).split())
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find(self, predicate: Callable[[Node], bool]) -> Node | None:
+        return next((node for node in self.walk() if predicate(node)), None)
+
+    def by_id(self, element_id: str) -> Node | None:
+        return self.find(lambda node: node.attrs.get("id") == element_id)
+
+    def by_class(self, name: str) -> list[Node]:
+        return [node for node in self.walk() if name in node.attrs.get("class", "").split()]
+
+
+VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "wbr"}
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Node("root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].text_parts.append(data)
+
+
+def parse(fragment: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(fragment)
+    builder.close()
+    return builder.root
+
+
+def people_in(fragment: str) -> dict[str, bool] | None:
+    """Name → online, from the people region in a pushed fragment (None if absent)."""
+    region = parse(fragment).by_id("people")
+    if region is None:
+        return None
+    listed = {}
+    for item in region.walk():
+        if item.tag == "li" and item.by_class("person-name"):
+            listed[item.by_class("person-name")[0].text()] = "online" in item.attrs["class"]
+    return listed
+
+
+def timer_face(fragment: str) -> Node | None:
+    return parse(fragment).find(lambda node: "data-timer" in node.attrs)
+
+
+# --- People with browsers ------------------------------------------------------------------
+
+
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return html.unescape(match.group(1))
+
+
+class Person:
+    """A browser: an HTTP session holding the room's cookie, and one socket at a time."""
+
+    def __init__(self) -> None:
+        self.http = requests.Session()
+        self.code = ""
+        self.view = ""
+        self.sio: socketio.Client | None = None
+        self.received: list[dict[str, Any]] = []
+        self._read = 0
+        self._changed = threading.Condition()
+        self._beating = threading.Event()
+
+    def open_room(self, base: str) -> Person:
+        token = _csrf(self.http.get(base + "/").text)
+        response = self.http.post(
+            base + "/rooms", data={"kit": KIT, "csrf_token": token}, allow_redirects=False
+        )
+        assert response.status_code == 302, response.text
+        self.code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
+        self.view = "facilitator"
+        return self
+
+    def join(self, base: str, code: str, name: str) -> Person:
+        token = _csrf(self.http.get(f"{base}/r/{code}/join").text)
+        response = self.http.post(
+            f"{base}/r/{code}/join", data={"name": name, "csrf_token": token}, allow_redirects=False
+        )
+        assert response.status_code == 302, response.text
+        self.code, self.view = code, "participant"
+        return self
+
+    def connect(self, base: str, transports: tuple[str, ...] = ("websocket",)) -> Person:
+        """Open a socket to ``base`` (replacing none: call ``drop`` first to move)."""
+        client = socketio.Client(http_session=self.http, reconnection=False)
+        client.on("swap", self._on_swap)
+        client.connect(
+            f"{base}?room={self.code}",  # as app.js does, for nginx's room stickiness
+            auth={"code": self.code, "view": self.view, "v": 0},
+            transports=list(transports),
+            wait_timeout=WAIT,
+        )
+        self.sio = client
+        threading.Thread(target=self._heartbeat, args=(client,), daemon=True).start()
+        return self
+
+    def _heartbeat(self, client: socketio.Client) -> None:
+        while client.connected:
+            client.emit("heartbeat")
+            time.sleep(HEARTBEAT)
+
+    def _on_swap(self, message: dict[str, Any]) -> None:
+        with self._changed:
+            self.received.append(message)
+            self._changed.notify_all()
+
+    def drop(self) -> None:
+        """Close this person's socket, as a phone leaving the Wi-Fi's range does."""
+        if self.sio is not None:
+            self.sio.disconnect()
+            # A socket whose server died is "disconnected" without its websocket closed.
+            websocket = getattr(self.sio.eio, "ws", None)
+            if websocket is not None:
+                websocket.close()
+            self.sio = None
+
+    def act(self, name: str, /, **args: Any) -> dict[str, Any]:
+        assert self.sio is not None
+        reply = self.sio.call("act", {"name": name, "args": args}, timeout=WAIT)
+        assert reply["ok"], reply
+        return reply
+
+    def post_action(self, base: str, name: str, /, **args: Any) -> requests.Response:
+        """Act over HTTP, as an htmx button does, through whichever process ``base`` is."""
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', self._page(base)).group(1)
+        prefix = "/lead" if self.view == "facilitator" else ""
+        return self.http.post(
+            f"{base}/r/{self.code}{prefix}/act/{name}",
+            data=args,
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
+        )
+
+    def _page(self, base: str) -> str:
+        path = "/lead" if self.view == "facilitator" else ""
+        return self.http.get(f"{base}/r/{self.code}{path}").text
+
+    def resync(self) -> dict[str, Any]:
+        assert self.sio is not None
+        reply = self.sio.call("resync", timeout=WAIT)
+        assert reply["ok"], reply
+        return reply
+
+    def next_swap(self, matches: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The first pushed message not yet read that ``matches``; waits for it."""
+        deadline = time.monotonic() + WAIT
+        with self._changed:
+            while True:
+                for index in range(self._read, len(self.received)):
+                    if matches(self.received[index]):
+                        self._read = index + 1
+                        return self.received[index]
+                left = deadline - time.monotonic()
+                assert left > 0, f"nothing matching reached this socket: {self.received[-3:]}"
+                self._changed.wait(left)
+
+    def swap_with_version(self, version: int) -> dict[str, Any]:
+        return self.next_swap(lambda message: message["v"] == version and bool(message["html"]))
+
+    def skip_to_now(self) -> None:
+        with self._changed:
+            self._read = len(self.received)
+
+
+@pytest.fixture
+def people() -> Iterator[Callable[[], Person]]:
+    made: list[Person] = []
+
+    def make() -> Person:
+        made.append(Person())
+        return made[-1]
+
+    yield make
+    for person in made:
+        person.drop()
+        person.http.close()
+
+
+@dataclass
+class Room:
+    facilitator: Person  # socket on process A
+    ana: Person  # participant, socket on process A
+    ben: Person  # participant, socket on process B
+
+
+@pytest.fixture
+def room(servers: Service, people: Callable[[], Person]) -> Room:
+    a, b = servers.urls
+    facilitator = people().open_room(a)
+    ana = people().join(a, facilitator.code, "Ana").connect(a)
+    ben = people().join(b, facilitator.code, "Ben").connect(b)
+    facilitator.connect(a)
+    # Everyone is online once both participants' arrivals have reached Ana.
+    ana.next_swap(lambda m: people_in(m["html"]) == {"Ana": True, "Ben": True})
+    for person in (facilitator, ana, ben):
+        person.skip_to_now()
+    return Room(facilitator, ana, ben)
+
+
+# --- A change on one process is seen on the other ------------------------------------------
+
+
+def test_serve_runs_one_gunicorn_gevent_process_per_port(servers: Service) -> None:
+    for url in servers.urls:
+        page = requests.get(url + "/", timeout=5)
+        assert page.status_code == 200
+        assert page.headers["Server"].startswith("gunicorn")
+    assert len(set(servers.urls)) == 2
+
+
+def test_phase_change_on_a_reaches_b(room: Room) -> None:
+    version = room.facilitator.act("phase.go", index=1)["v"]
+    pushed = parse(room.ben.swap_with_version(version)["html"])
+    phase = pushed.by_id("phase")
+    assert phase is not None and phase.attrs["data-phase"] == "where-are-we-now"
+    assert "Phase 2 of" in pushed.by_id("agenda").text()
+
+
+def test_timer_started_on_a_is_the_same_on_b(room: Room) -> None:
+    version = room.facilitator.act("timer.start", minutes=7, label="Gallery walk")["v"]
+    on_b = timer_face(room.ben.swap_with_version(version)["html"])
+    on_a = timer_face(room.ana.swap_with_version(version)["html"])
+    assert on_b is not None and on_a is not None
+    assert on_b.by_class("timer-label")[0].text() == "Gallery walk"
+    assert on_b.attrs["data-ends-at"] == on_a.attrs["data-ends-at"]
+
+
+def test_rename_on_b_reaches_a(room: Room) -> None:
+    version = room.ben.act("participant.rename", name="Benjamin")["v"]
+    assert people_in(room.ana.swap_with_version(version)["html"]) == {
+        "Ana": True,
+        "Benjamin": True,
+    }
+
+
+def test_http_action_on_b_reaches_sockets_on_a(room: Room, servers: Service) -> None:
+    response = room.facilitator.post_action(servers.urls[1], "room.lock", locked="true")
+    assert response.status_code == 200, response.text
+    pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id("room-status") is not None)
+    assert "locked" in parse(pushed["html"]).by_id("room-status").text()
+    refused = room.ana.sio.call("act", {"name": "participant.rename", "args": {"name": "X"}})
+    assert refused == {"ok": False, "error": "The facilitator has locked the room for now."}
+
+
+def test_arrival_on_b_is_seen_on_a(room: Room, servers: Service, people: Callable) -> None:
+    b = servers.urls[1]
+    cleo = people().join(b, room.facilitator.code, "Cleo")
+    # Joining shows Cleo (not yet online) to everyone; connecting shows her online.
+    room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Cleo") is False)
+    cleo.connect(b)
+    room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Cleo") is True)
+    cleo.drop()
+    room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Cleo") is False)
+
+
+# --- Background work is the same with one process or several --------------------------------
+
+
+def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None:
+    """A running timer is one anchored end time, so no process ticks it, let alone two."""
+    version = room.facilitator.act("timer.start", minutes=3)["v"]
+    room.ben.swap_with_version(version)
+    room.ana.swap_with_version(version)
+    count_before = len(room.ana.received), len(room.ben.received)
+    time.sleep(2.5)
+    assert (len(room.ana.received), len(room.ben.received)) == count_before
+    on_a, on_b = (timer_face(person.resync()["html"]) for person in (room.ana, room.ben))
+    assert on_a.attrs["data-ends-at"] == on_b.attrs["data-ends-at"]
+    assert abs(int(on_a.attrs["data-remaining"]) - int(on_b.attrs["data-remaining"])) <= 1
+    assert int(on_a.attrs["data-remaining"]) < 180
+
+
+def test_presence_survives_a_socket_moving_to_the_other_process(
+    room: Room, servers: Service
+) -> None:
+    b = servers.urls[1]
+    old_socket = room.ana.sio
+    room.ana.sio = None
+    room.ana.connect(b)  # the phone's new socket reaches B before A notices the old one
+    old_socket.disconnect()
+    # Nobody was shown Ana away while she moved, and she is listed once, online.
+    time.sleep(1)
+    for message in room.ben.received:
+        listed = people_in(message["html"])
+        assert listed is None or listed.get("Ana") is True, listed
+    state = room.ben.resync()["html"]
+    assert people_in(state) == {"Ana": True, "Ben": True}
+    assert "2 online of 2" in parse(state).by_id("people").text()
+    # And a change she makes from her new process reaches the old one.
+    version = room.ana.act("participant.rename", name="Ana M")["v"]
+    assert people_in(room.facilitator.swap_with_version(version)["html"])["Ana M"] is True
+
+
+def test_a_killed_process_leaves_nobody_online_after_the_ttl(
+    room: Room, server_env: dict[str, str], tmp_path: Path, people: Callable
+) -> None:
+    """SIGKILL runs no disconnect handlers; heartbeats on the survivors expire its sockets."""
+    doomed = start_wsapp(server_env, 1, tmp_path / "doomed.log")
+    try:
+        dana = people().join(doomed.urls[0], room.facilitator.code, "Dana")
+        dana.connect(doomed.urls[0])
+        room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Dana") is True)
+        doomed.stop(signal.SIGKILL)
+        killed_at = time.monotonic()
+        room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Dana") is False)
+        assert time.monotonic() - killed_at >= PRESENCE_TTL - 1
+        assert people_in(room.ben.resync()["html"])["Dana"] is False
+    finally:
+        doomed.stop(signal.SIGKILL)
+
+
+# --- nginx in front, as deploy/nginx.conf configures it --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nginx(servers: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if nginx_binary() is None:
+        message = "nginx is not installed (scripts/test installs nginx-light)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    proxy = start_nginx(servers.urls, tmp_path_factory.mktemp("nginx"))
+    yield proxy.urls[0]
+    proxy.stop()
+
+
+def test_long_polling_through_nginx_keeps_each_session_on_one_process(
+    nginx: str, people: Callable
+) -> None:
+    """Without websockets every request of a session must reach the process that holds it."""
+    facilitator = people().open_room(nginx)
+    ana = people().join(nginx, facilitator.code, "Ana").connect(nginx, ("polling",))
+    ben = people().join(nginx, facilitator.code, "Ben").connect(nginx, ("polling",))
+    facilitator.connect(nginx, ("polling",))
+    assert ana.sio.transport() == "polling"
+    for n in range(6):  # many polls and posts, none of them "Invalid session"
+        version = ben.act("participant.rename", name=f"Ben {n}")["v"]
+        assert people_in(ana.swap_with_version(version)["html"])[f"Ben {n}"] is True
+    version = facilitator.act("phase.next")["v"]
+    assert parse(ben.swap_with_version(version)["html"]).by_id("phase") is not None
+
+
+def test_nginx_compresses_pages_and_caches_hashed_assets(nginx: str, people: Callable) -> None:
+    page = requests.get(nginx + "/", headers={"Accept-Encoding": "gzip"}, timeout=5)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+\?v=[0-9a-f]+)"', page.text)
+    assert len(assets) >= 3
+    for asset in assets:
+        response = requests.get(nginx + html.unescape(asset), headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["Content-Encoding"] == "gzip"
+    stale = requests.get(nginx + "/static/js/app.js?v=000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
