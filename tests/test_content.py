@@ -1,6 +1,9 @@
 """Tests for wsapp.content: the real content loads, and broken copies fail with a clear error."""
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -221,6 +224,31 @@ def test_main_lists_kits(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out.splitlines()
     assert "readiness-planning: Readiness protocol and action plan \u2014 6 phases, 120 min" in out
     assert len(out) == 4
+
+
+def check_content_command(content: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``wsapp check-content`` as a facilitator would, with WSAPP_CONTENT_DIR set."""
+    return subprocess.run(
+        [sys.executable, "-c", "from wsapp.cli import main; main()", "check-content"],
+        env={**os.environ, "WSAPP_CONTENT_DIR": str(content)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_content_command_lists_the_kits(content: Path) -> None:
+    result = check_content_command(content)
+    assert result.returncode == 0, result.stderr
+    assert "readiness-planning: Readiness protocol and action plan" in result.stdout
+
+
+def test_check_content_command_names_the_broken_file_without_a_traceback(content: Path) -> None:
+    edit(content, "guides/equity.yaml", lambda d: d.pop("take_action"))
+    result = check_content_command(content)
+    assert result.returncode == 1
+    assert result.stderr.startswith("guides/equity.yaml: take_action: ")
+    assert "Traceback" not in result.stderr
 
 
 # --- broken copies ------------------------------------------------------------------------

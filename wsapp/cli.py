@@ -13,6 +13,9 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from .content import DEFAULT_CONTENT_DIR
+from .content import main as check_content_folder
+
 
 def _create_app():  # type: ignore[no-untyped-def]
     from . import create_app
@@ -111,13 +114,16 @@ def run_all(commands: list[list[str]]) -> int:
     return max(abs(child.wait()) for child in children)
 
 
-@cli.command("check-content")
-@with_appcontext
-def check_content() -> None:
-    """Validate content/ (the app has already loaded it to get here) and list the kits."""
-    for kit in current_app.extensions["wsapp_content"].kits.values():
-        click.echo(f"{kit.id}: {kit.title} ({len(kit.phases)} phases, {kit.minutes} min)")
-    click.echo("Content is valid.")
+@cli.command("check-content", with_appcontext=False)
+@click.argument("content_dir", required=False, type=click.Path(path_type=Path))
+def check_content(content_dir: Path | None) -> None:
+    """Validate a content folder (default: WSAPP_CONTENT_DIR or content/) without the app.
+
+    It must not build the app first: a broken file would stop it with a traceback instead
+    of the one line naming the file, the field and what was expected.
+    """
+    folder = content_dir or os.environ.get("WSAPP_CONTENT_DIR") or DEFAULT_CONTENT_DIR
+    sys.exit(check_content_folder([str(folder)]))
 
 
 def main() -> None:
