@@ -561,8 +561,15 @@ def test_a_removed_participants_dots_drop_out_of_the_tally(workshop: Workshop, a
     twice.act("dot.place", item_id=ids["A1"], colour="green")
     with app.app_context():
         duplicate = db.session.query(Participant).filter_by(name="Ana again").one().id
+    projector = projector_of(workshop, lead)
+    for member in (lead, ana, projector):
+        member.swaps()
     assert lead.act("participant.remove", participant_id=duplicate)["ok"]
     assert room_tally(workshop, lead.code)["A1"]["green"] == 1
+    # Every screen that shows the tally is told at once, not at the next dot.
+    expected = {"green": 1, "yellow": 0, "red": 0}
+    assert counts_in(pushed(lead).by_id(f"tally-{ids['A1']}")) == expected
+    assert pushed(projector).by_id("dot-progress").text == "1 dot placed by 1 of 1 person"
     page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
     assert page.by_id("dot-progress").text == "1 dot placed by 1 of 1 person"
 

@@ -34,6 +34,12 @@ PAGE_REGIONS = (
     "rooms/_people.html",
 )
 
+# Partials that list or count the room's people, re-sent when someone joins, is renamed or
+# is removed; and those that show who is online, re-sent when someone comes or goes.
+# Features add their own at import (a removed participant's dots leave the tallies).
+PEOPLE_REGIONS: list[str] = ["rooms/_people.html"]
+PRESENCE_REGIONS: list[str] = ["rooms/_people.html"]
+
 
 def audience_key(room_id: int, view: str) -> str:
     return f"room:{room_id}:{view}"
@@ -77,6 +83,16 @@ class Publish:
     personal: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
     after: list[Callable[[], None]] = field(default_factory=list)
+
+
+def people_changed() -> Publish:
+    """Someone joined, was renamed or was removed: every partial that names or counts them."""
+    return Publish(regions=tuple(PEOPLE_REGIONS))
+
+
+def presence_changed() -> Publish:
+    """Someone came online or went offline (and so stopped typing in any cell)."""
+    return Publish(regions=tuple(PRESENCE_REGIONS))
 
 
 def bump_version(room_id: int) -> Room:

@@ -132,6 +132,11 @@ class PosterItem(db.Model):
 
     poster: Mapped[Poster] = relationship(back_populates="items")
 
+    @property
+    def ref(self) -> str:
+        """How people point at the item: its poster's key and its label, e.g. "A2"."""
+        return f"{self.poster.key}{self.label}"
+
 
 class Dot(db.Model):
     """A green, yellow or red dot one participant placed on one poster item."""

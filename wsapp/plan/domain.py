@@ -24,7 +24,7 @@ from ..actions import ActionError, Args, action
 from ..content import Kit, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import Publish, connection_is_live
+from ..live import PRESENCE_REGIONS, Publish, connection_is_live
 from ..models import (
     Connection,
     Note,
@@ -53,6 +53,7 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(plan_cell_max=CE
 
 CELLS = ("plan/_cells.html",)
 EDITING = ("plan/_editing.html",)
+PRESENCE_REGIONS.extend(EDITING)  # who is typing where goes when they go offline
 CONSIDERATIONS = ("plan/_considerations.html",)
 SOURCES = ("plan/_sources.html",)
 # The grid's shape or locks changed: everything that names rows, columns or cells.
@@ -444,7 +445,7 @@ def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
         )
         if item is None:
             raise ActionError("That poster item is not in this room.", 404)
-        return item.text, f"poster {item.poster.key}{item.label}"
+        return item.text, f"poster {item.ref}"
     note = db.session.get(Note, source_id)
     if note is None or note.room_id != room.id:
         raise ActionError("That note is not in this room.", 404)

@@ -23,7 +23,7 @@ from ..actions import ActionError, Args, action
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import Publish
+from ..live import PEOPLE_REGIONS, Publish
 from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
 
 Colour = Literal["green", "yellow", "red"]
@@ -92,12 +92,11 @@ class ItemTally:
     counts: dict[str, int]
     names: dict[str, list[str]]
     total: int = field(init=False)
-    # How people point at the item: the poster's key and the item's label, e.g. A2.
-    ref: str = field(init=False)
+    ref: str = field(init=False)  # PosterItem.ref, e.g. A2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.counts.values()))
-        object.__setattr__(self, "ref", _ref(self.item))
+        object.__setattr__(self, "ref", self.item.ref)
 
     @property
     def mean(self) -> float | None:
@@ -157,10 +156,6 @@ class DotProgress:
     dots: int
     people: int
     members: int
-
-
-def _ref(item: PosterItem) -> str:
-    return f"{item.poster.key}{item.label}"
 
 
 def _live_items(poster: Poster) -> list[PosterItem]:
@@ -316,6 +311,7 @@ def template_globals() -> dict[str, Any]:
 
 # What a dot changes for everyone: the tallies (for those allowed to see them).
 TALLIES = ("posters/_tallies.html",)
+PEOPLE_REGIONS.extend(TALLIES)  # names on named dots, a removed person's dots, the count
 # What a facilitator's change can alter on every screen, each participant's included.
 WHOLE_PHASE = Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
 
@@ -378,7 +374,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     if room.dot_budget is None:
         if [dot.colour for dot in mine] == [args.colour]:
             label = _colour_label(room, args.colour)
-            raise ActionError(f"Your dot on {_ref(item)} is already “{label}”.", 409)
+            raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
         for dot in mine:
             db.session.delete(dot)
     elif dots_placed(room, actor.participant) >= room.dot_budget:
@@ -405,7 +401,7 @@ def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
     ]
     if not mine:
         which = f"“{_colour_label(room, args.colour)}” " if args.colour else ""
-        raise ActionError(f"You have no {which}dot on {_ref(item)} to take back.", 409)
+        raise ActionError(f"You have no {which}dot on {item.ref} to take back.", 409)
     db.session.delete(mine[-1])
     return _dot_changed()
 

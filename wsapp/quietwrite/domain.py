@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ..actions import ActionError, Args, NoArgs, action
 from ..extensions import db
 from ..identity import Actor
-from ..live import Publish
+from ..live import PEOPLE_REGIONS, Publish
 from ..models import Participant, QuietWrite, Room, utcnow
 from ..rooms.domain import TIMER_MAX_SECONDS, StartTimer, start_timer
 from . import bp
@@ -23,6 +23,7 @@ from . import bp
 TEXT_MAX = 5000
 
 SHARED = ("quietwrite/_progress.html", "quietwrite/_wall.html")
+PEOPLE_REGIONS.extend(SHARED)  # "3 of 5 written", and a removed person's answer
 MINE = ("quietwrite/_mine.html",)
 
 

@@ -14,7 +14,14 @@ from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
-from ..live import Publish, bump_version, commit_and_send, connection_is_live, participant_key
+from ..live import (
+    Publish,
+    bump_version,
+    commit_and_send,
+    connection_is_live,
+    participant_key,
+    people_changed,
+)
 from ..models import Connection, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
@@ -98,7 +105,7 @@ def join_room(room: Room, typed_name: str) -> Participant:
     participant = Participant(room_id=room.id, name=name)
     db.session.add(participant)
     db.session.flush()
-    commit_and_send(room, Publish(regions=("rooms/_people.html",)))
+    commit_and_send(room, people_changed())
     return participant
 
 
@@ -275,7 +282,7 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
         )
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
-    publish = Publish(regions=("rooms/_people.html",))
+    publish = people_changed()
     publish.after.append(lambda: _cut_off(participant.id, sids))
     return publish
 
@@ -301,7 +308,7 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     """A participant fixes the name the room shows for them."""
     assert actor.participant is not None
     actor.participant.name = clean_name(args.name)
-    return Publish(regions=("rooms/_people.html",))
+    return people_changed()
 
 
 @action("room.close", NoArgs, who="facilitator")

@@ -19,16 +19,12 @@ from flask_socketio import disconnect
 from sqlalchemy import delete, select, update
 
 from ..extensions import db, socketio
-from ..live import Publish, bump_version, commit_and_send, connection_is_live
+from ..live import bump_version, commit_and_send, connection_is_live, presence_changed
 from ..models import Connection, Room, utcnow
-from ..plan.domain import EDITING
 from ..security import SLOW_DOWN, socket_event_allowed
 
 # The interval static/js/app.js sends heartbeats at; PRESENCE_TTL must be well above it.
 HEARTBEAT_SECONDS = 25
-
-# Who is here, and so who is typing in which plan cell.
-PRESENCE = Publish(regions=("rooms/_people.html", *EDITING))
 
 
 def hold_presence(room_id: int) -> None:
@@ -75,7 +71,7 @@ def sweep() -> None:
     db.session.commit()
     for room_id in sorted({room_id for room_id, participant_id in gone if participant_id}):
         current_app.logger.info("presence: room %s lost connections of a stopped process", room_id)
-        commit_and_send(bump_version(room_id), PRESENCE)
+        commit_and_send(bump_version(room_id), presence_changed())
 
 
 @socketio.on("heartbeat")
