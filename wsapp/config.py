@@ -59,7 +59,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "ACTION_RATE": float(env.get("WSAPP_ACTION_RATE", "10")),
         "ACTION_BURST": int(env.get("WSAPP_ACTION_BURST", "30")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(env.get("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", "20")),
-        "CONNECTS_PER_MINUTE": int(env.get("WSAPP_CONNECTS_PER_MINUTE", "240")),
+        "CONNECTS_PER_MINUTE": int(env.get("WSAPP_CONNECTS_PER_MINUTE", "60")),
         # Other sites whose pages may open sockets here (the app's own origin always may).
         "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
     }

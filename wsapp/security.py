@@ -197,10 +197,14 @@ def count_wrong_room_urls(response: Response) -> Response:
     return response
 
 
-def connects_left() -> bool:
-    """Socket connections per address: a stuck reconnect loop cannot hammer the server."""
+def connects_left(identity: str) -> bool:
+    """Socket connections per person (a participant, or a room's facilitator): a stuck
+    reconnect loop cannot hammer the server. Counted per identity, not per address, so a
+    venue's hundreds of phones behind one NAT address all get back in after a Wi-Fi drop;
+    connections without an identity cost nothing to refuse, and wrong codes count as guesses.
+    """
     per_minute = int(current_app.config["CONNECTS_PER_MINUTE"])
-    return rate_limiter.allow(f"connect:{request.remote_addr}", per_minute / 60, per_minute)
+    return rate_limiter.allow(f"connect:{identity}", per_minute / 60, per_minute)
 
 
 # --- Socket origins -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..live import (
     commit_and_send,
     full_state,
     participant_key,
+    presence_changed,
 )
 from ..models import Connection, Participant, Room
 from ..security import (
@@ -29,7 +30,7 @@ from ..security import (
     socket_event_allowed,
 )
 from .domain import room_by_code
-from .presence import PRESENCE, hold_presence, is_online, sweep
+from .presence import hold_presence, is_online, sweep
 
 
 def _connection() -> Connection | None:
@@ -39,8 +40,6 @@ def _connection() -> Connection | None:
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
-    if not connects_left():
-        raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
     if not attempts_left("code"):
         raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
     auth = auth if isinstance(auth, dict) else {}
@@ -56,6 +55,8 @@ def connect(auth: dict[str, Any] | None) -> None:
             raise ConnectionRefusedError("You are not in this room. Join it with its code.")
     elif not leads(room):
         raise ConnectionRefusedError("Only the facilitator can open this view.")
+    if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
+        raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
 
     seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
     sweep()
@@ -75,7 +76,7 @@ def connect(auth: dict[str, Any] | None) -> None:
         join_room(participant_key(member.id))
     if member is not None and not was_online:
         room = bump_version(room.id)
-        commit_and_send(room, PRESENCE)
+        commit_and_send(room, presence_changed())
     else:
         db.session.commit()
     if seen_version < room.version:
@@ -98,7 +99,7 @@ def disconnect(*_reason: object) -> None:
     db.session.execute(delete(Connection).where(Connection.sid == request.sid))
     if was_editing or (participant_id is not None and not is_online(participant_id)):
         room = bump_version(room_id)
-        commit_and_send(room, PRESENCE)
+        commit_and_send(room, presence_changed())
     else:
         db.session.commit()
 
