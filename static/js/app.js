@@ -161,12 +161,24 @@
       applyHeld();
     });
 
-    /* Never swap away the field someone is typing in; catch up when they leave it. */
+    /* Never swap away the field someone is typing in; catch up when they leave it. But
+       when the field itself is going (the facilitator moved the room on, or stopped the
+       writing), a field that saves itself (quiet write, plan cell) is saved and let go,
+       and so is an empty one: nobody should be left behind on an old phase. A note still
+       being written keeps its phase until it is posted or left. */
     document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
       const active = document.activeElement;
       const target = event.detail.target;
       if (!active || !target || !target.contains(active)) return;
       if (!active.matches("textarea, input[type=text], input:not([type])")) return;
+      const fragment = event.detail.fragment;
+      const incoming = active.id && fragment && fragment.querySelector
+        ? fragment.querySelector("#" + CSS.escape(active.id)) : null;
+      const going = !incoming || incoming.readOnly || incoming.disabled;
+      if (going && (active.matches("[data-quiet-write], [data-plan-cell]") || !active.value.trim())) {
+        active.blur();  // its focusout handlers save it first
+        return;
+      }
       event.preventDefault();
       deferredWhileTyping = true;
     });

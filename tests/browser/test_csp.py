@@ -129,6 +129,10 @@ def test_no_csp_violation_with_posters_the_plan_a_removal_and_the_record(
     cell = ana.get_by_role("table").get_by_role("textbox").first
     cell.fill("Monthly coaching for new teachers")
     cell.blur()
+    # Saved and pushed under the policy: the facilitator's screen shows it.
+    expect(lead.get_by_role("table").get_by_role("textbox").first).to_have_value(
+        "Monthly coaching for new teachers"
+    )
 
     # Removing someone cuts them off with a message, under the same policy.
     lead.get_by_role("button", name="Remove Ben").click()

@@ -127,3 +127,17 @@ def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, per
         "Every school has a coach"
     )
     shoot(screen, "quiet-projector")
+
+    # Ana is still typing when the facilitator moves the room on: her phone follows at once
+    # (it is not left on the old phase until she taps elsewhere) and her words are saved.
+    lead.get_by_role("button", name="Reopen writing, no timer").click()
+    answer = ana.get_by_role("textbox", name="Your answer")
+    expect(answer).not_to_have_attribute("readonly", "")
+    answer.click()
+    answer.press("End")
+    answer.press_sequentially(" in every building", delay=10)
+    go_to_phase(lead, 4, "Dot the posters", ana)
+    go_to_phase(lead, 3, "Quiet write", ana)
+    expect(ana.get_by_role("textbox", name="Your answer")).to_have_value(
+        "Every school has a coach in every building"
+    )
