@@ -548,7 +548,32 @@
     saveQuiet(field);
   }
 
+  /* "Ana is editing" is for the others: each screen leaves its own person out. */
+  function leaveOutMe(root) {
+    const me = document.body.dataset.me;
+    if (!me) return;
+    const lines = root.matches && root.matches(".plan-cell-editing")
+      ? [root] : root.querySelectorAll(".plan-cell-editing");
+    lines.forEach(function (line) {
+      const editors = Array.from(line.querySelectorAll(".editor"));
+      const others = editors.filter(function (editor) { return editor.dataset.who !== me; });
+      if (others.length === editors.length) return;
+      line.textContent = "";
+      if (!others.length) return;
+      const pen = document.createElement("span");
+      pen.setAttribute("aria-hidden", "true");
+      pen.textContent = "✎ ";
+      others.forEach(function (editor, index) {
+        if (index) line.append(", ");
+        line.append(editor);
+      });
+      line.prepend(pen);
+      line.append(others.length === 1 ? " is editing" : " are editing");
+    });
+  }
+
   function onLoad(root) {
+    leaveOutMe(root);
     restoreCells(root);
     restoreQuiet(root);
     openHistory(root);

@@ -54,6 +54,10 @@ def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_ser
     expect(editing).to_have_text("✎ Ana is editing")
     ben_cell.click()
     expect(editing).to_have_text("✎ Ana, Ben are editing")
+    # Each phone names only the others.
+    for phone, other in ((ana, "Ben"), (ben, "Ana")):
+        line = phone.locator(".plan-cell", has=phone.get_by_role("textbox", name=CELL))
+        expect(line.locator(".plan-cell-editing")).to_have_text(f"✎ {other} is editing")
 
     # They type at the same time, a few keys each in turn.
     ana_words, ben_words = "Hire an instructional coach", "Budget for summer PD"

@@ -89,6 +89,18 @@ def seed_plan(room: Room, kit: Kit) -> None:
 # --- Reading the plan ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Editor:
+    """Someone typing in a cell. ``who`` ("p12", or "lead" for the facilitator) lets each
+    screen leave its own person out: the partial is rendered once for all participants."""
+
+    who: str
+    name: str
+
+
+FACILITATOR_EDITING = Editor("lead", "Facilitator")
+
+
 @dataclass
 class Plan:
     """A room's grid as the templates show it, read in a handful of queries."""
@@ -97,7 +109,7 @@ class Plan:
     columns: list[PlanColumn]
     cells: dict[tuple[int, int], PlanCell]
     sources: dict[int, list[PlanItemSource]] = field(default_factory=dict)
-    editors: dict[int, list[str]] = field(default_factory=dict)
+    editors: dict[int, list[Editor]] = field(default_factory=dict)
 
     def cell(self, row: PlanRow, column: PlanColumn) -> PlanCell:
         return self.cells[(row.id, column.id)]
@@ -145,11 +157,11 @@ def plan_of(room: Room) -> Plan:
     return plan
 
 
-def editors_of(room: Room) -> dict[int, list[str]]:
+def editors_of(room: Room) -> dict[int, list[Editor]]:
     """Who is typing in which cell right now, by cell id."""
-    editors: dict[int, list[str]] = defaultdict(list)
+    editors: dict[int, list[Editor]] = defaultdict(list)
     rows = db.session.execute(
-        select(Connection.editing_cell_id, Participant.name)
+        select(Connection.editing_cell_id, Participant.id, Participant.name)
         .outerjoin(Participant, Connection.participant_id == Participant.id)
         .where(
             Connection.room_id == room.id,
@@ -158,12 +170,12 @@ def editors_of(room: Room) -> dict[int, list[str]]:
         )
         .order_by(Connection.connected_at)
     )
-    for cell_id, name in rows:
+    for cell_id, participant_id, name in rows:
         if cell_id is None:
             continue
-        who = name or "Facilitator"
-        if who not in editors[cell_id]:
-            editors[cell_id].append(who)
+        editor = Editor(f"p{participant_id}", name) if participant_id else FACILITATOR_EDITING
+        if editor not in editors[cell_id]:
+            editors[cell_id].append(editor)
     return dict(editors)
 
 
