@@ -505,3 +505,35 @@ def test_the_facilitator_adds_and_renames_rows_and_columns(team, app):
         lead.act("plan.row.add", heading=f"Extra {n}")
     reply = lead.act("plan.row.add", heading="One too many")
     assert reply == {"ok": False, "error": "A plan can have at most 12 rows."}
+
+
+def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
+    lead, ana, _ben, projector = team
+    assert lead.act("plan.row.add", heading="Added by mistake")["ok"]
+    assert lead.act("plan.column.add", heading="150 Days")["ok"]
+    labels = cells(app, lead.code)
+    with app.app_context():
+        mistake = db.session.get(PlanCell, labels["Added by mistake, 30 Days"]).row_id
+        extra = db.session.get(PlanCell, labels["Major Focus, 150 Days"]).column_id
+        major = db.session.get(PlanCell, labels[MAJOR_30]).row_id
+    assert "Remove row 5 (nothing written in it)" in page(lead).text["plan-setup"]
+    written = ana.act("plan.cell.edit", cell_id=labels[MAJOR_30], base_revision=0, text="Coaching")
+    assert written["ok"]
+    projector.swaps()
+
+    # A row or column someone wrote in stays, with its words; participants cannot remove.
+    assert lead.act("plan.row.remove", row_id=major) == {
+        "ok": False,
+        "error": "Someone has written in this row, so it stays; rename it instead.",
+    }
+    assert ana.act("plan.row.remove", row_id=mistake)["ok"] is False
+    assert "Remove row 1" not in page(lead).text["plan-setup"]
+    assert cell(app, labels[MAJOR_30]).text == "Coaching"
+
+    # The empty ones go, from every screen.
+    assert lead.act("plan.row.remove", row_id=mistake)["ok"]
+    assert lead.act("plan.column.remove", column_id=extra)["ok"]
+    assert len(cells(app, lead.code)) == 16
+    grid = pushed(projector).text["plan-grid"]
+    assert "Added by mistake" not in grid and "150 Days" not in grid and "Coaching" in grid
+    assert lead.act("plan.row.remove", row_id=mistake)["ok"] is False  # already gone

@@ -24,7 +24,7 @@ from ..actions import ActionError, Args, action
 from ..content import Kit, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import PRESENCE_REGIONS, Publish, connection_is_live
+from ..live import PRESENCE_REGIONS, Publish, connection_is_live, per_change
 from ..models import (
     Connection,
     Note,
@@ -117,6 +117,12 @@ class Plan:
     def all_cells(self) -> list[tuple[PlanRow, PlanColumn, PlanCell]]:
         return [(r, c, self.cell(r, c)) for r in self.rows for c in self.columns]
 
+    def row_unwritten(self, row: PlanRow) -> bool:
+        return all(self.cell(row, column).revision == 0 for column in self.columns)
+
+    def column_unwritten(self, column: PlanColumn) -> bool:
+        return all(self.cell(row, column).revision == 0 for row in self.rows)
+
 
 @bp.app_template_global()
 def cell_label(row: PlanRow, column: PlanColumn) -> str:
@@ -125,6 +131,7 @@ def cell_label(row: PlanRow, column: PlanColumn) -> str:
 
 
 @bp.app_template_global()
+@per_change
 def plan_of(room: Room) -> Plan:
     rows = list(
         db.session.scalars(
@@ -344,6 +351,11 @@ def _save(cell: PlanCell, text: str, actor: Actor, reason: str) -> None:
 # --- Editing cells ------------------------------------------------------------------------
 
 
+def _cell_changed(cell: PlanCell) -> Publish:
+    """Only the cell's text and details are sent: no other cell changed."""
+    return Publish(regions=CELLS, context={"only_cell": cell.id})
+
+
 class CellText(Args):
     """Typed text keeps its spaces: a trailing space is the start of the next word."""
 
@@ -377,7 +389,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
         )
     cell.conflict_text = outcome.conflict_text
     _save(cell, outcome.text, actor, outcome.kind)
-    return Publish(regions=CELLS)
+    return _cell_changed(cell)
 
 
 class ResolveCell(CellText):
@@ -397,7 +409,7 @@ def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
         raise ActionError("The cell changed while you were choosing; look at it again.", 409)
     cell.conflict_text = None
     _save(cell, clean_text(args.text), actor, "resolve")
-    return Publish(regions=CELLS)
+    return _cell_changed(cell)
 
 
 class RestoreCell(Args):
@@ -412,7 +424,7 @@ def restore_cell(room: Room, actor: Actor, args: RestoreCell) -> Publish:
     if args.revision == cell.revision:
         raise ActionError("That version is already the cell's text.", 409)
     _save(cell, revision_text(cell, args.revision), actor, "restore")
-    return Publish(regions=CELLS)
+    return _cell_changed(cell)
 
 
 class Editing(Args):
@@ -527,8 +539,11 @@ def lock_plan(room: Room, actor: Actor, args: SetLocked) -> Publish:
     return Publish(regions=SHAPE)
 
 
-class LockRow(Args):
+class RowRef(Args):
     row_id: int = Field(ge=1)
+
+
+class LockRow(RowRef):
     locked: bool
 
 
@@ -594,4 +609,34 @@ def add_column(room: Room, actor: Actor, args: ColumnHeading) -> Publish:
 @action("plan.column.rename", RenameColumn, who="facilitator")
 def rename_column(room: Room, actor: Actor, args: RenameColumn) -> Publish:
     _column_in(room, args.column_id).heading = args.heading
+    return Publish(regions=SHAPE)
+
+
+class ColumnRef(Args):
+    column_id: int = Field(ge=1)
+
+
+def _remove_unwritten(line: PlanRow | PlanColumn, kind: str, left: int) -> None:
+    """Take a row or column off the grid, but only one nobody has written in: a row added by
+    mistake goes, while a cell's words and its history are never deleted with it."""
+    if left <= 1:
+        raise ActionError(f"The plan needs at least one {kind}.", 409)
+    ours = PlanCell.row_id if isinstance(line, PlanRow) else PlanCell.column_id
+    written = db.session.scalar(select(PlanCell.id).where(ours == line.id, PlanCell.revision > 0))
+    if written is not None:
+        raise ActionError(
+            f"Someone has written in this {kind}, so it stays; rename it instead.", 409
+        )
+    db.session.delete(line)  # its empty cells go with it (ON DELETE CASCADE)
+
+
+@action("plan.row.remove", RowRef, who="facilitator")
+def remove_row(room: Room, actor: Actor, args: RowRef) -> Publish:
+    _remove_unwritten(_row_in(room, args.row_id), "row", len(plan_of(room).rows))
+    return Publish(regions=SHAPE)
+
+
+@action("plan.column.remove", ColumnRef, who="facilitator")
+def remove_column(room: Room, actor: Actor, args: ColumnRef) -> Publish:
+    _remove_unwritten(_column_in(room, args.column_id), "column", len(plan_of(room).columns))
     return Publish(regions=SHAPE)
