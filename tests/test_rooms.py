@@ -213,8 +213,12 @@ def test_locked_room_is_read_only_for_participants(workshop: Workshop):
     reply = ana.act("participant.rename", name="Ana R.")
     assert reply == {"ok": False, "error": "The facilitator has locked the room for now."}
     assert lead.act("room.lock", locked=False)["ok"]
-    assert ana.act("participant.rename", name="Ana R.")["ok"]
+    ana.swaps()
+    assert ana.post_action("participant.rename", name="Ana R.").status_code == 200
     assert "Ana R." in "".join(s["html"] for s in lead.swaps())
+    # Her own "You are" line changes on her screen alone.
+    assert "You are <strong>Ana R.</strong>" in "".join(s["html"] for s in ana.swaps())
+    assert "You are" not in "".join(s["html"] for s in lead.swaps())
 
 
 def test_closed_room_keeps_its_record_and_refuses_changes(workshop: Workshop, app):

@@ -27,6 +27,13 @@ def test_team_follows_phases_and_shares_one_timer(live_server, person):
     expect(people).to_contain_text("2 online of 2")
     expect(people.get_by_role("button", name="Remove Ana")).to_be_visible()
 
+    # Ben fixes his name from his phone; his screen and the facilitator's follow.
+    ben.get_by_text("Change your name").click()
+    ben.get_by_label("Your name").fill("Benjamin")
+    ben.get_by_role("button", name="Save your name").click()
+    expect(ben.get_by_text("You are Benjamin")).to_be_visible()
+    expect(people.get_by_role("button", name="Remove Benjamin")).to_be_visible()
+
     # Next phase: every phone follows.
     lead.get_by_role("button", name="Next phase").click()
     for page in (ana, ben, lead):

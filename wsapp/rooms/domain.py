@@ -308,7 +308,9 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     """A participant fixes the name the room shows for them."""
     assert actor.participant is not None
     actor.participant.name = clean_name(args.name)
-    return people_changed()
+    publish = people_changed()
+    publish.own = ("rooms/_you.html",)
+    return publish
 
 
 @action("room.close", NoArgs, who="facilitator")
