@@ -119,12 +119,10 @@ class Node:
     tag: str
     attrs: dict[str, str]
     children: list[Node] = field(default_factory=list)
-    text_parts: list[str] = field(default_factory=list)
+    content: list[Node | str] = field(default_factory=list)  # text and children, in order
 
     def text(self) -> str:
-        parts = list(self.text_parts)
-        for child in self.children:
-            parts.append(child.text())
+        parts = [part if isinstance(part, str) else part.text() for part in self.content]
         return " ".join(" ".join(parts).split())
 
     def walk(self) -> Iterator[Node]:
@@ -154,6 +152,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {name: value or "" for name, value in attrs})
         self.stack[-1].children.append(node)
+        self.stack[-1].content.append(node)
         if tag not in VOID:
             self.stack.append(node)
 
@@ -164,7 +163,7 @@ class _TreeBuilder(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        self.stack[-1].text_parts.append(data)
+        self.stack[-1].content.append(data)
 
 
 def parse(fragment: str) -> Node:
@@ -190,6 +189,42 @@ def timer_face(fragment: str) -> Node | None:
     return parse(fragment).find(lambda node: "data-timer" in node.attrs)
 
 
+def poster_items(fragment: str) -> dict[str, int]:
+    """Item reference (A1, B3...) → item id, from a rendering of the posters phase."""
+    return {
+        item.by_class("item-ref")[0].text(): int(item.attrs["id"].removeprefix("item-"))
+        for item in parse(fragment).by_class("poster-item")
+    }
+
+
+def dot_counts(fragment: str, item_id: int) -> dict[str, int] | None:
+    """Colour → count from an item's tally in a pushed fragment (None if it is absent)."""
+    tally = parse(fragment).by_id(f"tally-{item_id}")
+    if tally is None:
+        return None
+    counts = {}
+    for row in tally.by_class("tally-row"):
+        colour = next(c for c in ("green", "yellow", "red") if f"tally-{c}" in row.attrs["class"])
+        counts[colour] = int(row.by_class("tally-count")[0].text())
+    return counts
+
+
+def plan_cell_ids(fragment: str) -> list[int]:
+    """The plan's cells, row by row, from a rendering of the plan phase."""
+    root = parse(fragment)
+    return [
+        int(node.attrs["data-plan-cell"]) for node in root.walk() if "data-plan-cell" in node.attrs
+    ]
+
+
+def notes_on(fragment: str, question_key: str) -> list[str] | None:
+    """The texts of a question's notes in a pushed fragment (None if its list is absent)."""
+    found = parse(fragment).by_id("q-" + question_key.replace(":", "_") + "-notes")
+    if found is None:
+        return None
+    return [note.text() for note in found.by_class("note-text")]
+
+
 # --- People with browsers ------------------------------------------------------------------
 
 
@@ -212,10 +247,10 @@ class Person:
         self._changed = threading.Condition()
         self._beating = threading.Event()
 
-    def open_room(self, base: str) -> Person:
+    def open_room(self, base: str, kit: str = KIT) -> Person:
         token = _csrf(self.http.get(base + "/").text)
         response = self.http.post(
-            base + "/rooms", data={"kit": KIT, "csrf_token": token}, allow_redirects=False
+            base + "/rooms", data={"kit": kit, "csrf_token": token}, allow_redirects=False
         )
         assert response.status_code == 302, response.text
         self.code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
@@ -334,9 +369,10 @@ class Room:
 
 
 @pytest.fixture
-def room(servers: Service, people: Callable[[], Person]) -> Room:
+def room(servers: Service, people: Callable[[], Person], request: pytest.FixtureRequest) -> Room:
+    """A room of the readiness kit, or of the kit a test names with ``indirect``."""
     a, b = servers.urls
-    facilitator = people().open_room(a)
+    facilitator = people().open_room(a, getattr(request, "param", KIT))
     ana = people().join(a, facilitator.code, "Ana").connect(a)
     ben = people().join(b, facilitator.code, "Ben").connect(b)
     facilitator.connect(a)
@@ -401,6 +437,154 @@ def test_arrival_on_b_is_seen_on_a(room: Room, servers: Service, people: Callabl
     room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Cleo") is True)
     cleo.drop()
     room.ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Cleo") is False)
+
+
+# --- Every kind of change: dots, notes, cells, quiet write, the facilitator's structure ------
+
+POSTERS, PROMPT, QUIET_WRITE, PLAN = 3, 1, 2, 5  # phases of the readiness kit
+
+
+def go_to(room: Room, phase: int) -> None:
+    """Move the room to a phase and read past the pushes that announce it: the
+    facilitator's, and each participant's two (the participants' view, then their own)."""
+    version = room.facilitator.act("phase.go", index=phase)["v"]
+    for person, pushes in ((room.facilitator, 1), (room.ana, 2), (room.ben, 2)):
+        for _ in range(pushes):
+            person.swap_with_version(version)
+        person.skip_to_now()
+
+
+def test_dots_placed_on_either_process_reach_the_other(room: Room) -> None:
+    go_to(room, POSTERS)
+    a1 = poster_items(room.facilitator.resync()["html"])["A1"]
+    # Before the reveal only the facilitator sees the team's dots.
+    version = room.ben.act("dot.place", item_id=a1, colour="red")["v"]
+    on_a = room.facilitator.swap_with_version(version)["html"]
+    assert dot_counts(on_a, a1) == {"green": 0, "yellow": 0, "red": 1}
+    assert room.ana.next_swap(lambda m: m["v"] == version)["html"] == ""
+    room.facilitator.act("posters.reveal", revealed=True)
+    # After it, a dot placed through B reaches a participant on A, and one through A reaches B.
+    version = room.ben.act("dot.place", item_id=a1, colour="yellow")["v"]
+    for person in (room.ana, room.facilitator):
+        pushed = person.swap_with_version(version)["html"]
+        assert dot_counts(pushed, a1) == {"green": 0, "yellow": 1, "red": 0}
+    version = room.ana.act("dot.place", item_id=a1, colour="green")["v"]
+    pushed = room.ben.swap_with_version(version)["html"]
+    assert dot_counts(pushed, a1) == {"green": 1, "yellow": 1, "red": 0}
+
+
+@pytest.mark.parametrize(
+    ("room", "phase", "question"),
+    [
+        (KIT, PROMPT, f"{KIT}:where-are-we-now"),  # a prompt phase's question
+        ("discussion-equity", 0, "equity:warmup"),  # a discussion guide's question
+    ],
+    indirect=["room"],
+    ids=["prompt", "guide"],
+)
+def test_a_note_added_on_b_reaches_a(room: Room, phase: int, question: str) -> None:
+    if phase:
+        go_to(room, phase)
+    version = room.ben.act("note.add", question_key=question, text="Coaching works")["v"]
+    # B renders each participant's own copy of the notes; Ana's reaches her on A.
+    to_ana = room.ana.swap_with_version(version)["html"]
+    assert notes_on(to_ana, question) == ["Coaching works"]
+    assert parse(to_ana).by_class("note-meta")[0].text() == "Ben"
+    to_ben = room.ben.swap_with_version(version)["html"]
+    assert parse(to_ben).by_class("note-meta")[0].text() == "You"
+    to_facilitator = room.facilitator.swap_with_version(version)["html"]
+    assert notes_on(to_facilitator, question) == ["Coaching works"]
+
+
+def test_a_cell_typed_on_b_reaches_a_and_two_typists_merge_across_processes(room: Room) -> None:
+    go_to(room, PLAN)
+    cell = plan_cell_ids(room.ana.resync()["html"])[0]
+    field = f"plan-cell-{cell}-text"
+
+    def type_in(person: Person, base_revision: int, text: str) -> int:
+        """As app.js saves: the text typed on top of the revision the field holds."""
+        reply = person.act("plan.cell.edit", cell_id=cell, base_revision=base_revision, text=text)
+        return reply["v"]
+
+    version = type_in(room.ben, 0, "Hire a coach")
+    pushed = parse(room.ana.swap_with_version(version)["html"]).by_id(field)
+    assert (pushed.text(), pushed.attrs["data-revision"]) == ("Hire a coach", "1")
+    # Both type on from revision 1 at once, one through each process: both keep their words,
+    # and each page's follow-up question (app.js's "plan.cell") gets the merged text.
+    type_in(room.ana, 1, "Hire a coach by May")
+    version = type_in(room.ben, 1, "Budget\nHire a coach")
+    merged = "Budget\nHire a coach by May"
+    for person in (room.ana, room.ben):
+        saved = person.sio.call("plan.cell", {"cell_id": cell}, timeout=WAIT)
+        assert (saved["text"], saved["revision"]) == (merged, 3)
+    pushed = parse(room.ana.swap_with_version(version)["html"]).by_id(field)
+    assert (pushed.text(), pushed.attrs["data-revision"]) == (" ".join(merged.split()), "3")
+
+
+def test_who_is_editing_on_b_is_shown_on_a_until_b_drops(room: Room) -> None:
+    go_to(room, PLAN)
+    cell = plan_cell_ids(room.ana.resync()["html"])[0]
+    signal_id = f"plan-cell-{cell}-editing"
+    version = room.ben.act("plan.editing", cell_id=cell)["v"]
+    signal = parse(room.ana.swap_with_version(version)["html"]).by_id(signal_id)
+    assert "Ben is editing" in signal.text()
+    room.ben.drop()  # B's disconnect handler tells A that Ben stopped
+    pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id(signal_id) is not None)
+    assert parse(pushed["html"]).by_id(signal_id).text() == ""
+
+
+def test_quiet_write_stays_private_across_processes_until_shared_through_b(
+    room: Room, servers: Service
+) -> None:
+    go_to(room, QUIET_WRITE)
+    room.facilitator.act("quiet.open")
+    hers, his = "Ana hopes for coaching", "Ben hopes for time"
+    room.ana.act("quiet.save", text=hers)
+    saved = room.ben.act("quiet.save", text=his)["v"]
+    progress = parse(room.ana.swap_with_version(saved)["html"]).by_id("quiet-progress")
+    assert "2 of 2" in progress.text()
+    # Stopping the writing on A sends Ben, on B, his own answer back: his words, not hers.
+    stopped = room.facilitator.act("quiet.close")["v"]
+    own = room.ben.next_swap(lambda m: m["v"] == stopped and "quiet-text" in m["html"])
+    assert parse(own["html"]).by_id("quiet-text").text() == his
+    assert all(hers not in message["html"] for message in room.ben.received)
+    assert hers not in room.ben.resync()["html"]
+    # Sharing through B puts both answers on the wall of Ana, on A.
+    response = room.facilitator.post_action(servers.urls[1], "quiet.share", named="true")
+    assert response.status_code == 200, response.text
+    pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_class("quiet-answer"))
+    wall = parse(pushed["html"]).by_id("quiet-wall")
+    assert [answer.text() for answer in wall.by_class("quiet-answer")] == [
+        f"{hers} — Ana",
+        f"{his} — Ben",
+    ]
+
+
+def test_the_facilitators_poster_and_plan_changes_over_http_on_b_reach_a(
+    room: Room, servers: Service
+) -> None:
+    b = servers.urls[1]
+    go_to(room, POSTERS)
+    poster = parse(room.facilitator.resync()["html"]).by_class("poster")[0]
+    poster_id = poster.attrs["id"].removeprefix("poster-")
+    response = room.facilitator.post_action(
+        b, "poster.item.add", poster_id=poster_id, text="Time to plan"
+    )
+    assert response.status_code == 200, response.text
+    # Ana's copy of the wall, rendered on B for her, comes with her own dot buttons.
+    pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_class("my-dots"))
+    added = [
+        item
+        for item in parse(pushed["html"]).by_class("poster-item")
+        if "Time to plan" in item.text()
+    ]
+    assert len(added) == 1 and added[0].by_class("my-dots")
+    go_to(room, PLAN)
+    response = room.facilitator.post_action(b, "plan.row.add", heading="Budget", detail="")
+    assert response.status_code == 200, response.text
+    pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id("plan-grid") is not None)
+    headings = [node.text() for node in parse(pushed["html"]).by_class("plan-row-heading")]
+    assert headings[-1] == "Budget"
 
 
 # --- Background work is the same with one process or several --------------------------------
