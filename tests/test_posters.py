@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
 
@@ -14,6 +12,7 @@ from wsapp.models import Dot, Participant, Poster, PosterItem, Room
 from wsapp.posters.domain import LOCKED_MESSAGE, summary, tally
 
 from .conftest import Member, Workshop
+from .dom import Node, parse
 
 POSTERS_PHASE = 3
 REVIEW_PHASE = 4
@@ -22,74 +21,7 @@ REVIEW_PHASE = 4
 # --- Helpers ------------------------------------------------------------------------------
 
 
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str | None]
-    children: list[Node | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        parts = [c if isinstance(c, str) else c.text for c in self.children]
-        return " ".join(" ".join(parts).split())
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.walk()
-
-    def by_id(self, element_id: str) -> Node | None:
-        """The element with this id; of several pushes, the latest, as on the screen."""
-        found = [n for n in self.walk() if n.attrs.get("id") == element_id]
-        return found[-1] if found else None
-
-    def ids(self, prefix: str = "") -> set[str]:
-        return {
-            str(n.attrs["id"])
-            for n in self.walk()
-            if str(n.attrs.get("id") or "").startswith(prefix)
-        }
-
-    def find_all(self, tag: str, **attrs: str) -> list[Node]:
-        return [
-            n
-            for n in self.walk()
-            if n.tag == tag and all(n.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
-        ]
-
-
-VOID = {"input", "br", "img", "meta", "link", "hr"}
 COLOUR_CLASSES = {"tally-green", "tally-yellow", "tally-red"}
-
-
-class Tree(HTMLParser):
-    """A small element tree, enough to read ids, attributes and text."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.root = Node("root", {})
-        self.stack = [self.root]
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs))
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Node:
-    return Tree(html).root
 
 
 def pushed(member: Member) -> Node:
@@ -105,7 +37,7 @@ def counts_in(node: Node | None) -> dict[str, int]:
         if "tally-row" in classes:
             colour = next(c.removeprefix("tally-") for c in classes if c in COLOUR_CLASSES)
             count = next(n for n in row.walk() if "tally-count" in str(n.attrs.get("class")))
-            found[colour] = int(count.text)
+            found[colour] = int(count.words)
     return found
 
 
@@ -214,7 +146,7 @@ def test_dots_work_over_http_as_the_buttons_send_them(workshop: Workshop):
     refused = ana.post_action("dot.place", item_id=str(b2), colour="purple")
     assert refused.status_code == 422
     flash = parse(refused.get_data(as_text=True)).find_all("p", role="alert")[0]
-    assert flash.text == "colour: Input should be 'green', 'yellow' or 'red'"
+    assert flash.words == "colour: Input should be 'green', 'yellow' or 'red'"
 
 
 # --- Budget -------------------------------------------------------------------------------
@@ -228,7 +160,7 @@ def test_a_budget_lets_people_spread_several_dots_and_no_more(workshop: Workshop
     assert ana.act("dot.place", item_id=ids["A1"], colour="green")["ok"]
     assert ana.act("dot.place", item_id=ids["C4"], colour="red")["ok"]
     html = ana.client.get(f"/r/{lead.code}").get_data(as_text=True)
-    assert parse(html).by_id("dots-left").text == "Dots left: 0 of 3"
+    assert parse(html).by_id("dots-left").words == "Dots left: 0 of 3"
     reply = ana.act("dot.place", item_id=ids["B1"], colour="yellow")
     assert reply == {
         "ok": False,
@@ -306,7 +238,7 @@ def test_someone_not_in_the_room_cannot_dot(workshop: Workshop, app):
     # A member of another room names this room's item: it is not on their room's posters.
     response = outsider.post_action("dot.place", item_id=a1, colour="green")
     assert response.status_code == 404
-    assert "not on this room's posters" in parse(response.get_data(as_text=True)).text
+    assert "not on this room's posters" in parse(response.get_data(as_text=True)).words
     assert all_dots(workshop) == []
 
 
@@ -404,7 +336,7 @@ def test_items_are_fixed_once_their_poster_has_dots(workshop: Workshop):
     assert lead.act("poster.item.rename", item_id=ids["B1"], text="Still open")["ok"]
     # The facilitator's page says so, instead of offering the forms.
     page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
-    assert "Items are fixed" in page.by_id(f"poster-tools-{posters['A']}").text
+    assert "Items are fixed" in page.by_id(f"poster-tools-{posters['A']}").words
     assert page.by_id(f"item-{ids['B1']}-text") is not None
     assert page.by_id(f"item-{ids['A1']}-text") is None
 
@@ -451,7 +383,7 @@ def test_clearing_a_poster_takes_only_its_dots(workshop: Workshop):
     clear = next(
         b
         for b in page.find_all("button")
-        if b.text == "Clear poster B\N{RIGHT SINGLE QUOTATION MARK}s dots"
+        if b.words == "Clear poster B\N{RIGHT SINGLE QUOTATION MARK}s dots"
     )
     assert clear.attrs["hx-confirm"].startswith("Take every dot off poster B?")
 
@@ -480,20 +412,20 @@ def test_before_the_reveal_participants_are_sent_only_their_own_dots(workshop: W
 
     others = pushed(ben)
     assert others.ids("tally-") == set() and others.ids("my-dots-") == set()
-    assert others.text == ""
+    assert others.words == ""
 
     facilitator = pushed(lead)
     assert counts_in(facilitator.by_id(f"tally-{a1}")) == {"green": 1, "yellow": 0, "red": 0}
-    assert facilitator.by_id("dot-progress").text == "1 dot placed by 1 of 2 people"
+    assert facilitator.by_id("dot-progress").words == "1 dot placed by 1 of 2 people"
 
     wall = pushed(projector)
     assert wall.ids("tally-") == set()
-    assert wall.by_id("dot-progress").text == "1 dot placed by 1 of 2 people"
+    assert wall.by_id("dot-progress").words == "1 dot placed by 1 of 2 people"
 
     # Nor do the pages show anyone else's dots.
     for member in (ben, ana):
         page = parse(member.client.get(f"/r/{lead.code}").get_data(as_text=True))
-        assert [page.by_id(tally_id).text for tally_id in page.ids("tally-")] == [""] * 12
+        assert [page.by_id(tally_id).words for tally_id in page.ids("tally-")] == [""] * 12
 
 
 def test_after_the_reveal_every_screen_shows_the_same_counts(workshop: Workshop):
@@ -519,7 +451,7 @@ def test_after_the_reveal_every_screen_shows_the_same_counts(workshop: Workshop)
     # Hiding again takes the counts off participants' screens.
     lead.act("posters.reveal", revealed=False)
     fragment = pushed(ana)
-    assert fragment.by_id(f"tally-{ids['A1']}").text == ""
+    assert fragment.by_id(f"tally-{ids['A1']}").words == ""
 
 
 def test_dots_are_anonymous_unless_named_before_anyone_dots(workshop: Workshop):
@@ -531,7 +463,7 @@ def test_dots_are_anonymous_unless_named_before_anyone_dots(workshop: Workshop):
         room = db.session.query(Room).filter_by(code=lead.code).one()
         assert tally(room)[0].items[0].names == {"green": [], "yellow": [], "red": []}
     page = parse(ben.client.get(f"/r/{lead.code}").get_data(as_text=True))
-    assert "Ana" not in page.by_id(f"tally-{ids['A1']}").text
+    assert "Ana" not in page.by_id(f"tally-{ids['A1']}").words
     reply = lead.act("posters.named", named=True)
     assert reply["ok"] is False and "stay anonymous" in reply["error"]
 
@@ -543,14 +475,14 @@ def test_dots_are_anonymous_unless_named_before_anyone_dots(workshop: Workshop):
         room = db.session.query(Room).filter_by(code=lead.code).one()
         assert tally(room)[0].items[0].names["green"] == ["Ana", "Ben"]
     tally_node = pushed(ben).by_id(f"tally-{ids['A1']}")
-    assert "Ana, Ben" in tally_node.text
+    assert "Ana, Ben" in tally_node.words
     # Names can always be switched off again.
     assert lead.act("posters.named", named=False)["ok"]
     assert (
         "Ana"
         not in parse(ben.client.get(f"/r/{lead.code}").get_data(as_text=True))
         .by_id(f"tally-{ids['A1']}")
-        .text
+        .words
     )
 
 
@@ -569,9 +501,9 @@ def test_a_removed_participants_dots_drop_out_of_the_tally(workshop: Workshop, a
     # Every screen that shows the tally is told at once, not at the next dot.
     expected = {"green": 1, "yellow": 0, "red": 0}
     assert counts_in(pushed(lead).by_id(f"tally-{ids['A1']}")) == expected
-    assert pushed(projector).by_id("dot-progress").text == "1 dot placed by 1 of 1 person"
+    assert pushed(projector).by_id("dot-progress").words == "1 dot placed by 1 of 1 person"
     page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
-    assert page.by_id("dot-progress").text == "1 dot placed by 1 of 1 person"
+    assert page.by_id("dot-progress").words == "1 dot placed by 1 of 1 person"
 
 
 # --- Many people at once ------------------------------------------------------------------
@@ -673,13 +605,13 @@ def test_the_review_shows_the_summary_to_participants_only_after_the_reveal(work
     lead.act("phase.go", index=REVIEW_PHASE)
     facilitator = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
     strengths = facilitator.by_id("poster-summary").find_all("section")[0]
-    assert strengths.find_all("h2")[0].text == "● Clear strengths 1"
-    assert "A1" in strengths.text and "Strength: 2" in strengths.text
+    assert strengths.find_all("h2")[0].words == "● Clear strengths 1"
+    assert "A1" in strengths.words and "Strength: 2" in strengths.words
     disagreement = facilitator.by_id("poster-summary").find_all("section")[2]
-    assert "B1" in disagreement.text and "spread 1.00" in disagreement.text
+    assert "B1" in disagreement.words and "spread 1.00" in disagreement.words
 
     participant_page = parse(people[0].client.get(f"/r/{lead.code}").get_data(as_text=True))
-    assert participant_page.by_id("poster-summary").text == (
+    assert participant_page.by_id("poster-summary").words == (
         "The team\N{RIGHT SINGLE QUOTATION MARK}s dots appear here once the facilitator "
         "reveals them."
     )
@@ -692,7 +624,7 @@ def test_the_review_shows_the_summary_to_participants_only_after_the_reveal(work
 
     lead.act("posters.reveal", revealed=True)
     revealed = pushed(people[0]).by_id("poster-summary")
-    assert "Clear strengths" in revealed.text and "A1" in revealed.text
+    assert "Clear strengths" in revealed.words and "A1" in revealed.words
 
 
 # --- The pages ----------------------------------------------------------------------------
@@ -704,7 +636,7 @@ def test_the_phone_page_labels_each_button_with_text_and_shape(workshop: Worksho
     page = parse(ana.client.get(f"/r/{lead.code}").get_data(as_text=True))
     group = page.by_id(f"my-dots-{a1}")
     assert group.attrs["role"] == "group" and group.attrs["aria-label"] == "Your dot on A1"
-    labels = [b.text for b in group.find_all("button")]
+    labels = [b.words for b in group.find_all("button")]
     assert labels == [
         "● Strength",
         "▲ Some work needed",
@@ -713,7 +645,7 @@ def test_the_phone_page_labels_each_button_with_text_and_shape(workshop: Worksho
     ]
     take_back = group.find_all("button")[-1]
     assert "disabled" in take_back.attrs
-    assert page.by_id("dots-left").text == ""
+    assert page.by_id("dots-left").words == ""
     lead.act("posters.budget", budget=5)
     page = parse(ana.client.get(f"/r/{lead.code}").get_data(as_text=True))
-    assert page.by_id("dots-left").text == "Dots left: 5 of 5"
+    assert page.by_id("dots-left").words == "Dots left: 5 of 5"

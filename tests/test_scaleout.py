@@ -18,8 +18,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ import requests
 import socketio
 
 from benchmarks.deploy import Service, nginx_binary, start_nginx, start_wsapp, wsapp_command
+
+from .dom import Node, parse
 
 pytestmark = pytest.mark.services
 
@@ -114,65 +115,6 @@ def servers(
 # --- Reading what the server pushed --------------------------------------------------------
 
 
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node] = field(default_factory=list)
-    content: list[Node | str] = field(default_factory=list)  # text and children, in order
-
-    def text(self) -> str:
-        parts = [part if isinstance(part, str) else part.text() for part in self.content]
-        return " ".join(" ".join(parts).split())
-
-    def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    def find(self, predicate: Callable[[Node], bool]) -> Node | None:
-        return next((node for node in self.walk() if predicate(node)), None)
-
-    def by_id(self, element_id: str) -> Node | None:
-        return self.find(lambda node: node.attrs.get("id") == element_id)
-
-    def by_class(self, name: str) -> list[Node]:
-        return [node for node in self.walk() if name in node.attrs.get("class", "").split()]
-
-
-VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "wbr"}
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.root = Node("root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(node)
-        self.stack[-1].content.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].content.append(data)
-
-
-def parse(fragment: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(fragment)
-    builder.close()
-    return builder.root
-
-
 def people_in(fragment: str) -> dict[str, bool] | None:
     """Name → online, from the people region in a pushed fragment (None if absent)."""
     region = parse(fragment).by_id("people")
@@ -181,7 +123,7 @@ def people_in(fragment: str) -> dict[str, bool] | None:
     listed = {}
     for item in region.walk():
         if item.tag == "li" and item.by_class("person-name"):
-            listed[item.by_class("person-name")[0].text()] = "online" in item.attrs["class"]
+            listed[item.by_class("person-name")[0].words] = "online" in item.attrs["class"]
     return listed
 
 
@@ -192,7 +134,7 @@ def timer_face(fragment: str) -> Node | None:
 def poster_items(fragment: str) -> dict[str, int]:
     """Item reference (A1, B3...) → item id, from a rendering of the posters phase."""
     return {
-        item.by_class("item-ref")[0].text(): int(item.attrs["id"].removeprefix("item-"))
+        item.by_class("item-ref")[0].words: int(item.attrs["id"].removeprefix("item-"))
         for item in parse(fragment).by_class("poster-item")
     }
 
@@ -205,7 +147,7 @@ def dot_counts(fragment: str, item_id: int) -> dict[str, int] | None:
     counts = {}
     for row in tally.by_class("tally-row"):
         colour = next(c for c in ("green", "yellow", "red") if f"tally-{c}" in row.attrs["class"])
-        counts[colour] = int(row.by_class("tally-count")[0].text())
+        counts[colour] = int(row.by_class("tally-count")[0].words)
     return counts
 
 
@@ -222,7 +164,7 @@ def notes_on(fragment: str, question_key: str) -> list[str] | None:
     found = parse(fragment).by_id("q-" + question_key.replace(":", "_") + "-notes")
     if found is None:
         return None
-    return [note.text() for note in found.by_class("note-text")]
+    return [note.words for note in found.by_class("note-text")]
 
 
 # --- People with browsers ------------------------------------------------------------------
@@ -399,7 +341,7 @@ def test_phase_change_on_a_reaches_b(room: Room) -> None:
     pushed = parse(room.ben.swap_with_version(version)["html"])
     phase = pushed.by_id("phase")
     assert phase is not None and phase.attrs["data-phase"] == "where-are-we-now"
-    assert "Phase 2 of" in pushed.by_id("agenda").text()
+    assert "Phase 2 of" in pushed.by_id("agenda").words
 
 
 def test_timer_started_on_a_is_the_same_on_b(room: Room) -> None:
@@ -407,7 +349,7 @@ def test_timer_started_on_a_is_the_same_on_b(room: Room) -> None:
     on_b = timer_face(room.ben.swap_with_version(version)["html"])
     on_a = timer_face(room.ana.swap_with_version(version)["html"])
     assert on_b is not None and on_a is not None
-    assert on_b.by_class("timer-label")[0].text() == "Gallery walk"
+    assert on_b.by_class("timer-label")[0].words == "Gallery walk"
     assert on_b.attrs["data-ends-at"] == on_a.attrs["data-ends-at"]
 
 
@@ -423,7 +365,7 @@ def test_http_action_on_b_reaches_sockets_on_a(room: Room, servers: Service) -> 
     response = room.facilitator.post_action(servers.urls[1], "room.lock", locked="true")
     assert response.status_code == 200, response.text
     pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id("room-status") is not None)
-    assert "locked" in parse(pushed["html"]).by_id("room-status").text()
+    assert "locked" in parse(pushed["html"]).by_id("room-status").words
     refused = room.ana.sio.call("act", {"name": "participant.rename", "args": {"name": "X"}})
     assert refused == {"ok": False, "error": "The facilitator has locked the room for now."}
 
@@ -489,9 +431,9 @@ def test_a_note_added_on_b_reaches_a(room: Room, phase: int, question: str) -> N
     # B renders each participant's own copy of the notes; Ana's reaches her on A.
     to_ana = room.ana.swap_with_version(version)["html"]
     assert notes_on(to_ana, question) == ["Coaching works"]
-    assert parse(to_ana).by_class("note-meta")[0].text() == "Ben"
+    assert parse(to_ana).by_class("note-meta")[0].words == "Ben"
     to_ben = room.ben.swap_with_version(version)["html"]
-    assert parse(to_ben).by_class("note-meta")[0].text() == "You"
+    assert parse(to_ben).by_class("note-meta")[0].words == "You"
     to_facilitator = room.facilitator.swap_with_version(version)["html"]
     assert notes_on(to_facilitator, question) == ["Coaching works"]
 
@@ -508,7 +450,7 @@ def test_a_cell_typed_on_b_reaches_a_and_two_typists_merge_across_processes(room
 
     version = type_in(room.ben, 0, "Hire a coach")
     pushed = parse(room.ana.swap_with_version(version)["html"]).by_id(field)
-    assert (pushed.text(), pushed.attrs["data-revision"]) == ("Hire a coach", "1")
+    assert (pushed.words, pushed.attrs["data-revision"]) == ("Hire a coach", "1")
     # Both type on from revision 1 at once, one through each process: both keep their words,
     # and each page's follow-up question (app.js's "plan.cell") gets the merged text.
     type_in(room.ana, 1, "Hire a coach by May")
@@ -518,7 +460,7 @@ def test_a_cell_typed_on_b_reaches_a_and_two_typists_merge_across_processes(room
         saved = person.sio.call("plan.cell", {"cell_id": cell}, timeout=WAIT)
         assert (saved["text"], saved["revision"]) == (merged, 3)
     pushed = parse(room.ana.swap_with_version(version)["html"]).by_id(field)
-    assert (pushed.text(), pushed.attrs["data-revision"]) == (" ".join(merged.split()), "3")
+    assert (pushed.words, pushed.attrs["data-revision"]) == (" ".join(merged.split()), "3")
 
 
 def test_who_is_editing_on_b_is_shown_on_a_until_b_drops(room: Room) -> None:
@@ -527,10 +469,10 @@ def test_who_is_editing_on_b_is_shown_on_a_until_b_drops(room: Room) -> None:
     signal_id = f"plan-cell-{cell}-editing"
     version = room.ben.act("plan.editing", cell_id=cell)["v"]
     signal = parse(room.ana.swap_with_version(version)["html"]).by_id(signal_id)
-    assert "Ben is editing" in signal.text()
+    assert "Ben is editing" in signal.words
     room.ben.drop()  # B's disconnect handler tells A that Ben stopped
     pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id(signal_id) is not None)
-    assert parse(pushed["html"]).by_id(signal_id).text() == ""
+    assert parse(pushed["html"]).by_id(signal_id).words == ""
 
 
 def test_quiet_write_stays_private_across_processes_until_shared_through_b(
@@ -542,11 +484,11 @@ def test_quiet_write_stays_private_across_processes_until_shared_through_b(
     room.ana.act("quiet.save", text=hers)
     saved = room.ben.act("quiet.save", text=his)["v"]
     progress = parse(room.ana.swap_with_version(saved)["html"]).by_id("quiet-progress")
-    assert "2 of 2" in progress.text()
+    assert "2 of 2" in progress.words
     # Stopping the writing on A sends Ben, on B, his own answer back: his words, not hers.
     stopped = room.facilitator.act("quiet.close")["v"]
     own = room.ben.next_swap(lambda m: m["v"] == stopped and "quiet-text" in m["html"])
-    assert parse(own["html"]).by_id("quiet-text").text() == his
+    assert parse(own["html"]).by_id("quiet-text").words == his
     assert all(hers not in message["html"] for message in room.ben.received)
     assert hers not in room.ben.resync()["html"]
     # Sharing through B puts both answers on the wall of Ana, on A.
@@ -554,7 +496,7 @@ def test_quiet_write_stays_private_across_processes_until_shared_through_b(
     assert response.status_code == 200, response.text
     pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_class("quiet-answer"))
     wall = parse(pushed["html"]).by_id("quiet-wall")
-    assert [answer.text() for answer in wall.by_class("quiet-answer")] == [
+    assert [answer.words for answer in wall.by_class("quiet-answer")] == [
         f"{hers} — Ana",
         f"{his} — Ben",
     ]
@@ -576,14 +518,14 @@ def test_the_facilitators_poster_and_plan_changes_over_http_on_b_reach_a(
     added = [
         item
         for item in parse(pushed["html"]).by_class("poster-item")
-        if "Time to plan" in item.text()
+        if "Time to plan" in item.words
     ]
     assert len(added) == 1 and added[0].by_class("my-dots")
     go_to(room, PLAN)
     response = room.facilitator.post_action(b, "plan.row.add", heading="Budget", detail="")
     assert response.status_code == 200, response.text
     pushed = room.ana.next_swap(lambda m: parse(m["html"]).by_id("plan-grid") is not None)
-    headings = [node.text() for node in parse(pushed["html"]).by_class("plan-row-heading")]
+    headings = [node.words for node in parse(pushed["html"]).by_class("plan-row-heading")]
     assert headings[-1] == "Budget"
 
 
@@ -619,7 +561,7 @@ def test_presence_survives_a_socket_moving_to_the_other_process(
         assert listed is None or listed.get("Ana") is True, listed
     state = room.ben.resync()["html"]
     assert people_in(state) == {"Ana": True, "Ben": True}
-    assert "2 online of 2" in parse(state).by_id("people").text()
+    assert "2 online of 2" in parse(state).by_id("people").words
     # And a change she makes from her new process reaches the old one.
     version = room.ana.act("participant.rename", name="Ana M")["v"]
     assert people_in(room.facilitator.swap_with_version(version)["html"])["Ana M"] is True
