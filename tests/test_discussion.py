@@ -220,15 +220,39 @@ def test_note_text_is_shown_exactly_as_typed_never_as_markup(team: Team, app):
     script = "<script>alert(1)</script>"
     bold = "**bold** & <b>not bold</b>"
     assert team.ana.act("note.add", question_key=A2_YOURS, text=script)["ok"]
+    first = [pushed(member) for member in team.everyone()]
     assert team.ana.act("note.add", question_key=A2_YOURS, text=bold)["ok"]
-    for member in team.everyone():
-        for tree in (pushed(member), page(member)):
-            assert note_texts(tree, A2_YOURS) == [script, bold]
+    # A question's first note goes out with its list; a later one alone, to join the list.
+    later = [pushed(member) for member in team.everyone()]
+    for member, with_list, alone in zip(team.everyone(), first, later, strict=True):
+        assert note_texts(with_list, A2_YOURS) == [script]
+        added = [squash(n.by_class("note-text")[0].text) for n in alone.by_class("note")]
+        assert added == [bold]
+        assert note_texts(page(member), A2_YOURS) == [script, bold]
+        for tree in (with_list, alone, page(member)):
             # Plain text: no element was made of what was typed.
             shown = tree.by_class("note-text")
             assert shown and all(list(n.walk()) == [n] for n in shown)
     html = team.ana.client.get(f"/r/{team.ana.code}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_later_note_joins_each_list_and_only_its_author_gets_its_buttons(team: Team, app):
+    assert team.ana.act("note.add", question_key=A2_YOURS, text="first")["ok"]
+    team.drain()
+    assert team.ben.act("note.add", question_key=A2_YOURS, text="second")["ok"]
+    second = note_id(app, "second")
+    notes = "q-alignment-coherence_A_yours_2"
+    for member in (team.lead, team.ana, team.projector):
+        tree = pushed(member)
+        joins = tree.all(lambda n: n.attrs.get("hx-swap-oob") == f"beforeend:#{notes}-list")
+        assert len(joins) == 1 and joins[0].by_id(f"note-{second}") is not None
+        assert page(member).by_id(f"{notes}-list") is not None  # where it goes
+        assert squash(tree.by_id(f"{notes}-count").text) == "2 notes"
+    # Ben's own rendering comes after the room's and replaces it with his buttons.
+    own = pushed(team.ben).by_id(f"note-{second}")
+    assert own.attrs["hx-swap-oob"] == "true"
+    assert "Delete" in squash(own.text)
 
 
 def test_authors_edit_and_delete_their_own_notes_only(team: Team, app):
@@ -267,19 +291,23 @@ def test_the_facilitator_edits_and_deletes_any_note(team: Team, app):
 
 
 def test_edit_buttons_appear_on_your_own_notes_and_on_all_for_the_facilitator(team: Team, app):
-    team.ana.act("note.add", question_key=A2_YOURS, text="mine")
-    team.ben.act("note.add", question_key=A2_YOURS, text="his")
-    mine, his = note_id(app, "mine"), note_id(app, "his")
-
     def controls(tree: Node, note: int) -> list[str]:
         item = tree.by_id(f"note-{note}")
         assert item is not None
         found = item.all(lambda n: n.tag in ("button", "summary"))
         return [squash(n.text).split(" ")[0] for n in found]
 
-    for tree in (pushed(team.ana), page(team.ana)):
-        assert controls(tree, mine) == ["Edit", "Save", "Delete"]
-        assert controls(tree, his) == []
+    team.ana.act("note.add", question_key=A2_YOURS, text="mine")
+    mine = note_id(app, "mine")
+    assert controls(pushed(team.ana), mine) == ["Edit", "Save", "Delete"]
+    team.ben.act("note.add", question_key=A2_YOURS, text="his")
+    his = note_id(app, "his")
+    # Ben's note reaches Ana without buttons; Ben's own rendering of it has them.
+    assert controls(pushed(team.ana), his) == []
+    assert controls(pushed(team.ben), his) == ["Edit", "Save", "Delete"]
+    tree = page(team.ana)
+    assert controls(tree, mine) == ["Edit", "Save", "Delete"]
+    assert controls(tree, his) == []
     lead = page(team.lead)
     assert controls(lead, his) == ["Star", "Edit", "Save", "Delete"]
     assert controls(page(team.projector), his) == []

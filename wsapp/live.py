@@ -10,13 +10,16 @@ update cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from sqlalchemy import ColumnElement, select, update
 
 from .extensions import db, socketio
@@ -69,6 +72,21 @@ class Viewer:
         return self.view == "participant"
 
 
+class _Watched(Viewer):
+    """A participant's viewer that notes whether a rendering asked who the participant is."""
+
+    asked_who: bool
+
+    def __init__(self, view: str, participant: Participant | None = None) -> None:
+        super().__init__(view, participant)
+        object.__setattr__(self, "asked_who", False)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "participant":
+            object.__setattr__(self, "asked_who", True)
+        return object.__getattribute__(self, name)
+
+
 @dataclass
 class Publish:
     """What an action changed: the partials to send and what to do once they are sent.
@@ -76,13 +94,16 @@ class Publish:
     ``personal`` partials depend on who is looking (a participant's own dots or quiet
     write); they are rendered once for each participant who is online in the room.
     ``own`` partials changed for the participant who acted and nobody else; they are
-    rendered for that participant alone.
+    rendered for that participant alone. ``context`` is passed to every one of them: a
+    partial that lists many things may send only the one that changed (``only_item``,
+    ``only_cell``) and sends them all without it.
     """
 
     regions: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
     after: list[Callable[[], None]] = field(default_factory=list)
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 def people_changed() -> Publish:
@@ -100,21 +121,67 @@ def bump_version(room_id: int) -> Room:
 
     On PostgreSQL the UPDATE holds the row lock until commit, so changes within a room
     are applied one at a time; SQLite transactions begin IMMEDIATE for the same effect.
+    The UPDATE returns the row, so taking the lock and reading the room is one round trip.
     """
-    db.session.execute(update(Room).where(Room.id == room_id).values(version=Room.version + 1))
-    room = db.session.get(Room, room_id, populate_existing=True)
+    room = db.session.scalars(
+        update(Room).where(Room.id == room_id).values(version=Room.version + 1).returning(Room),
+        execution_options={"populate_existing": True},
+    ).one_or_none()
     assert room is not None
     return room
 
 
-def render_regions(room: Room, viewer: Viewer, templates: Iterable[str]) -> str:
+def render_regions(
+    room: Room, viewer: Viewer, templates: Iterable[str], context: Mapping[str, Any] | None = None
+) -> str:
     return "".join(
-        render_template(template, room=room, viewer=viewer, swap_oob=True) for template in templates
+        render_template(template, room=room, viewer=viewer, swap_oob=True, **(context or {}))
+        for template in templates
     )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def per_change(fn: Callable[P, R]) -> Callable[P, R]:
+    """For the read helpers partials call (the tally, the notes, the plan): while one change
+    is rendered for every audience and online participant (or one screen's full state is),
+    each answer is read once and shared, instead of once per partial that asks. Outside that
+    (in an action, a page) it reads anew. Renderings only read what they are given, so
+    sharing the loaded rows is safe."""
+
+    @functools.wraps(fn)
+    def memoized(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = g.get("wsapp_per_change")
+        key = (fn, *args)
+        try:
+            hash(key)
+        except TypeError:
+            memo = None
+        if memo is None or kwargs:
+            return fn(*args, **kwargs)
+        if key not in memo:
+            memo[key] = fn(*args, **kwargs)
+        return memo[key]
+
+    return memoized
+
+
+@contextmanager
+def _reading_once() -> Iterator[None]:
+    """While rendering one change (or one full state), ``per_change`` helpers read once."""
+    outer = g.get("wsapp_per_change")
+    g.wsapp_per_change = {}
+    try:
+        yield
+    finally:
+        g.wsapp_per_change = outer
+
+
 def full_state(room: Room, viewer: Viewer) -> str:
-    return render_regions(room, viewer, PAGE_REGIONS)
+    with _reading_once():
+        return render_regions(room, viewer, PAGE_REGIONS)
 
 
 def connection_is_live() -> ColumnElement[bool]:
@@ -146,6 +213,8 @@ class Outbox:
     version: int
     messages: list[tuple[str, str]]  # (audience or participant key, html)
     after: list[Callable[[], None]]
+    # (socket id, html): whole room states at this version, sent after the pushes
+    full: list[tuple[str, str]] = field(default_factory=list)
 
 
 # Pushes of a room leave this process in version order: a change renders while it holds
@@ -158,19 +227,38 @@ _ORDER = [threading.Lock() for _ in range(64)]
 
 def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
     """Render what every audience of the room, each online participant (``personal``) and
-    the participant who acted (``own``) is sent."""
-    messages = [
-        (audience_key(room.id, view), render_regions(room, Viewer(view), publish.regions))
-        for view in VIEWS
-    ]
-    if publish.personal:
-        for participant in online_participants(room.id):
-            html = render_regions(room, Viewer("participant", participant), publish.personal)
-            messages.append((participant_key(participant.id), html))
-    if publish.own and actor is not None:
-        html = render_regions(room, Viewer("participant", actor), publish.own)
-        messages.append((participant_key(actor.id), html))
+    the participant who acted (``own``) is sent. What the partials read is read once for
+    all of them (``per_change``)."""
+    with _reading_once():
+        context = publish.context
+        messages = [
+            (
+                audience_key(room.id, view),
+                render_regions(room, Viewer(view), publish.regions, context),
+            )
+            for view in VIEWS
+        ]
+        if publish.personal:
+            messages.extend(_personal_messages(room, publish))
+        if publish.own and actor is not None:
+            html = render_regions(room, Viewer("participant", actor), publish.own, context)
+            messages.append((participant_key(actor.id), html))
     return Outbox(room.id, room.version, messages, publish.after)
+
+
+def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:
+    """Each online participant's rendering of the ``personal`` partials. A partial knows
+    who it is for only through ``viewer.participant``: when the first rendering never asks
+    (the plan's phase, say, is the same on every phone), it is everyone's, and is sent once
+    to the room's participants instead of being rendered and sent for each."""
+    messages = []
+    for participant in online_participants(room.id):
+        viewer = _Watched("participant", participant)
+        html = render_regions(room, viewer, publish.personal, publish.context)
+        if not messages and not viewer.asked_who:
+            return [(audience_key(room.id, "participant"), html)]
+        messages.append((participant_key(participant.id), html))
+    return messages
 
 
 def commit_and_deliver(outbox: Outbox) -> None:
@@ -183,6 +271,8 @@ def commit_and_deliver(outbox: Outbox) -> None:
             raise
         for to, html in outbox.messages:
             socketio.emit("swap", {"v": outbox.version, "html": html}, to=to)
+        for to, html in outbox.full:
+            socketio.emit("swap", {"v": outbox.version, "full": True, "html": html}, to=to)
     for follow_up in outbox.after:
         follow_up()
 

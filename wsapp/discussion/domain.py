@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import current_app, render_template
 from markupsafe import Markup, escape
 from pydantic import Field
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from ..actions import ActionError, Args, action
 from ..content import Phase, Question, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import Publish, Viewer
+from ..live import Publish, Viewer, per_change
 from ..models import Note, PlanCell, PlanColumn, PlanRow, Room, utcnow
 from ..rooms.domain import kit_of
 
@@ -27,6 +28,8 @@ NOTE_MAX = 500
 KEY_MAX = 160
 # Notes one person may add on one question: plenty for a discussion, a bound for a script.
 NOTES_PER_PERSON_MAX = 50
+# Rendered notes a process keeps (see ``_note_html``): under 2 KB each.
+NOTES_KEPT = 10_000
 
 # Shared lists for every audience; each participant also gets their own rendering, with
 # the edit and delete buttons on their own notes.
@@ -127,6 +130,7 @@ def can_write(room: Room, viewer: Viewer) -> bool:
 # --- Queries ------------------------------------------------------------------------------
 
 
+@per_change
 def notes_by_question(room: Room) -> dict[str, list[Note]]:
     """The room's notes per question key: starred first, then oldest first."""
     found: dict[str, list[Note]] = {}
@@ -140,6 +144,108 @@ def notes_by_question(room: Room) -> dict[str, list[Note]]:
     return found
 
 
+@per_change
+def note_counts(room: Room, question_key: str) -> tuple[int, int]:
+    """How many notes the question has, and how many of them the team agreed on."""
+    total, starred = db.session.execute(
+        select(func.count(Note.id), func.count(Note.id).filter(Note.starred)).where(
+            Note.room_id == room.id, Note.question_key == question_key
+        )
+    ).one()
+    return total, starred
+
+
+def starred_count(notes: list[Note]) -> int:
+    return sum(1 for note in notes if note.starred)
+
+
+def note_items(
+    room: Room,
+    viewer: Viewer,
+    notes: list[Note],
+    noun: str,
+    label: QuestionLabel,
+    cells: list[tuple[int, str]],
+    first: int = 1,
+    oob: bool = False,
+) -> Markup:
+    """A question's notes as this screen shows them (``discussion/_note.html`` each): with
+    buttons on its own notes (on all of them, for the facilitator) while it may write.
+    ``first`` is the first note's number in the list; ``oob`` makes each replace itself.
+
+    A change to the notes re-renders the list for every participant, each with their own
+    buttons, and notes come in fast while a team talks. So every participant's list is
+    joined from the notes as anyone sees them (rendered once per change for everyone) and
+    their own notes, and each note's HTML is kept (``_note_html``) until it changes."""
+    writable = can_write(room, viewer)
+    me = viewer.participant.id if viewer.participant is not None else None
+    plain = _plain_notes(room, tuple(notes), oob)
+    shown = []
+    for number, (note, html) in enumerate(zip(notes, plain, strict=True), start=first):
+        author = note.participant_id
+        mine = viewer.is_facilitator if author is None else (me is not None and author == me)
+        if writable and (mine or viewer.is_facilitator):
+            which = f"{noun} {number} on {label.name}"
+            html = _note_html(room, note, mine, oob, viewer, which, noun, tuple(cells))
+        elif mine:
+            html = _note_html(room, note, mine, oob)
+        shown.append(html)
+    return Markup("\n".join(shown))
+
+
+@per_change
+def _plain_notes(room: Room, notes: tuple[Note, ...], oob: bool) -> list[str]:
+    """The notes as a screen that did not write them and has no buttons shows them."""
+    return [_note_html(room, note, False, oob) for note in notes]
+
+
+def _note_html(
+    room: Room,
+    note: Note,
+    mine: bool,
+    oob: bool,
+    viewer: Viewer | None = None,
+    which: str = "",
+    noun: str = "",
+    cells: tuple[tuple[int, str], ...] = (),
+) -> str:
+    """One note rendered, without buttons or (given the viewer) with them; kept per process
+    under everything it shows, so an unchanged note is not rendered again for the next
+    change. Whatever ``discussion/_note.html`` comes to show must be part of the key."""
+    key: tuple[object, ...] = (
+        note.id,
+        note.text,
+        note.author_name,
+        note.starred,
+        note.updated_at > note.created_at,
+        mine,
+        room.notes_anonymous,
+        oob,
+    )
+    if viewer is not None:
+        key += (room.code, viewer.view, which, noun, cells)
+    kept: dict[tuple[object, ...], str] = current_app.extensions.setdefault("wsapp_notes", {})
+    html = kept.get(key)
+    if html is None or current_app.debug:
+        html = render_template(
+            "discussion/_note.html",
+            room=room,
+            note=note,
+            mine=mine,
+            note_oob=oob,
+            controls=viewer is not None,
+            viewer=viewer,
+            which=which,
+            noun=noun,
+            cells=list(cells),
+        )
+        if len(kept) >= NOTES_KEPT:
+            kept.clear()  # a bound, not a policy: a busy process re-renders what it needs
+        kept[key] = html
+    return html
+
+
+@per_change
 def plan_cells(room: Room) -> list[tuple[int, str]]:
     """The room's action-plan cells as (id, "row heading, column heading"), row by row."""
     rows = db.session.execute(
@@ -198,32 +304,35 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
         raise ActionError("That question is not part of this room's discussion.", 422)
     text = _clean_text(args.text, empty="Type your note first: an empty note was not added.")
     author_id = actor.participant.id if actor.participant else None
-    mine = db.session.scalar(
-        select(func.count(Note.id)).where(
-            Note.room_id == room.id,
-            Note.question_key == args.question_key,
-            Note.participant_id.is_not_distinct_from(author_id),
-        )
-    )
-    if (mine or 0) >= NOTES_PER_PERSON_MAX:
+    earlier, mine = db.session.execute(
+        select(
+            func.count(Note.id),
+            func.count(Note.id).filter(Note.participant_id.is_not_distinct_from(author_id)),
+        ).where(Note.room_id == room.id, Note.question_key == args.question_key)
+    ).one()
+    if mine >= NOTES_PER_PERSON_MAX:
         raise ActionError(
             f"You have added {NOTES_PER_PERSON_MAX} notes on this question, the most one "
             "person can. Edit one of yours instead.",
             409,
         )
     now = utcnow()  # one moment for both, so a note is "edited" only once it is
-    db.session.add(
-        Note(
-            room_id=room.id,
-            question_key=args.question_key,
-            participant_id=actor.participant.id if actor.participant else None,
-            author_name=actor.name,
-            text=text,
-            created_at=now,
-            updated_at=now,
-        )
+    note = Note(
+        room_id=room.id,
+        question_key=args.question_key,
+        participant_id=actor.participant.id if actor.participant else None,
+        author_name=actor.name,
+        text=text,
+        created_at=now,
+        updated_at=now,
     )
-    return _notes_changed()
+    db.session.add(note)
+    if not earlier:
+        return _notes_changed()  # the question's first: its list replaces "No notes yet"
+    db.session.flush()
+    # A later note goes out alone, to the end of every list (see _note_added.html), and
+    # with its buttons to its author.
+    return Publish(regions=LIVE_NOTES, own=LIVE_NOTES, context={"added_note": note})
 
 
 class EditNote(Args):

@@ -17,13 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..actions import ActionError, Args, action
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import PEOPLE_REGIONS, Publish
+from ..live import PEOPLE_REGIONS, Publish, per_change
 from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
 
 Colour = Literal["green", "yellow", "red"]
@@ -162,13 +162,13 @@ def _live_items(poster: Poster) -> list[PosterItem]:
     return [item for item in poster.items if item.removed_at is None]
 
 
-def room_posters(room: Room) -> list[Poster]:
+def room_posters(room: Room, poster_id: int | None = None) -> list[Poster]:
+    query = select(Poster).where(Poster.room_id == room.id)
+    if poster_id is not None:
+        query = query.where(Poster.id == poster_id)
     return list(
         db.session.scalars(
-            select(Poster)
-            .where(Poster.room_id == room.id)
-            .order_by(Poster.position, Poster.id)
-            .options(selectinload(Poster.items))
+            query.order_by(Poster.position, Poster.id).options(selectinload(Poster.items))
         )
     )
 
@@ -190,16 +190,17 @@ def _room_dots(room: Room, *columns: Any) -> Select[Any]:
     )
 
 
-def tally(room: Room) -> list[PosterTally]:
-    """Every poster of the room with each item's green, yellow and red dots counted."""
-    posters = room_posters(room)
+@per_change
+def tally(room: Room, poster_id: int | None = None) -> list[PosterTally]:
+    """Every poster of the room (or the one with ``poster_id``) with each item's green,
+    yellow and red dots counted."""
+    posters = room_posters(room, poster_id)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
-    rows = db.session.execute(
-        _room_dots(room, Dot.item_id, Dot.colour, Participant.name).order_by(
-            func.lower(Participant.name), Dot.id
-        )
-    )
+    dots = _room_dots(room, Dot.item_id, Dot.colour, Participant.name)
+    if poster_id is not None:
+        dots = dots.where(Poster.id == poster_id)
+    rows = db.session.execute(dots.order_by(func.lower(Participant.name), Dot.id))
     for item_id, colour, name in rows:
         counts[item_id][colour] += 1
         if room.dots_named:
@@ -275,6 +276,7 @@ def dots_left(room: Room, participant: Participant) -> int | None:
     return max(0, room.dot_budget - dots_placed(room, participant))
 
 
+@per_change
 def dot_progress(room: Room) -> DotProgress:
     dots, people = db.session.execute(
         _room_dots(room, func.count(Dot.id), func.count(func.distinct(Dot.participant_id)))
@@ -321,7 +323,7 @@ def _colour_label(room: Room, colour: str) -> str:
 
 
 def _item_in(room: Room, item_id: int) -> PosterItem:
-    item = db.session.get(PosterItem, item_id)
+    item = db.session.get(PosterItem, item_id, options=[joinedload(PosterItem.poster)])
     if item is None or item.poster.room_id != room.id or item.removed_at is not None:
         raise ActionError(
             "That item is not on this room's posters (it may have been removed).", 404
@@ -346,11 +348,16 @@ def _my_dots_on(item: PosterItem, participant: Participant) -> list[Dot]:
     )
 
 
-def _dot_changed() -> Publish:
+def _dot_changed(item: PosterItem) -> Publish:
     """The tallies, and the dotter's own buttons. Other participants' buttons do not change
     when someone dots (before the reveal they see only their own dots; after it, the shared
-    tallies carry the change)."""
-    return Publish(regions=TALLIES, own=("posters/_mine.html",))
+    tallies carry the change). Only the item's tally and buttons are sent, with what counts
+    dots across items (the progress, the item's poster's total), from its poster alone."""
+    return Publish(
+        regions=TALLIES,
+        own=("posters/_mine.html",),
+        context={"only_item": item.id, "only_poster": item.poster_id},
+    )
 
 
 class PlaceDot(Args):
@@ -384,7 +391,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
             409,
         )
     db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
-    return _dot_changed()
+    return _dot_changed(item)
 
 
 @action("dot.take_back", TakeBack, who="participant")
@@ -403,7 +410,7 @@ def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
         which = f"“{_colour_label(room, args.colour)}” " if args.colour else ""
         raise ActionError(f"You have no {which}dot on {item.ref} to take back.", 409)
     db.session.delete(mine[-1])
-    return _dot_changed()
+    return _dot_changed(item)
 
 
 # --- Facilitator: how dotting works -------------------------------------------------------

@@ -15,10 +15,12 @@ from ..live import (
     Viewer,
     audience_key,
     bump_version,
+    commit_and_deliver,
     commit_and_send,
     full_state,
     participant_key,
     presence_changed,
+    render_change,
 )
 from ..models import Connection, Participant, Room
 from ..security import (
@@ -75,10 +77,15 @@ def connect(auth: dict[str, Any] | None) -> None:
     if member is not None:
         join_room(participant_key(member.id))
     if member is not None and not was_online:
+        # The screen's full state goes out right after the push saying it came online, in
+        # the same version: a later change's push cannot overtake it (and, under a wave of
+        # reconnects, leave the screen holding a gap until it asks again).
         room = bump_version(room.id)
-        commit_and_send(room, presence_changed())
-    else:
-        db.session.commit()
+        outbox = render_change(room, presence_changed())
+        outbox.full.append((request.sid, full_state(room, Viewer(view, member))))
+        commit_and_deliver(outbox)
+        return
+    db.session.commit()
     if seen_version < room.version:
         socketio.emit(
             "swap",
