@@ -7,7 +7,7 @@ SQLite, no nginx), then drives it over loopback with real Socket.IO clients
 
 Scenarios, each reported as a row of one table:
   steady     K rooms x M participants (and a facilitator each), everyone making a change
-             every --interval seconds on average (exponential gaps).
+             every --interval seconds on average (exponential gaps); see "Workload".
   baseline   the same against benchmarks/baseline_server.py (bare broadcast, same fan-out,
              same message size, same processes, Redis and nginx); ours as ratios to it.
   reconnect  every client of the steady rooms drops and reconnects at once: time until
@@ -15,9 +15,34 @@ Scenarios, each reported as a row of one table:
   crowd      rooms added until --crowd participants are connected, all active at
              --crowd-interval.
 
+Workload (rooms of the readiness-planning kit, which has posters, a discussion prompt and
+the plan grid). Before the load each facilitator starts the timer and reveals the posters,
+so every participant's screen shows the tallies. A room is always in one of the kit's three
+working phases, and a participant's change is what that phase asks for:
+  posters    dot.place on a random item: a first dot, or a different colour on an item
+             already dotted (changing it);
+  prompt     note.add on the prompt's question (a short note);
+  plan       plan.cell.edit of the participant's cell (30 people share the 16 cells): the
+             cell's text plus the one to three words typed before the pause that saves it
+             (static/js/app.js saves 500 ms after typing stops), sent against the revision
+             that text is; the typist first asks for the cell's saved text and revision
+             ("plan.cell", as app.js does after each save; not timed), so two typists in
+             one cell merge rather than conflict (the report counts cells left in conflict).
+Rooms start staggered across the three phases (room k in phase k mod 3), and each
+facilitator's fifth change moves its room to the next working phase (posters, prompt, plan,
+posters...), re-rendering every participant's phase; its other changes add or take away a
+minute on the timer. So participants' changes are about a third dots, a third notes and a
+third typing: at the default --interval of 5 s, 12 changes a minute each. The report counts
+what was actually saved, and latency and message size by action.
+
 Latency of a change: from just before the client sends it until the last other
-participant of the room has received the push carrying its version. A participant
-missing any version of its room is a lost update.
+participant of the room has received the last push carrying its version (a change with
+personal parts, such as a question's first note or moving to the posters, reaches each
+participant as the room's push and then their own rendering). Every change reaches every
+participant: every audience is sent every version, so a change that shows them nothing new
+still arrives. A participant missing any version of its room is a lost update. Message
+size for the baseline: the HTML each participant received per change (all its pushes of
+that version), averaged over the steady load.
 
 Usage: .venv/bin/python -m benchmarks.bench [--processes 2] [--rooms 10] [--people 30]
 """
@@ -35,7 +60,7 @@ import secrets
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from html import unescape
@@ -46,12 +71,34 @@ import aiohttp
 import psycopg
 import requests
 import socketio
+import yaml
 
 from benchmarks.deploy import ROOT, Service, start_nginx, start_wsapp, wsapp_command
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 KIT = "readiness-planning"
+# The kit's phases where participants work, in the order facilitators move through them.
+WORK = ("posters", "prompt", "plan")
+COLOURS = ("green", "yellow", "red")
+# What a typist types between two pauses (each pause saves): one to three words at a time.
+TYPED = (
+    "Meet with",
+    "principals to review",
+    "the walkthrough data",
+    "and agree",
+    "on next steps;",
+    "share the standards",
+    "with coaches,",
+    "schedule release time",
+    "for grade-level teams",
+    "and ask teachers",
+    "which supports",
+    "helped most.",
+)
+# The workload in the table's scenario column.
+MIX = "participants dot, add notes or type, as their room's phase asks: ~⅓ each"
+CELL_TEXT_MAX = 1500  # a typist whose cell holds this much starts it over (cells hold 2,000)
 HEARTBEAT_SECONDS = 25
 
 
@@ -70,9 +117,13 @@ class Client:
     cookie: str = ""
     sio: socketio.AsyncClient | None = None
     version: int = 0
-    received: dict[int, float] = field(default_factory=dict)
-    html_bytes: int = 0
+    number: int = 0
+    received: dict[int, float] = field(default_factory=dict)  # version -> its first push
+    landed: dict[int, float] = field(default_factory=dict)  # version -> its last push
+    html: dict[int, int] = field(default_factory=dict)  # version -> characters of live pushes
     pushes: int = 0
+    dots: dict[int, str] = field(default_factory=dict)  # item id -> this person's dot
+    typed: int = 0  # stretches of typing saved so far
     gaps: int = 0  # pushes still missing after a second: the client had to resync
     reordered: int = 0  # pushes that overtook an earlier one and waited for it
     held: set[int] = field(default_factory=set)
@@ -82,11 +133,16 @@ class Client:
     def on_swap(self, message: dict[str, Any]) -> None:
         """Track versions exactly as static/js/app.js does."""
         version = message["v"]
-        self.received.setdefault(version, time.perf_counter())
+        now = time.perf_counter()
+        self.received.setdefault(version, now)
+        self.landed[version] = now
         self.pushes += 1
-        self.html_bytes += len(message["html"])
-        if not self.version or version <= self.version + 1:
-            self.version = max(self.version, version)
+        if not message.get("full"):
+            self.html[version] = self.html.get(version, 0) + len(message["html"])
+        if self.version and version < self.version:
+            pass  # older than what is on screen: app.js ignores it
+        elif message.get("full") or not self.version or version <= self.version + 1:
+            self.version = max(self.version, version)  # the whole room, or the next change
         else:
             self.held.add(version)
             self.reordered += 1
@@ -111,9 +167,15 @@ class Client:
     async def resync(self) -> None:
         if self.sio is None or not self.sio.connected:
             return  # reconnecting brings the full state anyway
-        reply = await self.sio.call("resync", timeout=60)
+        try:
+            reply = await self.sio.call("resync", timeout=60)
+        except Exception as error:  # the socket dropped meanwhile, or no answer came
+            log(f"{self.name} in {self.room.code}: resync failed: {error!r}")
+            return
         if reply.get("ok"):
-            self.received.setdefault(reply["v"], time.perf_counter())
+            now = time.perf_counter()
+            self.received.setdefault(reply["v"], now)
+            self.landed.setdefault(reply["v"], now)
             self.version = max(self.version, reply["v"])
             self.apply_held()
 
@@ -147,6 +209,7 @@ class Change:
     sender: Client
     sent_at: float
     version: int
+    name: str
 
 
 @dataclass
@@ -154,6 +217,11 @@ class RoomLoad:
     code: str
     facilitator: Client | None = None
     participants: list[Client] = field(default_factory=list)
+    number: int = 0
+    phase: str = ""  # the working phase the room is in (or is being moved to)
+    items: list[int] = field(default_factory=list)  # poster item ids
+    cells: list[int] = field(default_factory=list)  # plan cell ids
+    prepared: bool = False
 
     @property
     def clients(self) -> list[Client]:
@@ -173,12 +241,24 @@ def _session_cookie(http: aiohttp.ClientSession) -> str:
     return "; ".join(f"{c.key}={c.value}" for c in http.cookie_jar)
 
 
+def _kit_phases() -> list[dict[str, Any]]:
+    return yaml.safe_load((ROOT / "content" / "kits" / f"{KIT}.yaml").read_text())["phases"]
+
+
 class Wsapp:
     """Rooms opened and joined through wsapp's pages, as a browser does."""
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.actions_used: set[str] = set()
+        self.rooms_opened = 0
+        self.conflicts: set[int] = set()  # plan cells that ended up with a conflict
+        phases = _kit_phases()
+        self.phase_index = {
+            kind: next(n for n, phase in enumerate(phases) if phase["kind"] == kind)
+            for kind in WORK
+        }
+        prompt = phases[self.phase_index["prompt"]]["key"]
+        self.question = f"{KIT}:{prompt}"
 
     async def open_room(self, people: int) -> RoomLoad:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
@@ -190,7 +270,8 @@ class Wsapp:
                 allow_redirects=False,
             ) as created:
                 code = re.search(r"/r/([A-Z0-9]+)/lead", created.headers["Location"]).group(1)
-            room = RoomLoad(code)
+            room = RoomLoad(code, number=self.rooms_opened)
+            self.rooms_opened += 1
             room.facilitator = Client(room, "Facilitator", "facilitator", _session_cookie(http))
         gate = asyncio.Semaphore(10)
         room.participants = list(
@@ -208,27 +289,76 @@ class Wsapp:
                 url, data={"name": name, "csrf_token": token}, allow_redirects=False
             ) as joined:
                 assert joined.status == 302, await joined.text()
-            return Client(room, name, "participant", _session_cookie(http))
+            return Client(room, name, "participant", _session_cookie(http), number=n)
+
+    async def _lead(self, room: RoomLoad, name: str, args: dict[str, Any]) -> None:
+        assert room.facilitator is not None and room.facilitator.sio is not None
+        reply = await room.facilitator.sio.call("act", {"name": name, "args": args}, timeout=60)
+        if not reply.get("ok"):
+            raise RuntimeError(f"{name} in {room.code} refused: {reply}")
+
+    async def _lead_page(self, room: RoomLoad) -> str:
+        assert room.facilitator is not None
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(
+                f"{self.base}/r/{room.code}/lead", headers={"Cookie": room.facilitator.cookie}
+            ) as page,
+        ):
+            return await page.text()
 
     async def prepare(self, room: RoomLoad) -> None:
-        """A running timer the facilitator can add time to."""
-        if room.facilitator is None or room.facilitator.sio is None:
-            return  # its connect failed, and was counted as an error
-        await room.facilitator.sio.call(
-            "act", {"name": "timer.start", "args": {"minutes": 60}}, timeout=60
-        )
+        """A running timer, posters revealed, the ids of the posters' items and the plan's
+        cells (read off the facilitator's page in each phase), and the room in its first
+        working phase."""
+        if room.prepared or room.facilitator is None or room.facilitator.sio is None:
+            return  # done for an earlier load, or its connect failed (counted as an error)
+        await self._lead(room, "timer.start", {"minutes": 60})
+        await self._lead(room, "posters.reveal", {"revealed": True})
+        await self._lead(room, "phase.go", {"index": self.phase_index["posters"]})
+        room.items = [int(i) for i in re.findall(r'id="item-(\d+)"', await self._lead_page(room))]
+        await self._lead(room, "phase.go", {"index": self.phase_index["plan"]})
+        page = await self._lead_page(room)
+        room.cells = sorted({int(i) for i in re.findall(r'data-plan-cell="(\d+)"', page)})
+        assert room.items and room.cells, f"no poster items or plan cells in {room.code}"
+        room.phase = WORK[room.number % len(WORK)]
+        await self._lead(room, "phase.go", {"index": self.phase_index[room.phase]})
+        room.prepared = True
 
-    def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+    async def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
         """The next change this client makes: what a facilitator or a participant does."""
+        room = client.room
         if client.view == "facilitator":
             if n % 5 == 4:
-                choice = ("phase.go", {"index": (n // 5) % 2})
-            else:
-                choice = ("timer.add", {"seconds": 60 if n % 2 else -60})
-        else:
-            choice = ("participant.rename", {"name": f"{client.name} ({n % 7})"})
-        self.actions_used.add(choice[0])
-        return choice
+                room.phase = WORK[(WORK.index(room.phase) + 1) % len(WORK)]
+                return "phase.go", {"index": self.phase_index[room.phase]}
+            return "timer.add", {"seconds": 60 if n % 2 else -60}
+        if room.phase == "posters":
+            item = random.choice(room.items)
+            colour = random.choice([c for c in COLOURS if c != client.dots.get(item)])
+            return "dot.place", {"item_id": item, "colour": colour}
+        if room.phase == "prompt":
+            return "note.add", {"question_key": self.question, "text": f"Point {n} from me."}
+        cell = room.cells[client.number % len(room.cells)]
+        assert client.sio is not None
+        saved = await client.sio.call("plan.cell", {"cell_id": cell}, timeout=60)
+        assert saved.get("ok"), saved
+        if saved["conflict"]:
+            self.conflicts.add(cell)
+        text = saved["text"] if len(saved["text"]) < CELL_TEXT_MAX else ""
+        typed = TYPED[(client.number + client.typed) % len(TYPED)]
+        client.typed += 1
+        space = " " if text and not text.endswith((" ", "\n")) else ""
+        return "plan.cell.edit", {
+            "cell_id": cell,
+            "base_revision": saved["revision"],
+            "text": text + space + typed,
+        }
+
+    def done(self, client: Client, name: str, args: dict[str, Any]) -> None:
+        """The change was saved: remember what the page now shows."""
+        if name == "dot.place":
+            client.dots[args["item_id"]] = args["colour"]
 
 
 class Baseline:
@@ -236,7 +366,6 @@ class Baseline:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.actions_used = {"broadcast"}
 
     async def open_room(self, people: int) -> RoomLoad:
         room = RoomLoad(secrets.token_hex(3).upper())
@@ -247,8 +376,11 @@ class Baseline:
     async def prepare(self, room: RoomLoad) -> None:
         return None
 
-    def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+    async def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
         return "broadcast", {}
+
+    def done(self, client: Client, name: str, args: dict[str, Any]) -> None:
+        return None
 
 
 Target = Wsapp | Baseline
@@ -261,6 +393,11 @@ Target = Wsapp | Baseline
 class Result:
     scenario: str
     participants: int
+    label: str = ""  # the table's scenario column: what the load was
+    mix: Counter[str] = field(default_factory=Counter)  # changes saved, by action
+    by_action: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # characters each other participant was sent per change, by action
+    html_by_action: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     latencies_ms: list[float] = field(default_factory=list)
     changes: int = 0
     seconds: float = 0.0
@@ -274,10 +411,11 @@ class Result:
     rss_per_participant_kb: float | None = None
     note: str = ""
 
-    def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, q: float, latencies: list[float] | None = None) -> float:
+        latencies = self.latencies_ms if latencies is None else latencies
+        if not latencies:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(latencies)
         return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
@@ -299,10 +437,15 @@ async def connect_all(clients: list[Client], base: str, parallel: int = 50) -> i
 
 
 async def drive(
-    target: Target, rooms: list[RoomLoad], interval: float, seconds: float, scenario: str
+    target: Target,
+    rooms: list[RoomLoad],
+    interval: float,
+    seconds: float,
+    scenario: str,
+    label: str,
 ) -> Result:
     """Every client acts every ``interval`` s on average for ``seconds``; measure delivery."""
-    result = Result(scenario, sum(len(room.participants) for room in rooms))
+    result = Result(scenario, sum(len(room.participants) for room in rooms), label=label)
     changes: list[Change] = []
     stop = asyncio.Event()
     deadline = time.perf_counter() + seconds
@@ -311,18 +454,21 @@ async def drive(
         n = 0
         await asyncio.sleep(random.expovariate(1 / interval))
         while time.perf_counter() < deadline:
-            name, args = target.change(client, n)
-            n += 1
-            sent_at = time.perf_counter()
+            name = "change"
             try:
                 assert client.sio is not None
+                name, args = await target.change(client, n)
+                n += 1
+                sent_at = time.perf_counter()
                 reply = await client.sio.call("act", {"name": name, "args": args}, timeout=60)
             except Exception as error:
                 result.errors += 1
                 log(f"{name} failed: {error!r}")
             else:
                 if reply.get("ok"):
-                    changes.append(Change(client.room, client, sent_at, reply["v"]))
+                    target.done(client, name, args)
+                    result.mix[name] += 1
+                    changes.append(Change(client.room, client, sent_at, reply["v"], name))
                 else:
                     result.errors += 1
                     log(f"{name} refused: {reply}")
@@ -333,6 +479,10 @@ async def drive(
 
     clients = [client for room in rooms for client in room.clients]
     first_version = {id(client): client.version for client in clients}
+    # Counted from here: a client's earlier loads (a reconnect storm) are not this one's.
+    first_gaps = {id(client): (client.gaps, client.reordered) for client in clients}
+    for client in clients:
+        client.html.clear()
     beats = [asyncio.ensure_future(client.heartbeats(stop)) for client in clients]
     await asyncio.gather(*(act_loop(client) for client in clients))
     result.seconds = seconds  # every change counted was sent within this window
@@ -343,9 +493,13 @@ async def drive(
 
     for change in changes:
         others = [p for p in change.room.participants if p is not change.sender]
-        times = [p.received.get(change.version) for p in others]
+        times = [p.landed.get(change.version) for p in others]
         if all(times):
-            result.latencies_ms.append((max(times) - change.sent_at) * 1000)
+            latency = (max(times) - change.sent_at) * 1000
+            result.latencies_ms.append(latency)
+            result.by_action[change.name].append(latency)
+        sizes = [p.html[change.version] for p in others if change.version in p.html]
+        result.html_by_action[change.name].extend(sizes)
     result.changes = len(changes)
     last_version: dict[str, int] = defaultdict(int)
     for change in changes:
@@ -354,11 +508,12 @@ async def drive(
         for participant in room.participants:
             wanted = range(first_version[id(participant)] + 1, last_version[room.code] + 1)
             result.lost += sum(1 for v in wanted if v not in participant.received)
-            result.gaps += participant.gaps
-            result.reordered += participant.reordered
+            gaps, reordered = first_gaps[id(participant)]
+            result.gaps += participant.gaps - gaps
+            result.reordered += participant.reordered - reordered
     participants = [p for room in rooms for p in room.participants]
-    result.mean_html = sum(p.html_bytes for p in participants) / max(
-        1, sum(p.pushes for p in participants)
+    result.mean_html = sum(sum(p.html.values()) for p in participants) / max(
+        1, sum(len(p.html) for p in participants)
     )
     return result
 
@@ -366,7 +521,11 @@ async def drive(
 async def reconnect_storm(rooms: list[RoomLoad], base: str) -> Result:
     """Every client drops and comes back at once; each must reach its room's last version."""
     clients = [client for room in rooms for client in room.clients]
-    result = Result("reconnect", sum(len(room.participants) for room in rooms))
+    participants = sum(len(room.participants) for room in rooms)
+    label = f"reconnect: all {participants:,} drop and reconnect at once"
+    result = Result("reconnect", participants, label=label)
+    gaps_before = sum(client.gaps for client in clients)
+    reordered_before = sum(client.reordered for client in clients)
     await asyncio.gather(*(client.sio.disconnect() for client in clients if client.sio))
     await asyncio.sleep(1)
     started = time.perf_counter()
@@ -386,6 +545,8 @@ async def reconnect_storm(rooms: list[RoomLoad], base: str) -> Result:
             else:
                 result.lost += 1
     result.seconds = time.perf_counter() - started
+    result.gaps = sum(client.gaps for client in clients) - gaps_before
+    result.reordered = sum(client.reordered for client in clients) - reordered_before
     result.note = "latency = time until the client holds its room's latest version"
     return result
 
@@ -532,13 +693,15 @@ async def load(
     scenario: str,
     interval: float,
     seconds: float,
+    label: str,
 ) -> Result:
     clients = [client for room in rooms for client in room.clients]
     errors = await connect_all([c for c in clients if c.sio is None], deployment.base)
     await asyncio.gather(*(target.prepare(room) for room in rooms))
     await asyncio.sleep(2)
     cpu_before = cpu_seconds(deployment.app)
-    result = await drive(target, rooms, interval, seconds, scenario)
+    log(f"{scenario}: {len(clients)} clients connected and ready; measuring for {seconds:g} s")
+    result = await drive(target, rooms, interval, seconds, scenario, label)
     result.errors += errors
     result.server_cpu_ms = (
         (cpu_seconds(deployment.app) - cpu_before) * 1000 / max(1, result.changes)
@@ -562,7 +725,13 @@ async def run(options: argparse.Namespace) -> None:
         idle_rss = rss_mb(deployment.app)
         rooms = await open_rooms(ours, options.rooms, options.people)
         log(f"steady: {options.rooms} x {options.people}, a change every {options.interval} s")
-        steady = await load(ours, deployment, rooms, "steady", options.interval, options.seconds)
+        label = (
+            f"steady: {options.rooms} rooms \N{MULTIPLICATION SIGN} {options.people}, 1 change / "
+            f"{options.interval:g} s each ({MIX})"
+        )
+        steady = await load(
+            ours, deployment, rooms, "steady", options.interval, options.seconds, label
+        )
         steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
         results.append(steady)
 
@@ -575,8 +744,18 @@ async def run(options: argparse.Namespace) -> None:
             crowd_rooms = rooms + more
             total = sum(len(room.participants) for room in crowd_rooms)
             log(f"crowd: {total} participants, a change every {options.crowd_interval} s each")
+            label = (
+                f"crowd: {total:,} connected ({len(more)} more rooms of {options.crowd_people}), "
+                f"1 change / {options.crowd_interval:g} s each ({MIX})"
+            )
             crowd = await load(
-                ours, deployment, crowd_rooms, "crowd", options.crowd_interval, options.seconds
+                ours,
+                deployment,
+                crowd_rooms,
+                "crowd",
+                options.crowd_interval,
+                options.seconds,
+                label,
             )
             crowd.rss_per_participant_kb = (crowd.rss_mb - idle_rss) * 1024 / crowd.participants
             results.append(crowd)
@@ -591,8 +770,9 @@ async def run(options: argparse.Namespace) -> None:
             baseline = Baseline(base.base)
             log(f"baseline: bare broadcast of {size} characters, same rooms and rate")
             brooms = await open_rooms(baseline, options.rooms, options.people)
+            label = f"baseline (bare broadcast of {size} characters), as steady"
             bresult = await load(
-                baseline, base, brooms, "baseline", options.interval, options.seconds
+                baseline, base, brooms, "baseline", options.interval, options.seconds, label
             )
             results.append(bresult)
             for room in brooms:
@@ -600,7 +780,7 @@ async def run(options: argparse.Namespace) -> None:
                     if client.sio is not None:
                         await client.sio.disconnect()
 
-        report(options, deployment, results, weight, ours.actions_used)
+        report(options, deployment, results, weight, ours)
 
 
 def report(
@@ -608,11 +788,10 @@ def report(
     deployment: Deployment,
     results: list[Result],
     weight: dict[str, Any],
-    actions: set[str],
+    ours: Wsapp,
 ) -> None:
     lines = [
         f"Deployment: {deployment.description}; {os.cpu_count()} cores; clients over loopback.",
-        f"Actions used: {', '.join(sorted(actions))}.",
         "",
         "| scenario | participants | p50 ms | p95 ms | p99 ms | max ms | changes/s | errors "
         "| lost | reordered | resyncs | server CPU ms/change | server RSS MB "
@@ -624,24 +803,44 @@ def report(
         rss = f"{r.rss_mb:.0f}" if r.rss_mb is not None else ""
         per = f"{r.rss_per_participant_kb:.0f}" if r.rss_per_participant_kb is not None else ""
         cpu = f"{r.server_cpu_ms:.1f}" if r.server_cpu_ms is not None else ""
+        rate_cell = f"{rate:.1f}" if r.changes else ""
         lines.append(
-            f"| {r.scenario} | {r.participants} | {r.percentile(50):.1f} | {r.percentile(95):.1f} "
-            f"| {r.percentile(99):.1f} | {max(r.latencies_ms, default=float('nan')):.1f} "
-            f"| {rate:.1f} | {r.errors} | {r.lost} | {r.reordered} | {r.gaps} | {cpu} | {rss} "
-            f"| {per} |"
+            f"| {r.label or r.scenario} | {r.participants:,} | {r.percentile(50):,.1f} "
+            f"| {r.percentile(95):,.1f} | {r.percentile(99):,.1f} "
+            f"| {max(r.latencies_ms, default=float('nan')):,.1f} | {rate_cell} | {r.errors} "
+            f"| {r.lost} | {r.reordered} | {r.gaps} | {cpu} | {rss} | {per} |"
         )
+    lines.append("")
+    for r in results:
+        if r.mix:
+            total = sum(r.mix.values())
+            counted = ", ".join(f"{name} {n} ({n / total:.0%})" for name, n in r.mix.most_common())
+            lines.append(f"Changes saved in {r.scenario}: {counted}.")
+    for r in results:
+        if len(r.by_action) > 1:
+            lines.append(f"By action in {r.scenario} (ms, and HTML characters per participant):")
+            for name, latencies in sorted(r.by_action.items()):
+                sizes = r.html_by_action[name]
+                lines.append(
+                    f"  {name}: p50 {r.percentile(50, latencies):.1f}, "
+                    f"p95 {r.percentile(95, latencies):.1f}, "
+                    f"p99 {r.percentile(99, latencies):.1f}; "
+                    f"{sum(sizes) / max(1, len(sizes)):,.0f} characters"
+                )
+    lines.append(
+        f"Plan cells left with a conflict (two edits that could not merge): {len(ours.conflicts)}."
+    )
     by_name = {r.scenario: r for r in results}
     if "baseline" in by_name:
-        ours, base = by_name["steady"], by_name["baseline"]
-        lines.append("")
+        steady, base = by_name["steady"], by_name["baseline"]
         lines.append(
             "Steady vs bare broadcast baseline: "
             + ", ".join(
-                f"p{q} {ours.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
+                f"p{q} {steady.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
             )
-            + f" (messages of {base.mean_html:.0f} characters)."
+            + f" (HTML per participant per change: ours {steady.mean_html:.0f} characters, "
+            f"the baseline's {base.mean_html:.0f})."
         )
-    lines.append("")
     lines.append(
         f"Phone, participant page: first load {weight['first_kb']:.1f} KB in "
         f"{weight['first_requests']} requests; later loads {weight['later_kb']:.1f} KB in "
