@@ -320,7 +320,7 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
     note = Note(
         room_id=room.id,
         question_key=args.question_key,
-        participant_id=actor.participant.id if actor.participant else None,
+        participant_id=author_id,
         author_name=actor.name,
         text=text,
         created_at=now,

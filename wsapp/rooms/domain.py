@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import g
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
@@ -21,6 +20,7 @@ from ..live import (
     connection_is_live,
     participant_key,
     people_changed,
+    per_change,
 )
 from ..models import Connection, Participant, Room, utcnow
 from ..plan.domain import seed_plan
@@ -109,17 +109,11 @@ def join_room(room: Room, typed_name: str) -> Participant:
     return participant
 
 
+@per_change
 def people(room: Room) -> list[tuple[Row[Any], bool]]:
     """Everyone in the room (not removed, as rows with ``id`` and ``name``), each with
-    whether they are online now.
-
-    One query, and kept for the rest of the request or socket event while the room's
-    version stays the same: a change renders the people region once per audience.
-    """
-    key = (room.id, room.version)
-    cached = g.get("wsapp_people")
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    whether they are online now: one query, read once for every audience a change is
+    rendered for."""
     online = (
         select(Connection.sid)
         .where(Connection.participant_id == Participant.id, connection_is_live())
@@ -130,9 +124,7 @@ def people(room: Room) -> list[tuple[Row[Any], bool]]:
         .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
         .order_by(func.lower(Participant.name), Participant.id)
     ).all()
-    listed = [(row, bool(row.online)) for row in rows]
-    g.wsapp_people = (key, listed)
-    return listed
+    return [(row, bool(row.online)) for row in rows]
 
 
 def facilitator_online(room: Room) -> bool:
