@@ -122,7 +122,7 @@ def _init_templates(app: Flask) -> None:
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
-    from .live import Viewer, epoch_ms
+    from .live import Viewer, epoch_ms, per_change
     from .models import Room
     from .rooms.domain import (
         current_phase,
@@ -133,10 +133,15 @@ def _init_templates(app: Flask) -> None:
         remaining_seconds,
     )
 
+    @per_change
+    def action_path(code: str, endpoint: str, name: str) -> str:
+        return url_for(endpoint, code=code, name=name)
+
     def act_url(room: Room, viewer: Viewer, name: str) -> str:
-        """Where this page posts an action: the facilitator's door or a participant's."""
+        """Where this page posts an action: the facilitator's door or a participant's.
+        A wall of posters asks this for every button, so each answer is built once a change."""
         endpoint = "rooms.lead_act" if viewer.is_facilitator else "rooms.act"
-        return url_for(endpoint, code=room.code, name=name)
+        return action_path(room.code, endpoint, name)
 
     app.jinja_env.globals.update(
         asset_url=asset_url,
