@@ -293,6 +293,52 @@ def test_a_reconnecting_client_gets_the_full_state_it_missed(workshop: Workshop)
     assert 'data-phase="posters"' in reply["html"]
 
 
+def _pushed_on_connect(workshop: Workshop, app, member, version: int) -> list[dict]:
+    from wsapp.extensions import socketio
+
+    member.socket = socketio.test_client(
+        app,
+        flask_test_client=member.client,
+        auth={"code": member.code, "view": member.view, "v": version},
+    )
+    return [m["args"][0] for m in member.socket.get_received() if m["name"] == "swap"]
+
+
+def test_a_screen_that_missed_only_comings_and_goings_gets_just_the_people(workshop: Workshop, app):
+    """Everyone's Wi-Fi drops and comes back: nothing changed but who is online, so each
+    screen is sent the people list at the room's version, not the whole room again."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ben = workshop.connect(workshop.join(lead.code, "Ben"))
+    seen = workshop.room(lead.code).version
+    ana.socket.disconnect()
+    ben.socket.disconnect()
+    assert workshop.room(lead.code).version == seen + 2  # both went offline: two versions
+
+    pushed = _pushed_on_connect(workshop, app, ana, seen)
+    catch_up = [p for p in pushed if p.get("full")]
+    assert len(catch_up) == 1 and catch_up[0]["v"] == workshop.room(lead.code).version
+    ids = Ids(catch_up[0]["html"]).ids
+    assert "people" in ids and not {"room-status", "agenda", "phase", "timer"} & set(ids)
+    assert "Ana" in catch_up[0]["html"] and "Ben" in catch_up[0]["html"]
+
+    # Once something else changed, a screen that was away gets the whole room.
+    lead.act("phase.next")
+    pushed = _pushed_on_connect(workshop, app, ben, seen)
+    full = [p for p in pushed if p.get("full")]
+    assert {"room-status", "agenda", "phase", "timer", "people"} <= set(Ids(full[0]["html"]).ids)
+
+
+def test_a_screen_claiming_a_version_the_room_never_had_gets_the_whole_room(
+    workshop: Workshop, app
+):
+    lead = workshop.open_room()
+    ana = workshop.join(lead.code, "Ana")
+    pushed = _pushed_on_connect(workshop, app, ana, 10_000)
+    full = [p for p in pushed if p.get("full")]
+    assert {"room-status", "agenda", "phase", "timer", "people"} <= set(Ids(full[0]["html"]).ids)
+
+
 def test_the_connect_pushes_state_when_the_page_is_behind(workshop: Workshop, app):
     from wsapp.extensions import socketio
 

@@ -116,15 +116,20 @@ def presence_changed() -> Publish:
     return Publish(regions=tuple(PRESENCE_REGIONS))
 
 
-def bump_version(room_id: int) -> Room:
+def bump_version(room_id: int, *, presence_only: bool = False) -> Room:
     """Take the room's write lock by bumping its version, and return the fresh room.
 
     On PostgreSQL the UPDATE holds the row lock until commit, so changes within a room
     are applied one at a time; SQLite transactions begin IMMEDIATE for the same effect.
     The UPDATE returns the row, so taking the lock and reading the room is one round trip.
+    A change that only says who came or went (``presence_only``) leaves
+    ``content_version`` behind, so screens reconnecting across it can skip the full state.
     """
+    bumped = {Room.version: Room.version + 1}
+    if not presence_only:
+        bumped[Room.content_version] = Room.version + 1
     room = db.session.scalars(
-        update(Room).where(Room.id == room_id).values(version=Room.version + 1).returning(Room),
+        update(Room).where(Room.id == room_id).values(bumped).returning(Room),
         execution_options={"populate_existing": True},
     ).one_or_none()
     assert room is not None
@@ -182,6 +187,19 @@ def _reading_once() -> Iterator[None]:
 def full_state(room: Room, viewer: Viewer) -> str:
     with _reading_once():
         return render_regions(room, viewer, PAGE_REGIONS)
+
+
+def catch_up(room: Room, viewer: Viewer, seen_version: int) -> str:
+    """What takes a screen showing ``seen_version`` to the room's current version.
+
+    When nothing but presence changed since (everyone's Wi-Fi dropped and came back),
+    that is the partials showing who is online: a few KB instead of the whole room, which
+    is what lets a room of phones reconnecting at once all catch up in a moment.
+    """
+    if room.content_version <= seen_version <= room.version:
+        with _reading_once():
+            return render_regions(room, viewer, PRESENCE_REGIONS)
+    return full_state(room, viewer)
 
 
 def connection_is_live() -> ColumnElement[bool]:

@@ -33,6 +33,9 @@ class Room(db.Model):
     phase_index: Mapped[int] = mapped_column(default=0)
     # Bumped once by every saved change; clients compare it to know what they missed.
     version: Mapped[int] = mapped_column(default=1)
+    # The last version that changed more than who is online: a screen that reconnects at
+    # this version or later needs only the people list, not the whole room.
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # Countdown anchored on the server's clock: running when timer_ends_at is set,
     # paused when timer_remaining is set, stopped when both are empty.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
@@ -15,6 +16,7 @@ from ..live import (
     Viewer,
     audience_key,
     bump_version,
+    catch_up,
     commit_and_deliver,
     commit_and_send,
     full_state,
@@ -33,6 +35,30 @@ from ..security import (
 )
 from .domain import room_by_code
 from .presence import hold_presence, is_online, sweep
+
+NOT_IN_A_ROOM = "This connection is not in a room any more. Reload."
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where an open socket sits: its room, its view and, on a participant's phone, who.
+
+    Fixed when the socket connects and kept by the process holding the socket, so an
+    event needs no database read to know which room it is for. Who may act is still
+    checked against the database on every action (a removed participant is refused).
+    """
+
+    room_id: int
+    view: str
+    participant_id: int | None
+
+
+_SEATS: dict[str, Seat] = {}
+
+
+def socket_seat() -> Seat | None:
+    """The current socket's seat, or None once it has disconnected or was never admitted."""
+    return _SEATS.get(request.sid)
 
 
 def _connection() -> Connection | None:
@@ -76,26 +102,25 @@ def connect(auth: dict[str, Any] | None) -> None:
     join_room(audience_key(room.id, view))
     if member is not None:
         join_room(participant_key(member.id))
+    _SEATS[request.sid] = Seat(room.id, view, member.id if member else None)
     if member is not None and not was_online:
-        # The screen's full state goes out right after the push saying it came online, in
+        # What the screen missed goes out right after the push saying it came online, in
         # the same version: a later change's push cannot overtake it (and, under a wave of
         # reconnects, leave the screen holding a gap until it asks again).
-        room = bump_version(room.id)
+        room = bump_version(room.id, presence_only=True)
         outbox = render_change(room, presence_changed())
-        outbox.full.append((request.sid, full_state(room, Viewer(view, member))))
+        outbox.full.append((request.sid, catch_up(room, Viewer(view, member), seen_version)))
         commit_and_deliver(outbox)
         return
     db.session.commit()
     if seen_version < room.version:
-        socketio.emit(
-            "swap",
-            {"v": room.version, "full": True, "html": full_state(room, Viewer(view, member))},
-            to=request.sid,
-        )
+        html = catch_up(room, Viewer(view, member), seen_version)
+        socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
 
 
 @socketio.on("disconnect")
 def disconnect(*_reason: object) -> None:
+    _SEATS.pop(request.sid, None)
     connection = _connection()
     if connection is None:
         return
@@ -105,7 +130,7 @@ def disconnect(*_reason: object) -> None:
         hold_presence(room_id)
     db.session.execute(delete(Connection).where(Connection.sid == request.sid))
     if was_editing or (participant_id is not None and not is_online(participant_id)):
-        room = bump_version(room_id)
+        room = bump_version(room_id, presence_only=True)
         commit_and_send(room, presence_changed())
     else:
         db.session.commit()
@@ -117,10 +142,10 @@ def act(message: Any, *_extra: object) -> dict[str, Any]:
 
     Arguments after the message (a client's stray ``undefined``) are ignored, not a crash.
     """
-    connection = _connection()
-    if connection is None:
-        return {"ok": False, "error": "This connection is not in a room any more. Reload."}
-    if connection.view == "projector":
+    seat = socket_seat()
+    if seat is None:
+        return {"ok": False, "error": NOT_IN_A_ROOM}
+    if seat.view == "projector":
         return {"ok": False, "error": "The projector view only shows the room."}
     if not isinstance(message, dict) or not isinstance(message.get("name"), str):
         return {"ok": False, "error": "Send an action name and its arguments."}
@@ -129,10 +154,7 @@ def act(message: Any, *_extra: object) -> dict[str, Any]:
         return {"ok": False, "error": "An action's arguments must be an object."}
     try:
         version = perform(
-            connection.room_id,
-            message["name"],
-            args,
-            as_facilitator=connection.view == "facilitator",
+            seat.room_id, message["name"], args, as_facilitator=seat.view == "facilitator"
         )
     except ActionError as error:
         return {"ok": False, "error": error.message}
@@ -144,18 +166,12 @@ def resync(*_args: object) -> dict[str, Any]:
     """The room's full current state for this socket, after the client saw a gap."""
     if not socket_event_allowed("resync"):
         return {"ok": False, "error": SLOW_DOWN}
-    connection = _connection()
-    if connection is None:
-        return {"ok": False, "error": "This connection is not in a room any more. Reload."}
-    room = db.session.get(Room, connection.room_id)
+    seat = socket_seat()
+    if seat is None:
+        return {"ok": False, "error": NOT_IN_A_ROOM}
+    room = db.session.get(Room, seat.room_id)
     assert room is not None
-    member = (
-        db.session.get(Participant, connection.participant_id)
-        if connection.participant_id
-        else None
-    )
-    return {
-        "ok": True,
-        "v": room.version,
-        "html": full_state(room, Viewer(connection.view, member)),
-    }
+    member = db.session.get(Participant, seat.participant_id) if seat.participant_id else None
+    if member is not None and member.removed_at is not None:
+        return {"ok": False, "error": NOT_IN_A_ROOM}
+    return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}

@@ -71,7 +71,7 @@ def sweep() -> None:
     db.session.commit()
     for room_id in sorted({room_id for room_id, participant_id in gone if participant_id}):
         current_app.logger.info("presence: room %s lost connections of a stopped process", room_id)
-        commit_and_send(bump_version(room_id), presence_changed())
+        commit_and_send(bump_version(room_id, presence_only=True), presence_changed())
 
 
 @socketio.on("heartbeat")
