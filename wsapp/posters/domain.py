@@ -278,15 +278,16 @@ def dots_left(room: Room, participant: Participant) -> int | None:
 
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    dots, people = db.session.execute(
-        _room_dots(room, func.count(Dot.id), func.count(func.distinct(Dot.participant_id)))
-    ).one()
-    members = db.session.scalar(
-        select(func.count(Participant.id)).where(
-            Participant.room_id == room.id, Participant.removed_at.is_(None)
-        )
+    members = (
+        select(func.count(Participant.id))
+        .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
+        .correlate(None)  # everyone in the room, not the dotters the outer query joins
+        .scalar_subquery()
     )
-    return DotProgress(dots=dots, people=people, members=members or 0)
+    dots, people, in_room = db.session.execute(
+        _room_dots(room, func.count(Dot.id), func.count(func.distinct(Dot.participant_id)), members)
+    ).one()
+    return DotProgress(dots=dots, people=people, members=in_room or 0)
 
 
 def dot_colours(room: Room) -> list[DotColour]:
