@@ -115,3 +115,51 @@ def test_facilitator_link_opens_control_on_another_device(live_server, person):
     wait_live(tablet)
     assert tablet.url.endswith(f"/r/{code}/lead")
     expect(tablet.get_by_role("button", name="Next phase")).to_be_visible()
+
+
+def test_phones_that_drop_off_catch_up_when_they_are_back(live_server, person):
+    """A phone that missed only comings and goings is sent who is online, and goes on in
+    step (no resync); one that missed a phase move gets the whole room and shows it."""
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+    people = lead.get_by_role("region", name=re.compile("^People"))
+    expect(people).to_contain_text("2 online of 2")
+    ana.evaluate(
+        """() => {
+        const socket = window.wsappSocket;
+        window.caughtUp = [];
+        window.resyncs = 0;
+        socket.on("swap", (message) => { if (message.full) window.caughtUp.push(message.html); });
+        const emit = socket.emit.bind(socket);
+        socket.emit = (name, ...rest) => {
+            if (name === "resync") window.resyncs += 1;
+            return emit(name, ...rest);
+        };
+        socket.disconnect();
+    }"""
+    )
+    expect(ana.locator("#live-status")).to_have_text("Reconnecting…")
+    expect(people).to_contain_text("1 online of 2")
+    ana.evaluate("window.wsappSocket.connect()")
+    wait_live(ana)
+    expect(people).to_contain_text("2 online of 2")
+    ana_people = ana.get_by_role("region", name=re.compile("^People"))
+    expect(ana_people).to_contain_text("2 online of 2")
+    caught_up = ana.evaluate("window.caughtUp")
+    assert len(caught_up) == 1 and 'id="people"' in caught_up[0]
+    assert 'id="phase"' not in caught_up[0]
+
+    # Ben is away while the room moves on: back, he is on the new phase.
+    ben.evaluate("window.wsappSocket.disconnect()")
+    expect(people).to_contain_text("1 online of 2")
+    lead.get_by_role("button", name="Next phase").click()
+    expect(ana.get_by_role("heading", level=1, name="Where are we now?")).to_be_visible()
+    expect(ben.get_by_role("heading", level=1, name="Where are we now?")).to_have_count(0)
+    ben.evaluate("window.wsappSocket.connect()")
+    wait_live(ben)
+    expect(ben.get_by_role("heading", level=1, name="Where are we now?")).to_be_visible()
+    # Ana stayed in step through all of it: every push arrived in order, none went missing.
+    assert ana.evaluate("window.resyncs") == 0
