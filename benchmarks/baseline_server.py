@@ -1,10 +1,15 @@
 """The benchmark's baseline: a bare Socket.IO broadcast server, deployed like wsapp.
 
-No database, no templates, no identities: ``act`` bumps the room's counter and pushes a
+No templates, no identities: ``act`` bumps the room's counter and pushes a
 ``{"v", "html"}`` message of ``WSAPP_BASELINE_BYTES`` characters to the room's three
 audiences, exactly as wsapp's fan-out does, through the same Redis message queue, the
 same gunicorn gevent processes and the same nginx. What wsapp takes beyond this is the
 cost of being a real app.
+
+With ``WSAPP_BASELINE_SAVE=1`` it first saves each change in ``WSAPP_DATABASE_URL``'s
+database, the least any app that saves before it broadcasts must do: one transaction that
+bumps the room's version (taking its row lock) and inserts the change. Without it, nothing
+is saved: the bare broadcast.
 
 Run: ``python -m benchmarks.baseline_server --port 9001 --workers 2`` (env as for wsapp).
 """
@@ -19,6 +24,7 @@ from itertools import count
 from typing import Any
 
 import socketio
+from sqlalchemy import Engine, create_engine, text
 
 from wsapp.cli import gunicorn_argv, run_all
 
@@ -40,17 +46,44 @@ sio = socketio.Server(
 )
 app = socketio.WSGIApp(sio)
 
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS baseline_rooms (code VARCHAR(12) PRIMARY KEY, version INTEGER)",
+    "CREATE TABLE IF NOT EXISTS baseline_changes "
+    "(code VARCHAR(12), version INTEGER, html TEXT, PRIMARY KEY (code, version))",
+)
+BUMP = text("UPDATE baseline_rooms SET version = version + 1 WHERE code = :code RETURNING version")
+SAVE = text("INSERT INTO baseline_changes (code, version, html) VALUES (:code, :version, :html)")
+ADD_ROOM = text("INSERT INTO baseline_rooms VALUES (:code, 1) ON CONFLICT DO NOTHING")
+
+
+def _database() -> Engine | None:
+    if os.environ.get("WSAPP_BASELINE_SAVE") != "1":
+        return None
+    return create_engine(os.environ["WSAPP_DATABASE_URL"], pool_size=20)
+
+
+database = _database()
+
 
 @sio.event
 def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any]) -> None:
     code, view = auth["code"], auth["view"]
     sio.save_session(sid, {"code": code})
     sio.enter_room(sid, f"{code}:{view}")
+    if database is not None:
+        with database.begin() as saving:
+            saving.execute(ADD_ROOM, {"code": code})
     sio.emit("swap", {"v": current[code], "html": PAYLOAD}, to=sid)
 
 
 def _bump(code: str) -> int:
-    current[code] = next(versions[code])
+    if database is None:
+        current[code] = next(versions[code])
+    else:
+        with database.begin() as saving:
+            version = saving.execute(BUMP, {"code": code}).scalar_one()
+            saving.execute(SAVE, {"code": code, "version": version, "html": PAYLOAD})
+        current[code] = version
     return current[code]
 
 
@@ -79,6 +112,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9001)
     parser.add_argument("--workers", type=int, default=1)
     options = parser.parse_args()
+    if database is not None:
+        with database.begin() as saving:
+            for statement in SCHEMA:
+                saving.execute(text(statement))
+        database.dispose()  # before the workers start: they open their own connections
     target = "benchmarks.baseline_server:app"
     sys.exit(
         run_all(

@@ -10,6 +10,9 @@ Scenarios, each reported as a row of one table:
              every --interval seconds on average (exponential gaps); see "Workload".
   baseline   the same against benchmarks/baseline_server.py (bare broadcast, same fan-out,
              same message size, same processes, Redis and nginx); ours as ratios to it.
+  saved      the baseline again, saving each change in PostgreSQL before it broadcasts
+             (a version bump and an insert in one transaction): the least an app that
+             saves first can do, so what is left between it and ours is ours.
   reconnect  every client of the steady rooms drops and reconnects at once: time until
              each has the room's latest version.
   crowd      rooms added until --crowd participants are connected, all active at
@@ -665,18 +668,28 @@ def deploy(options: argparse.Namespace, stack: ExitStack, work: Path) -> tuple[D
 
 
 def deploy_baseline(
-    options: argparse.Namespace, env: dict, html_bytes: int, stack: ExitStack, work: Path
+    options: argparse.Namespace,
+    env: dict,
+    html_bytes: int,
+    stack: ExitStack,
+    work: Path,
+    scenario: str,
 ) -> Deployment:
-    env = {**env, "WSAPP_BASELINE_BYTES": str(html_bytes)}
+    """The baseline server, bare or (``saved``) saving each change in wsapp's database."""
+    env = {
+        **env,
+        "WSAPP_BASELINE_BYTES": str(html_bytes),
+        "WSAPP_BASELINE_SAVE": "1" if scenario == "saved" else "0",
+    }
     processes = 1 if options.embedded else options.processes
     argv = [sys.executable, "-m", "benchmarks.baseline_server", "--workers", str(processes)]
-    app = start_wsapp(env, processes, work / "baseline.log", argv=argv)
+    app = start_wsapp(env, processes, work / f"{scenario}.log", argv=argv)
     stack.callback(app.stop)
     if options.embedded:
-        return Deployment(app.urls[0], app, "baseline")
-    proxy = start_nginx(app.urls, work / "nginx-baseline")
+        return Deployment(app.urls[0], app, scenario)
+    proxy = start_nginx(app.urls, work / f"nginx-{scenario}")
     stack.callback(proxy.stop)
-    return Deployment(proxy.urls[0], app, "baseline")
+    return Deployment(proxy.urls[0], app, scenario)
 
 
 async def open_rooms(target: Target, count: int, people: int) -> list[RoomLoad]:
@@ -764,21 +777,25 @@ async def run(options: argparse.Namespace) -> None:
                 if client.sio is not None:
                     await client.sio.disconnect()
 
-        if not options.no_baseline:
-            size = round(steady.mean_html)
-            base = deploy_baseline(options, env, size, stack, work)
+        size = round(steady.mean_html)
+        labels = {
+            "baseline": f"baseline (bare broadcast of {size} characters), as steady",
+            "saved": "baseline saving each change first (version bump + insert), as steady",
+        }
+        for scenario, label in labels.items() if not options.no_baseline else ():
+            base = deploy_baseline(options, env, size, stack, work, scenario)
             baseline = Baseline(base.base)
-            log(f"baseline: bare broadcast of {size} characters, same rooms and rate")
+            log(f"{scenario}: {label}")
             brooms = await open_rooms(baseline, options.rooms, options.people)
-            label = f"baseline (bare broadcast of {size} characters), as steady"
             bresult = await load(
-                baseline, base, brooms, "baseline", options.interval, options.seconds, label
+                baseline, base, brooms, scenario, options.interval, options.seconds, label
             )
             results.append(bresult)
             for room in brooms:
                 for client in room.clients:
                     if client.sio is not None:
                         await client.sio.disconnect()
+            base.app.stop()  # before the next one starts: they would share the cores
 
         report(options, deployment, results, weight, ours)
 
@@ -831,16 +848,25 @@ def report(
         f"Plan cells left with a conflict (two edits that could not merge): {len(ours.conflicts)}."
     )
     by_name = {r.scenario: r for r in results}
+
+    def ratios(measured: Result, base: Result) -> str:
+        return ", ".join(
+            f"p{q} {measured.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
+        )
+
     if "baseline" in by_name:
         steady, base = by_name["steady"], by_name["baseline"]
         lines.append(
-            "Steady vs bare broadcast baseline: "
-            + ", ".join(
-                f"p{q} {steady.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
-            )
-            + f" (HTML per participant per change: ours {steady.mean_html:.0f} characters, "
-            f"the baseline's {base.mean_html:.0f})."
+            f"Steady vs bare broadcast baseline: {ratios(steady, base)} (HTML per participant "
+            f"per change: ours {steady.mean_html:.0f} characters, the baseline's "
+            f"{base.mean_html:.0f})."
         )
+        if "saved" in by_name:
+            saved = by_name["saved"]
+            lines.append(
+                f"Saving first vs bare broadcast: {ratios(saved, base)}; "
+                f"steady vs saving first: {ratios(steady, saved)}."
+            )
     lines.append(
         f"Phone, participant page: first load {weight['first_kb']:.1f} KB in "
         f"{weight['first_requests']} requests; later loads {weight['later_kb']:.1f} KB in "
