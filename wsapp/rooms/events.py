@@ -102,7 +102,6 @@ def connect(auth: dict[str, Any] | None) -> None:
     join_room(audience_key(room.id, view))
     if member is not None:
         join_room(participant_key(member.id))
-    _SEATS[request.sid] = Seat(room.id, view, member.id if member else None)
     if member is not None and not was_online:
         # What the screen missed goes out right after the push saying it came online, in
         # the same version: a later change's push cannot overtake it (and, under a wave of
@@ -111,11 +110,13 @@ def connect(auth: dict[str, Any] | None) -> None:
         outbox = render_change(room, presence_changed())
         outbox.full.append((request.sid, catch_up(room, Viewer(view, member), seen_version)))
         commit_and_deliver(outbox)
-        return
-    db.session.commit()
-    if seen_version < room.version:
-        html = catch_up(room, Viewer(view, member), seen_version)
-        socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
+    else:
+        db.session.commit()
+        if seen_version < room.version:
+            html = catch_up(room, Viewer(view, member), seen_version)
+            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
+    # Only once admitted and saved: a connect that failed leaves no seat behind.
+    _SEATS[request.sid] = Seat(room.id, view, member.id if member else None)
 
 
 @socketio.on("disconnect")
