@@ -101,6 +101,8 @@ class SessionInterface(SecureCookieSessionInterface):
 # --- Rate limits ----------------------------------------------------------------------------
 
 SLOW_DOWN = "Slow down a little: too many changes at once. Try again."
+# A socket event from a connection its room no longer holds (it left, or was removed).
+NOT_IN_A_ROOM = "This connection is not in a room any more. Reload."
 
 
 class RateLimiter:

@@ -13,6 +13,7 @@ from flask import request
 from ..actions import ActionError
 from ..extensions import db, socketio
 from ..models import Connection, Room
+from ..security import NOT_IN_A_ROOM
 from .domain import cell_in
 
 
@@ -21,7 +22,7 @@ def cell_state(message: Any) -> dict[str, Any]:
     """``{"cell_id": 7}`` → ``{"ok": true, "revision": 4, "text": "...", "conflict": false}``."""
     connection = db.session.get(Connection, request.sid)
     if connection is None:
-        return {"ok": False, "error": "This connection is not in a room any more. Reload."}
+        return {"ok": False, "error": NOT_IN_A_ROOM}
     cell_id = message.get("cell_id") if isinstance(message, dict) else None
     if not isinstance(cell_id, int) or isinstance(cell_id, bool):
         return {"ok": False, "error": "Say which cell."}

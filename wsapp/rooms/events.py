@@ -26,6 +26,7 @@ from ..live import (
 )
 from ..models import Connection, Participant, Room
 from ..security import (
+    NOT_IN_A_ROOM,
     SLOW_DOWN,
     TOO_MANY_ATTEMPTS,
     attempts_left,
@@ -35,8 +36,6 @@ from ..security import (
 )
 from .domain import room_by_code
 from .presence import hold_presence, is_online, sweep
-
-NOT_IN_A_ROOM = "This connection is not in a room any more. Reload."
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def resync(*_args: object) -> dict[str, Any]:
         return {"ok": False, "error": NOT_IN_A_ROOM}
     room = db.session.get(Room, seat.room_id)
     assert room is not None
-    member = db.session.get(Participant, seat.participant_id) if seat.participant_id else None
-    if member is not None and member.removed_at is not None:
+    member = participant_in(room) if seat.participant_id else None
+    if seat.participant_id and member is None:  # removed since the socket connected
         return {"ok": False, "error": NOT_IN_A_ROOM}
     return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}
