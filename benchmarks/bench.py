@@ -778,11 +778,15 @@ async def run(options: argparse.Namespace) -> None:
                     await client.sio.disconnect()
 
         size = round(steady.mean_html)
-        labels = {
-            "baseline": f"baseline (bare broadcast of {size} characters), as steady",
-            "saved": "baseline saving each change first (version bump + insert), as steady",
-        }
-        for scenario, label in labels.items() if not options.no_baseline else ():
+        baselines = (
+            {}
+            if options.no_baseline
+            else {
+                "baseline": f"baseline (bare broadcast of {size} characters), as steady",
+                "saved": "baseline saving each change first (version bump + insert), as steady",
+            }
+        )
+        for scenario, label in baselines.items():
             base = deploy_baseline(options, env, size, stack, work, scenario)
             baseline = Baseline(base.base)
             log(f"{scenario}: {label}")
