@@ -27,6 +27,7 @@ import pytest
 import redis
 import requests
 import socketio
+from sqlalchemy import text
 
 from benchmarks.deploy import Service, nginx_binary, start_nginx, start_wsapp, wsapp_command
 
@@ -334,6 +335,37 @@ def test_serve_runs_one_gunicorn_gevent_process_per_port(servers: Service) -> No
         assert page.status_code == 200
         assert page.headers["Server"].startswith("gunicorn")
     assert len(set(servers.urls)) == 2
+
+
+def test_a_process_keeps_its_database_connections_and_queues_for_one_past_them(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More changes at once than the pool holds wait for a connection; none opens another
+    (a PostgreSQL backend started and ended per change was the cost this avoids)."""
+    from wsapp import create_app
+    from wsapp.config import config_from_env
+    from wsapp.extensions import db
+
+    monkeypatch.setenv("WSAPP_DATABASE_URL", database_url)
+    monkeypatch.setenv("WSAPP_DB_POOL_SIZE", "2")
+    app = create_app({**config_from_env(tmp_path), "ASYNC_MODE": "threading"})
+    backends: list[int] = []
+
+    def change() -> None:
+        with app.app_context():
+            backends.append(db.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            db.session.execute(text("SELECT pg_sleep(0.2)"))
+            db.session.commit()
+
+    workers = [threading.Thread(target=change) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+    assert len(backends) == 6
+    assert len(set(backends)) == 2
 
 
 def test_phase_change_on_a_reaches_b(room: Room) -> None:
