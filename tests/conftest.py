@@ -29,6 +29,7 @@ TEST_CONFIG = {
     "ACTION_BURST": 1000,
     "JOIN_ATTEMPTS_PER_MINUTE": 1000,
     "CONNECTS_PER_MINUTE": 10_000,
+    "PRESENCE_GRACE": 0,  # a closed socket is gone at once (tests/test_rooms.py sets one)
 }
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from html.parser import HTMLParser
 
 import pytest
 
 from wsapp.extensions import db
-from wsapp.models import Participant, Room
+from wsapp.models import Connection, Participant, Room
 from wsapp.rooms.domain import CODE_ALPHABET, normalise_code
 
-from .conftest import Workshop, post
+from .conftest import Member, Workshop, post
 
 
 class Ids(HTMLParser):
@@ -202,6 +203,43 @@ def test_presence_shows_who_is_online(workshop: Workshop):
     ana.socket.disconnect()
     html = "".join(s["html"] for s in lead.swaps())
     assert "0 online of 1" in html
+
+
+def wait_for_swaps(member: Member, seconds: float) -> str:
+    """Everything pushed to ``member`` within ``seconds`` (the grace's sweep runs in a
+    background task), as one HTML string."""
+    deadline = time.monotonic() + seconds
+    html = ""
+    while time.monotonic() < deadline:
+        html += "".join(s["html"] for s in member.swaps())
+        time.sleep(0.05)
+    return html
+
+
+def test_a_phone_back_within_the_grace_was_never_shown_leaving(workshop: Workshop, app):
+    app.config["PRESENCE_GRACE"] = 0.4
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    assert "1 online of 1" in "".join(s["html"] for s in lead.swaps())
+    version = workshop.room(lead.code).version
+    ana.socket.disconnect()
+    workshop.connect(ana, version=version)
+    # Nothing changed for anyone: no push, no new version, and the sweep after the grace
+    # deletes the closed socket's row without telling the room.
+    assert wait_for_swaps(lead, 0.8) == ""
+    assert workshop.room(lead.code).version == version
+    with app.app_context():
+        assert db.session.query(Connection).filter_by(view="participant").count() == 1
+
+
+def test_a_phone_that_stays_away_is_shown_gone_once_the_grace_is_over(workshop: Workshop, app):
+    app.config["PRESENCE_GRACE"] = 0.4
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    lead.swaps()
+    ana.socket.disconnect()
+    assert lead.swaps() == [], "still counted as here during the grace"
+    assert "0 online of 1" in wait_for_swaps(lead, 1.0)
 
 
 def test_locked_room_is_read_only_for_participants(workshop: Workshop):

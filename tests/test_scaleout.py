@@ -41,6 +41,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("WSAPP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PRESENCE_TTL = 3  # seconds; the test clients send heartbeats every HEARTBEAT seconds
+PRESENCE_GRACE = 1  # seconds a closed socket's person still counts as here
 HEARTBEAT = 0.5
 WAIT = 15  # seconds: a guard against hanging, never a performance assertion
 KIT = "readiness-planning"
@@ -91,6 +92,7 @@ def server_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "WSAPP_MESSAGE_QUEUE_CHANNEL": f"wsapp-test-{secrets.token_hex(4)}",
         "WSAPP_SECRET_KEY": secrets.token_urlsafe(32),
         "WSAPP_PRESENCE_TTL": str(PRESENCE_TTL),
+        "WSAPP_PRESENCE_GRACE": str(PRESENCE_GRACE),
         "WSAPP_ACTION_RATE": "1000",
         "WSAPP_ACTION_BURST": "1000",
         "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
@@ -597,6 +599,22 @@ def test_presence_survives_a_socket_moving_to_the_other_process(
     # And a change she makes from her new process reaches the old one.
     version = room.ana.act("participant.rename", name="Ana M")["v"]
     assert people_in(room.facilitator.swap_with_version(version)["html"])["Ana M"] is True
+
+
+def test_a_phone_that_drops_and_is_back_on_the_other_process_within_the_grace_tells_nobody(
+    room: Room, servers: Service
+) -> None:
+    b = servers.urls[1]
+    version = room.facilitator.act("timer.start", minutes=5)["v"]
+    room.ben.swap_with_version(version)
+    room.ana.drop()  # on A: Wi-Fi gone
+    room.ana.connect(b)  # back, through the other process, before the grace is over
+    time.sleep(PRESENCE_GRACE + 1)  # past the grace: A's sweep finds her back
+    assert [m for m in room.ben.received if m["v"] > version] == []
+    state = room.ben.resync()
+    assert state["v"] == version and people_in(state["html"]) == {"Ana": True, "Ben": True}
+    room.ana.drop()  # gone for good this time: once the grace is over, Ben is told
+    room.ben.next_swap(lambda m: (people_in(m["html"]) or {}).get("Ana") is False)
 
 
 def test_a_killed_process_leaves_nobody_online_after_the_ttl(

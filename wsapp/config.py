@@ -55,6 +55,9 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "MESSAGE_QUEUE_CHANNEL": env.get("WSAPP_MESSAGE_QUEUE_CHANNEL") or "wsapp",
         # A socket not heard from for this many seconds counts as gone: its process died.
         "PRESENCE_TTL": float(env.get("WSAPP_PRESENCE_TTL", "75")),
+        # A participant whose socket closes still counts as here for this many seconds, so
+        # a phone that drops off the Wi-Fi for a moment is not shown leaving and coming back.
+        "PRESENCE_GRACE": float(env.get("WSAPP_PRESENCE_GRACE", "10")),
         # How many proxies (nginx) stand in front of the app and set X-Forwarded-*.
         "PROXIES": int(env.get("WSAPP_PROXIES", "0")),
         "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),

@@ -64,6 +64,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "WSAPP_SECRET_KEY": "browser-tests-only",
         "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
         "WSAPP_CONNECTS_PER_MINUTE": "10000",
+        # Short, so a phone that goes away is shown gone well within expect()'s wait.
+        "WSAPP_PRESENCE_GRACE": "0.5",
     }
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import delete
 
@@ -35,7 +35,7 @@ from ..security import (
     socket_event_allowed,
 )
 from .domain import room_by_code
-from .presence import hold_presence, is_online, sweep
+from .presence import close_gracefully, hold_presence, is_online, sweep
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,10 @@ def disconnect(*_reason: object) -> None:
     was_editing = connection.editing_cell_id is not None
     if participant_id is not None:
         hold_presence(room_id)
-    db.session.execute(delete(Connection).where(Connection.sid == request.sid))
+    if participant_id is not None and current_app.config["PRESENCE_GRACE"]:
+        close_gracefully(connection)
+    else:
+        db.session.execute(delete(Connection).where(Connection.sid == request.sid))
     if was_editing or (participant_id is not None and not is_online(participant_id)):
         room = bump_version(room_id, presence_only=True)
         commit_and_send(room, presence_changed())

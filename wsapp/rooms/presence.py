@@ -6,6 +6,12 @@ a ``heartbeat`` every ``HEARTBEAT_SECONDS`` that refreshes their row's ``seen_at
 older than ``PRESENCE_TTL`` no longer count as online (``live.connection_is_live``), and
 whichever process next hears a heartbeat or a connect deletes them and tells the rooms
 concerned. No process runs a background sweep, so one process or several behave alike.
+
+A participant's socket that closes keeps its row for ``PRESENCE_GRACE`` seconds more
+(``close_gracefully``): a phone whose Wi-Fi drops for a moment, or that moves to another
+process, comes back without the room ever seeing it leave, and the room is told nothing at
+all. Once the grace is over its row has expired, and the sweep (run then by the process
+that closed it, or by any process later if that one died) tells the room.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_socketio import disconnect
 from sqlalchemy import delete, select, update
 
@@ -52,15 +58,17 @@ def is_online(participant_id: int) -> bool:
 _last_sweep = 0.0  # monotonic time this process last swept
 
 
-def sweep() -> None:
+def sweep(*, now: bool = False) -> None:
     """Delete connections not heard from within the TTL, and show their rooms who left.
 
     Called on every connect and heartbeat, but runs at most every fifth of the TTL in a
-    process: often enough that people leave within ~1.2 TTL, rarely enough to cost nothing.
+    process (unless ``now``): often enough that people leave within ~1.2 TTL, rarely
+    enough to cost nothing. A room is told only if someone whose row expired is not
+    online again by now (reconnected, on this process or another).
     """
     global _last_sweep
     ttl = timedelta(seconds=current_app.config["PRESENCE_TTL"])
-    if time.monotonic() - _last_sweep < ttl.total_seconds() / 5:
+    if not now and time.monotonic() - _last_sweep < ttl.total_seconds() / 5:
         return
     _last_sweep = time.monotonic()
     gone = db.session.execute(
@@ -68,10 +76,40 @@ def sweep() -> None:
         .where(Connection.seen_at < utcnow() - ttl)
         .returning(Connection.room_id, Connection.participant_id)
     ).all()
+    people = {participant_id for _, participant_id in gone if participant_id}
+    back = set(
+        db.session.scalars(
+            select(Connection.participant_id).where(
+                Connection.participant_id.in_(people), connection_is_live()
+            )
+        )
+        if people
+        else ()
+    )
     db.session.commit()
-    for room_id in sorted({room_id for room_id, participant_id in gone if participant_id}):
-        current_app.logger.info("presence: room %s lost connections of a stopped process", room_id)
+    for room_id in sorted({room_id for room_id, pid in gone if pid in people - back}):
         commit_and_send(bump_version(room_id, presence_only=True), presence_changed())
+
+
+def close_gracefully(connection: Connection) -> None:
+    """Keep a participant's closing socket online for PRESENCE_GRACE seconds more, then
+    sweep: the row expires then, unless its person is back, and the room is told.
+
+    The row stays in the database, so any process counts the person as online meanwhile
+    and a socket reconnecting anywhere finds them still there (and tells nobody). The
+    closing socket stops showing as typing in a cell at once."""
+    config = current_app.config
+    grace = config["PRESENCE_GRACE"]
+    connection.seen_at = utcnow() - timedelta(seconds=config["PRESENCE_TTL"] - grace)
+    connection.editing_cell_id = None
+    socketio.start_background_task(_sweep_after, current_app._get_current_object(), grace)
+
+
+def _sweep_after(app: Flask, seconds: float) -> None:
+    socketio.sleep(seconds + 0.05)  # just past the moment the row expires
+    # The partials build their buttons' paths with url_for, which needs a request.
+    with app.test_request_context():
+        sweep(now=True)
 
 
 @socketio.on("heartbeat")
