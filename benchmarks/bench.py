@@ -47,6 +47,10 @@ still arrives. A participant missing any version of its room is a lost update. M
 size for the baseline: the HTML each participant received per change (all its pushes of
 that version), averaged over the steady load.
 
+Shared machines change speed from minute to minute, so each load also reports how long a
+fixed Python loop took just before and just after it, with the servers idle (the "CPU
+probe"): rows measured on a slower machine say so.
+
 Usage: .venv/bin/python -m benchmarks.bench [--processes 2] [--rooms 10] [--people 30]
 """
 
@@ -414,6 +418,7 @@ class Result:
     rss_mb: float | None = None
     server_cpu_ms: float | None = None  # server CPU time per change, all processes
     rss_per_participant_kb: float | None = None
+    probe_ms: tuple[float, float] | None = None  # cpu_probe_ms() just before and after
     note: str = ""
 
     def percentile(self, q: float, latencies: list[float] | None = None) -> float:
@@ -707,6 +712,18 @@ async def open_rooms(target: Target, count: int, people: int) -> list[RoomLoad]:
     return rooms
 
 
+def cpu_probe_ms() -> float:
+    """How fast this machine runs Python at the moment: the median of five timings of one
+    fixed loop, taken while the servers are idle. Shared machines change speed from minute
+    to minute; this says how fast the one under a row of the table was."""
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(n * n for n in range(300_000))
+        timings.append((time.perf_counter() - started) * 1000)
+    return sorted(timings)[2]
+
+
 async def load(
     target: Target,
     deployment: Deployment,
@@ -720,10 +737,13 @@ async def load(
     errors = await connect_all([c for c in clients if c.sio is None], deployment.base)
     await asyncio.gather(*(target.prepare(room) for room in rooms))
     await asyncio.sleep(2)
+    probe_before = cpu_probe_ms()
     cpu_before = cpu_seconds(deployment.app)
     log(f"{scenario}: {len(clients)} clients connected and ready; measuring for {seconds:g} s")
     result = await drive(target, rooms, interval, seconds, scenario, label)
     result.errors += errors
+    await asyncio.sleep(2)  # the last pushes land and the servers go idle again
+    result.probe_ms = (probe_before, cpu_probe_ms())
     result.server_cpu_ms = (
         (cpu_seconds(deployment.app) - cpu_before) * 1000 / max(1, result.changes)
     )
@@ -824,8 +844,8 @@ def report(
         "",
         "| scenario | participants | p50 ms | p95 ms | p99 ms | max ms | changes/s | errors "
         "| lost | reordered | resyncs | server CPU ms/change | server RSS MB "
-        "| RSS/participant KB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| RSS/participant KB | CPU probe ms before/after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rate = r.changes / r.seconds if r.changes else 0.0
@@ -833,11 +853,12 @@ def report(
         per = f"{r.rss_per_participant_kb:.0f}" if r.rss_per_participant_kb is not None else ""
         cpu = f"{r.server_cpu_ms:.1f}" if r.server_cpu_ms is not None else ""
         rate_cell = f"{rate:.1f}" if r.changes else ""
+        probe = "/".join(f"{ms:.0f}" for ms in r.probe_ms) if r.probe_ms else ""
         lines.append(
             f"| {r.label or r.scenario} | {r.participants:,} | {r.percentile(50):,.1f} "
             f"| {r.percentile(95):,.1f} | {r.percentile(99):,.1f} "
             f"| {max(r.latencies_ms, default=float('nan')):,.1f} | {rate_cell} | {r.errors} "
-            f"| {r.lost} | {r.reordered} | {r.gaps} | {cpu} | {rss} | {per} |"
+            f"| {r.lost} | {r.reordered} | {r.gaps} | {cpu} | {rss} | {per} | {probe} |"
         )
     lines.append("")
     for r in results:
