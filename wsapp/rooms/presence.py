@@ -5,7 +5,8 @@ Every open socket has a ``Connection`` row in the shared database. A process tha
 a ``heartbeat`` every ``HEARTBEAT_SECONDS`` that refreshes their row's ``seen_at``. Rows
 older than ``PRESENCE_TTL`` no longer count as online (``live.connection_is_live``), and
 whichever process next hears a heartbeat or a connect deletes them and tells the rooms
-concerned. No process runs a background sweep, so one process or several behave alike.
+concerned. No process sweeps on a schedule of its own, so one process or several behave
+alike.
 
 A participant's socket that closes keeps its row for ``PRESENCE_GRACE`` seconds more
 (``close_gracefully``): a phone whose Wi-Fi drops for a moment, or that moves to another
@@ -87,7 +88,8 @@ def sweep(*, now: bool = False) -> None:
         else ()
     )
     db.session.commit()
-    for room_id in sorted({room_id for room_id, pid in gone if pid in people - back}):
+    left = people - back
+    for room_id in sorted({room_id for room_id, pid in gone if pid in left}):
         commit_and_send(bump_version(room_id, presence_only=True), presence_changed())
 
 
