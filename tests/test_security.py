@@ -28,7 +28,7 @@ from wsapp import create_app, security
 from wsapp.config import _instance_secret_key
 from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
 from wsapp.extensions import db, socketio
-from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room
+from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
 from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
 from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH, PEOPLE_MAX
 
@@ -464,6 +464,24 @@ def test_a_removed_participant_keeps_nothing(workshop: Workshop, app: Flask):
             ).status_code
             == 403
         )
+
+
+def test_a_socket_whose_participant_was_removed_elsewhere_reads_nothing(
+    workshop: Workshop, app: Flask
+):
+    """Removed on another process, before that process's disconnect reaches this socket:
+    the socket's own process still holds its seat, and must refuse it all the same."""
+    lead = workshop.connect(workshop.open_room())
+    mallory = workshop.connect(workshop.join(lead.code, "Mallory"))
+    with app.app_context():
+        participant = db.session.get(Participant, participant_id(app, "Mallory"))
+        participant.removed_at = utcnow()
+        db.session.commit()
+    with unchanged(app):
+        for event, args in (("resync", ()), ("plan.cell", ({"cell_id": 1},))):
+            reply = mallory.socket.emit(event, *args, callback=True)
+            assert reply == {"ok": False, "error": security.NOT_IN_A_ROOM}, event
+        assert mallory.act("participant.rename", name="Back again")["ok"] is False
 
 
 def test_the_projector_view_cannot_act(workshop: Workshop, app: Flask):

@@ -2,7 +2,8 @@
 
 The same functions serve HTTP views and socket handlers (a socket handler sees the session
 as it was when the socket connected). A participant is re-read from the database on every
-call, so a removed participant loses access at once.
+call, so a removed participant loses access at once. An open socket's room and view are
+kept in the process holding it (its ``Seat``).
 """
 
 from __future__ import annotations
@@ -106,3 +107,51 @@ def actor_in(room: Room, *, as_facilitator: bool) -> Actor | None:
         return Actor(room.id, None) if leads(room) else None
     participant = participant_in(room)
     return Actor(room.id, participant) if participant else None
+
+
+# --- Sockets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where an open socket sits: its room, its view and, on a participant's phone, who.
+
+    Fixed when the socket connects and kept by the process holding the socket, so an
+    event needs no database read to know which room it is for. Who may act is still
+    checked against the database on every action (a removed participant is refused).
+    """
+
+    room_id: int
+    view: str
+    participant_id: int | None
+
+
+_SEATS: dict[str, Seat] = {}
+
+
+def take_seat(seat: Seat) -> None:
+    """Seat the current socket, once its connect is admitted and saved."""
+    _SEATS[request.sid] = seat
+
+
+def leave_seat() -> None:
+    _SEATS.pop(request.sid, None)
+
+
+def socket_seat() -> Seat | None:
+    """The current socket's seat, or None once it has disconnected or was never admitted."""
+    return _SEATS.get(request.sid)
+
+
+def seated_in() -> tuple[Seat, Room, Participant | None] | None:
+    """The current socket's seat, its room and (on a phone) its participant, for an event
+    that reads the room; None once the socket is not in a room any more: disconnected,
+    never admitted, its room deleted or its participant removed since it connected."""
+    seat = socket_seat()
+    room = db.session.get(Room, seat.room_id) if seat is not None else None
+    if seat is None or room is None:
+        return None
+    member = participant_in(room) if seat.participant_id else None
+    if seat.participant_id and member is None:
+        return None
+    return seat, room, member

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from ..actions import ActionError
-from ..extensions import db, socketio
-from ..models import Connection, Room
+from ..extensions import socketio
+from ..identity import seated_in
 from ..security import NOT_IN_A_ROOM
 from .domain import cell_in
 
@@ -20,14 +18,13 @@ from .domain import cell_in
 @socketio.on("plan.cell")
 def cell_state(message: Any) -> dict[str, Any]:
     """``{"cell_id": 7}`` → ``{"ok": true, "revision": 4, "text": "...", "conflict": false}``."""
-    connection = db.session.get(Connection, request.sid)
-    if connection is None:
+    seated = seated_in()
+    if seated is None:
         return {"ok": False, "error": NOT_IN_A_ROOM}
     cell_id = message.get("cell_id") if isinstance(message, dict) else None
     if not isinstance(cell_id, int) or isinstance(cell_id, bool):
         return {"ok": False, "error": "Say which cell."}
-    room = db.session.get(Room, connection.room_id)
-    assert room is not None
+    _seat, room, _member = seated
     try:
         cell, _row = cell_in(room, cell_id)
     except ActionError as error:

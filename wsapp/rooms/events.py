@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
@@ -11,7 +10,7 @@ from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
-from ..identity import leads, participant_in
+from ..identity import Seat, leads, leave_seat, participant_in, seated_in, socket_seat, take_seat
 from ..live import (
     Viewer,
     audience_key,
@@ -24,7 +23,7 @@ from ..live import (
     presence_changed,
     render_change,
 )
-from ..models import Connection, Participant, Room
+from ..models import Connection, Participant
 from ..security import (
     NOT_IN_A_ROOM,
     SLOW_DOWN,
@@ -36,28 +35,6 @@ from ..security import (
 )
 from .domain import room_by_code
 from .presence import close_gracefully, hold_presence, is_online, sweep
-
-
-@dataclass(frozen=True)
-class Seat:
-    """Where an open socket sits: its room, its view and, on a participant's phone, who.
-
-    Fixed when the socket connects and kept by the process holding the socket, so an
-    event needs no database read to know which room it is for. Who may act is still
-    checked against the database on every action (a removed participant is refused).
-    """
-
-    room_id: int
-    view: str
-    participant_id: int | None
-
-
-_SEATS: dict[str, Seat] = {}
-
-
-def socket_seat() -> Seat | None:
-    """The current socket's seat, or None once it has disconnected or was never admitted."""
-    return _SEATS.get(request.sid)
 
 
 def _connection() -> Connection | None:
@@ -115,12 +92,12 @@ def connect(auth: dict[str, Any] | None) -> None:
             html = catch_up(room, Viewer(view, member), seen_version)
             socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
     # Only once admitted and saved: a connect that failed leaves no seat behind.
-    _SEATS[request.sid] = Seat(room.id, view, member.id if member else None)
+    take_seat(Seat(room.id, view, member.id if member else None))
 
 
 @socketio.on("disconnect")
 def disconnect(*_reason: object) -> None:
-    _SEATS.pop(request.sid, None)
+    leave_seat()
     connection = _connection()
     if connection is None:
         return
@@ -169,12 +146,8 @@ def resync(*_args: object) -> dict[str, Any]:
     """The room's full current state for this socket, after the client saw a gap."""
     if not socket_event_allowed("resync"):
         return {"ok": False, "error": SLOW_DOWN}
-    seat = socket_seat()
-    if seat is None:
+    seated = seated_in()
+    if seated is None:
         return {"ok": False, "error": NOT_IN_A_ROOM}
-    room = db.session.get(Room, seat.room_id)
-    assert room is not None
-    member = participant_in(room) if seat.participant_id else None
-    if seat.participant_id and member is None:  # removed since the socket connected
-        return {"ok": False, "error": NOT_IN_A_ROOM}
+    seat, room, member = seated
     return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}
