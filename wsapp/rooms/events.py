@@ -105,11 +105,13 @@ def disconnect(*_reason: object) -> None:
     was_editing = connection.editing_cell_id is not None
     if participant_id is not None:
         hold_presence(room_id)
-    if participant_id is not None and current_app.config["PRESENCE_GRACE"]:
-        close_gracefully(connection)
+    graceful = participant_id is not None and bool(current_app.config["PRESENCE_GRACE"])
+    if graceful:
+        close_gracefully(connection)  # its person counts as here until the grace is over
     else:
         db.session.execute(delete(Connection).where(Connection.sid == request.sid))
-    if was_editing or (participant_id is not None and not is_online(participant_id)):
+    gone = participant_id is not None and not graceful and not is_online(participant_id)
+    if was_editing or gone:
         room = bump_version(room_id, presence_only=True)
         commit_and_send(room, presence_changed())
     else:
