@@ -195,7 +195,7 @@ class Client:
         sio.on("swap", self.on_swap)
         sio.on("connect_error", self.on_refused)
         await sio.connect(
-            f"{base}?room={self.room.code}",
+            f"{base}?client={secrets.token_hex(8)}",  # as app.js does
             headers={"Cookie": self.cookie} if self.cookie else {},
             auth={"code": self.room.code, "view": self.view, "v": self.version},
             transports=["websocket"],

@@ -10,6 +10,7 @@ is on the other; presence and timers must not depend on which process anyone is 
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import secrets
@@ -216,7 +217,7 @@ class Person:
         client = socketio.Client(http_session=self.http, reconnection=False)
         client.on("swap", self._on_swap)
         client.connect(
-            f"{base}?room={self.code}",  # as app.js does, for nginx's room stickiness
+            f"{base}?client={secrets.token_hex(8)}",  # as app.js does, for nginx's stickiness
             auth={"code": self.code, "view": self.view, "v": 0},
             transports=list(transports),
             wait_timeout=WAIT,
@@ -664,6 +665,34 @@ def test_long_polling_through_nginx_keeps_each_session_on_one_process(
         assert people_in(ana.swap_with_version(version)["html"])[f"Ben {n}"] is True
     version = facilitator.act("phase.next")["v"]
     assert parse(ben.swap_with_version(version)["html"]).by_id("phase") is not None
+
+
+POLLING = "/socket.io/?EIO=4&transport=polling"
+
+
+def _holds(polling_url: str, engineio_sid: str) -> bool:
+    """Does the process that ``polling_url`` reaches hold this Engine.IO session? Any packet
+    posted to another is refused as an unknown session; the one posted (a Socket.IO connect
+    without a room) is refused by the holder too, after the session has taken it."""
+    return requests.post(f"{polling_url}&sid={engineio_sid}", data="40", timeout=5).ok
+
+
+def test_nginx_spreads_tabs_over_the_processes_and_keeps_each_on_one(
+    nginx: str, servers: Service
+) -> None:
+    """Sockets go by the tab key app.js adds, not by room: one room's phones load every
+    process, and every request of one tab's session reaches the process holding it."""
+    tabs_on: dict[str, int] = dict.fromkeys(servers.urls, 0)
+    for tab in range(16):
+        through_nginx = f"{nginx}{POLLING}&client=tab{tab}"
+        handshake = requests.get(through_nginx, timeout=5)
+        assert handshake.ok, handshake.text
+        sid = json.loads(handshake.text[1:])["sid"]  # "0" + the open packet
+        (holder,) = [url for url in servers.urls if _holds(url + POLLING, sid)]
+        for _ in range(3):  # the same tab's next requests: the same process
+            assert _holds(through_nginx, sid)
+        tabs_on[holder] += 1
+    assert all(tabs_on.values()), tabs_on
 
 
 def test_nginx_compresses_pages_and_caches_hashed_assets(nginx: str, people: Callable) -> None:

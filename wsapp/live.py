@@ -238,8 +238,10 @@ class Outbox:
 # Pushes of a room leave this process in version order: a change renders while it holds
 # the room's database lock, then commits and emits while holding the room's stripe here,
 # which the room's next change (already past the database lock, so one version later)
-# must take before it can commit. nginx keeps a room on one process (deploy/nginx.conf);
-# clients reorder anything that still overtakes (app.js). Striped: bounded, never pruned.
+# must take before it can commit. A room's people may sit on several processes
+# (deploy/nginx.conf spreads sockets by tab), whose pushes can overtake each other between
+# commit and publish: clients put those back in version order (app.js). Striped: bounded,
+# never pruned.
 _ORDER = [threading.Lock() for _ in range(64)]
 
 

@@ -87,10 +87,17 @@
       status.textContent = text;
     }
 
+    function tabKey() {
+      const bytes = new Uint8Array(8);
+      crypto.getRandomValues(bytes);
+      return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    }
+
     const socket = io({
       transports: ["websocket", "polling"],
-      // Lets a proxy keep a room's sockets (and long-polling requests) on one process.
-      query: { room: code },
+      // Lets a proxy keep this tab's socket (every long-polling request of it) on one
+      // process, and spread the tabs evenly over the processes (deploy/nginx.conf).
+      query: { client: tabKey() },
       auth: function (send) { send({ code: code, view: body.dataset.view, v: version }); },
     });
     window.wsappSocket = socket;
