@@ -16,7 +16,7 @@ from string import ascii_uppercase
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from ..actions import ActionError, Args, action
@@ -191,6 +191,29 @@ def _room_dots(room: Room, *columns: Any) -> Select[Any]:
     )
 
 
+@dataclass(frozen=True)
+class CountedDot:
+    """A dot that counts in the room, with who placed it."""
+
+    item_id: int
+    colour: str
+    participant_id: int
+    name: str
+
+
+@per_change
+def counted_dots(room: Room) -> list[CountedDot]:
+    """Every dot that counts in the room, ordered by dotter (case-insensitive name), then
+    oldest first: one read gives a change its tallies, the progress and the dotter's own
+    buttons."""
+    rows = db.session.execute(
+        _room_dots(room, Dot.item_id, Dot.colour, Dot.participant_id, Participant.name).order_by(
+            func.lower(Participant.name), Dot.id
+        )
+    )
+    return [CountedDot(*row) for row in rows]
+
+
 @per_change
 def tally(room: Room, poster_id: int | None = None) -> list[PosterTally]:
     """Every poster of the room (or the one with ``poster_id``) with each item's green,
@@ -198,14 +221,10 @@ def tally(room: Room, poster_id: int | None = None) -> list[PosterTally]:
     posters = room_posters(room, poster_id)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
-    dots = _room_dots(room, Dot.item_id, Dot.colour, Participant.name)
-    if poster_id is not None:
-        dots = dots.where(Poster.id == poster_id)
-    rows = db.session.execute(dots.order_by(func.lower(Participant.name), Dot.id))
-    for item_id, colour, name in rows:
-        counts[item_id][colour] += 1
+    for dot in counted_dots(room):
+        counts[dot.item_id][dot.colour] += 1
         if room.dots_named:
-            names[item_id][colour].append(name)
+            names[dot.item_id][dot.colour].append(dot.name)
     return [
         PosterTally(
             poster,
@@ -253,13 +272,9 @@ def summary(room: Room) -> PosterSummary:
 def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
     """A participant's dots on the room's items: item id -> colours, oldest first."""
     placed: dict[int, list[str]] = defaultdict(list)
-    rows = db.session.execute(
-        _room_dots(room, Dot.item_id, Dot.colour)
-        .where(Dot.participant_id == participant.id)
-        .order_by(Dot.id)
-    )
-    for item_id, colour in rows:
-        placed[item_id].append(colour)
+    for dot in counted_dots(room):
+        if dot.participant_id == participant.id:
+            placed[dot.item_id].append(dot.colour)
     return dict(placed)
 
 
@@ -279,16 +294,14 @@ def dots_left(room: Room, participant: Participant) -> int | None:
 
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    members = (
-        select(func.count(Participant.id))
-        .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
-        .correlate(None)  # everyone in the room, not the dotters the outer query joins
-        .scalar_subquery()
+    members = db.session.scalar(
+        select(func.count(Participant.id)).where(
+            Participant.room_id == room.id, Participant.removed_at.is_(None)
+        )
     )
-    dots, people, in_room = db.session.execute(
-        _room_dots(room, func.count(Dot.id), func.count(func.distinct(Dot.participant_id)), members)
-    ).one()
-    return DotProgress(dots=dots, people=people, members=in_room or 0)
+    dots = counted_dots(room)
+    people = len({dot.participant_id for dot in dots})
+    return DotProgress(dots=len(dots), people=people, members=members or 0)
 
 
 def dot_colours(room: Room) -> list[DotColour]:
@@ -379,13 +392,17 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     item = _item_in(room, args.item_id)
     if room.posters_locked:
         raise ActionError(LOCKED_MESSAGE, 409)
-    mine = _my_dots_on(item, actor.participant)
     if room.dot_budget is None:
-        if [dot.colour for dot in mine] == [args.colour]:
+        # Take theirs off in the same statement that says what it was; refusing below
+        # rolls the change back, so a refused dot leaves theirs where it was.
+        replaced = db.session.scalars(
+            delete(Dot)
+            .where(Dot.item_id == item.id, Dot.participant_id == actor.participant.id)
+            .returning(Dot.colour)
+        ).all()
+        if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
             raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
-        for dot in mine:
-            db.session.delete(dot)
     elif dots_placed(room, actor.participant) >= room.dot_budget:
         raise ActionError(
             f"You have placed all {room.dot_budget} of your dots. "
