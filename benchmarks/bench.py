@@ -28,9 +28,10 @@ working phases, and a participant's change is what that phase asks for:
   plan       plan.cell.edit of the participant's cell (30 people share the 16 cells): the
              cell's text plus the one to three words typed before the pause that saves it
              (static/js/app.js saves 500 ms after typing stops), sent against the revision
-             that text is; the typist first asks for the cell's saved text and revision
-             ("plan.cell", as app.js does after each save; not timed), so two typists in
-             one cell merge rather than conflict (the report counts cells left in conflict).
+             that text is. As on the page, the typist knows the cell from the last push of
+             it and from its own last save's answer (which says what the cell holds), so
+             two typists in one cell merge rather than conflict (the report counts cells
+             left in conflict).
 Rooms start staggered across the three phases (room k in phase k mod 3), and each
 facilitator's fifth change moves its room to the next working phase (posters, prompt, plan,
 posters...), re-rendering every participant's phase; its other changes add or take away a
@@ -107,6 +108,12 @@ TYPED = (
 MIX = "participants dot, add notes or type, as their room's phase asks: ~⅓ each"
 CELL_TEXT_MAX = 1500  # a typist whose cell holds this much starts it over (cells hold 2,000)
 HEARTBEAT_SECONDS = 25
+# A plan cell's field as templates/plan/_cell_text.html renders it.
+PLAN_CELL = re.compile(
+    r'<textarea id="plan-cell-(?P<cell>\d+)-text"[^>]*? data-revision="(?P<revision>\d+)"'
+    r"[^>]*>\n?(?P<text>.*?)</textarea>",
+    re.DOTALL,
+)
 
 
 def log(message: str) -> None:
@@ -130,6 +137,7 @@ class Client:
     html: dict[int, int] = field(default_factory=dict)  # version -> characters of live pushes
     pushes: int = 0
     dots: dict[int, str] = field(default_factory=dict)  # item id -> this person's dot
+    cells: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> revision, text
     typed: int = 0  # stretches of typing saved so far
     gaps: int = 0  # pushes still missing after a second: the client had to resync
     reordered: int = 0  # pushes that overtook an earlier one and waited for it
@@ -147,6 +155,8 @@ class Client:
         self.pushes += 1
         if not message.get("full"):
             self.html[version] = self.html.get(version, 0) + len(message["html"])
+        if "plan-cell-" in message["html"]:
+            self.see_cells(message["html"])
         if self.version and version < self.version:
             pass  # older than what is on screen: app.js ignores it
         elif message.get("full") or not self.version or version <= self.version + 1:
@@ -155,6 +165,13 @@ class Client:
             self.held.add(version)
             self.reordered += 1
         self.apply_held()
+
+    def see_cells(self, html: str) -> None:
+        """The plan cells a push shows: what the page's fields then hold (app.js)."""
+        for found in PLAN_CELL.finditer(html):
+            cell, revision = int(found["cell"]), int(found["revision"])
+            if revision > self.cells.get(cell, (-1, ""))[0]:
+                self.cells[cell] = (revision, unescape(found["text"]))
 
     def apply_held(self) -> None:
         while self.version + 1 in self.held:
@@ -349,25 +366,27 @@ class Wsapp:
         if room.phase == "prompt":
             return "note.add", {"question_key": self.question, "text": f"Point {n} from me."}
         cell = room.cells[client.number % len(room.cells)]
-        assert client.sio is not None
-        saved = await client.sio.call("plan.cell", {"cell_id": cell}, timeout=60)
-        assert saved.get("ok"), saved
-        if saved["conflict"]:
-            self.conflicts.add(cell)
-        text = saved["text"] if len(saved["text"]) < CELL_TEXT_MAX else ""
+        revision, text = client.cells.get(cell, (0, ""))
+        text = text if len(text) < CELL_TEXT_MAX else ""
         typed = TYPED[(client.number + client.typed) % len(TYPED)]
         client.typed += 1
         space = " " if text and not text.endswith((" ", "\n")) else ""
         return "plan.cell.edit", {
             "cell_id": cell,
-            "base_revision": saved["revision"],
+            "base_revision": revision,
             "text": text + space + typed,
         }
 
-    def done(self, client: Client, name: str, args: dict[str, Any]) -> None:
+    def done(self, client: Client, name: str, args: dict[str, Any], reply: dict[str, Any]) -> None:
         """The change was saved: remember what the page now shows."""
         if name == "dot.place":
             client.dots[args["item_id"]] = args["colour"]
+        elif name == "plan.cell.edit":
+            saved = reply["cell"]
+            if saved["revision"] > client.cells.get(saved["cell_id"], (-1, ""))[0]:
+                client.cells[saved["cell_id"]] = (saved["revision"], saved["text"])
+            if saved["conflict"]:
+                self.conflicts.add(saved["cell_id"])
 
 
 class Baseline:
@@ -388,7 +407,7 @@ class Baseline:
     async def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
         return "broadcast", {}
 
-    def done(self, client: Client, name: str, args: dict[str, Any]) -> None:
+    def done(self, client: Client, name: str, args: dict[str, Any], reply: dict[str, Any]) -> None:
         return None
 
 
@@ -476,7 +495,7 @@ async def drive(
                 log(f"{name} failed: {error!r}")
             else:
                 if reply.get("ok"):
-                    target.done(client, name, args)
+                    target.done(client, name, args, reply)
                     result.mix[name] += 1
                     changes.append(Change(client.room, client, sent_at, reply["v"], name))
                 else:

@@ -182,21 +182,31 @@ def test_an_edit_reaches_every_screen_with_its_new_revision(team, app):
     assert revisions(app, cell_id) == [(1, "Ana", "edit", "Hire a coach ")]
 
 
-def test_the_socket_tells_a_typist_what_the_cell_holds_now(team, app):
+def test_a_typed_edit_tells_the_typist_what_the_cell_holds_now(team, app):
     _lead, ana, ben, _projector = team
     cell_id = cells(app, ana.code)[MAJOR_30]
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
-    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Budget")
-    state = ana.socket.emit("plan.cell", {"cell_id": cell_id}, callback=True)
-    assert state == {
-        "ok": True,
+    first = ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
+    assert first["cell"] == {
         "cell_id": cell_id,
-        "revision": 2,
-        "text": "Budget\nHire a coach",
+        "revision": 1,
+        "text": "Hire a coach",
         "conflict": False,
     }
-    assert ana.socket.emit("plan.cell", {"cell_id": 10**6}, callback=True)["ok"] is False
-    assert ana.socket.emit("plan.cell", {"cell_id": "1"}, callback=True)["ok"] is False
+    # Typed against the empty cell too: the answer is the merge, which the page types on.
+    merged = ben.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Budget")
+    assert merged == {
+        "ok": True,
+        "v": first["v"] + 1,
+        "cell": {
+            "cell_id": cell_id,
+            "revision": 2,
+            "text": "Budget\nHire a coach",
+            "conflict": False,
+        },
+    }
+    # Nothing new to save: the answer still says what the cell holds.
+    same = ana.act("plan.cell.edit", cell_id=cell_id, base_revision=2, text="Budget\nHire a coach")
+    assert same["cell"]["revision"] == 2 and same["cell"]["text"] == "Budget\nHire a coach"
 
 
 def test_two_people_typing_in_one_cell_at_once_both_keep_their_words(team, app):

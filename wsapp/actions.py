@@ -123,8 +123,16 @@ def _check_sender(spec: ActionSpec, room: Room, as_facilitator: bool) -> Actor:
     return actor
 
 
-def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> int:
-    """Apply action ``name`` to the room for the current sender; return the new version.
+@dataclass(frozen=True)
+class Done:
+    """A change saved and sent: the room's version now, and what its sender is told."""
+
+    version: int
+    reply: Mapping[str, Any]
+
+
+def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
+    """Apply action ``name`` to the room for the current sender.
 
     Raises ActionError, having changed nothing, when the sender, the room's state or the
     arguments do not allow it.
@@ -146,9 +154,10 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     room = bump_version(room_id)
     try:
         actor = _check_sender(spec, room, as_facilitator)
-        outbox = render_change(room, spec.fn(room, actor, args), actor.participant)
+        publish = spec.fn(room, actor, args)
+        outbox = render_change(room, publish, actor.participant)
     except BaseException:
         db.session.rollback()
         raise
     commit_and_deliver(outbox)
-    return outbox.version
+    return Done(outbox.version, publish.reply)

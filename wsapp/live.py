@@ -96,7 +96,8 @@ class Publish:
     ``own`` partials changed for the participant who acted and nobody else; they are
     rendered for that participant alone. ``context`` is passed to every one of them: a
     partial that lists many things may send only the one that changed (``only_item``,
-    ``only_cell``) and sends them all without it.
+    ``only_cell``) and sends them all without it. ``reply`` goes back to the sender alone,
+    in the socket's acknowledgement (a typist's page learns what its cell now holds).
     """
 
     regions: tuple[str, ...] = ()
@@ -104,6 +105,7 @@ class Publish:
     own: tuple[str, ...] = ()
     after: list[Callable[[], None]] = field(default_factory=list)
     context: Mapping[str, Any] = field(default_factory=dict)
+    reply: Mapping[str, Any] = field(default_factory=dict)
 
 
 def people_changed() -> Publish:

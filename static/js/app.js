@@ -254,8 +254,8 @@
 
 /* ===== PLAN: co-edited plan cells, and the quiet write saved as it is typed =====
  * A plan cell is saved over the socket shortly after typing pauses, against the revision
- * its text came from; the server merges edits made at the same time. The page then asks
- * for the cell's saved text and carries over whatever was typed meanwhile, keeping the
+ * its text came from; the server merges edits made at the same time. Its answer says what
+ * the cell now holds, onto which the page carries whatever was typed meanwhile, keeping the
  * caret where it was among the words. A change pushed for the cell someone is typing in
  * is merged the same way instead of replacing their text. A quiet-write answer is saved
  * as it is typed and kept on the device until the server has it. */
@@ -328,7 +328,9 @@
 
   /* --- Plan cells --- */
   /* Per cell: the server's text at `revision`, what this person has `typed` on top of it,
-     and whether a save is on its way. `typed` outlives the field: a swap may replace it. */
+     whether a save is on its way, and the newest text pushed meanwhile (`pushed`: someone
+     else's save that may come after this one's). `typed` outlives the field: a swap may
+     replace it. */
   const cells = new Map();
 
   function fieldOf(id) { return document.getElementById("plan-cell-" + id + "-text"); }
@@ -340,7 +342,7 @@
     let state = cells.get(id);
     if (!state || (!state.busy && !dirty(state) && revision > state.revision)) {
       state = { id: id, revision: revision, text: field.defaultValue, typed: field.defaultValue,
-                busy: false, again: false, timer: null };
+                busy: false, again: false, timer: null, pushed: null };
       cells.set(id, state);
     }
     return state;
@@ -370,16 +372,21 @@
     state.busy = true;
     emit("plan.cell.edit", { cell_id: state.id, base_revision: state.revision, text: sent },
       function (reply) {
+        state.busy = false;
         if (!reply || !reply.ok) {
-          state.busy = false;
           flash((reply && reply.error) || "Not saved yet: the connection dropped.");
           return;
         }
-        window.wsappSocket.emit("plan.cell", { cell_id: state.id }, function (saved) {
-          state.busy = false;
-          if (saved && saved.ok) adopt(state, saved, sent);
-          if (state.again || dirty(state)) { state.again = false; schedule(state); }
-        });
+        adopt(state, reply.cell, sent);
+        const later = state.pushed;
+        state.pushed = null;
+        if (later && later.revision > state.revision) {
+          if (dirty(state)) { save(state); return; }  // the server merges it in
+          state.revision = later.revision;
+          state.text = state.typed = later.text;
+          show(state);
+        }
+        if (state.again || dirty(state)) { state.again = false; schedule(state); }
       });
   }
 
@@ -416,6 +423,10 @@
     target.readOnly = next.readOnly;
     const current = state || stateOf(target);
     const revision = Number(next.dataset.revision);
+    if (current.busy && revision > current.revision &&
+        (!current.pushed || revision > current.pushed.revision)) {
+      current.pushed = { revision: revision, text: next.value };  // dealt with once saved
+    }
     if (revision <= current.revision || current.busy) return;
     if (dirty(current)) { save(current); return; }
     current.revision = revision;

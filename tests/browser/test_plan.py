@@ -91,6 +91,43 @@ def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_ser
     expect(history).to_be_hidden()
 
 
+# Holds the answers to this page's plan cell saves for a while, as a slow phone network does.
+SLOW_SAVE_ANSWERS = """() => {
+  const socket = window.wsappSocket;
+  const emit = socket.emit.bind(socket);
+  socket.emit = function (event, message, answer) {
+    if (event === "act" && message.name === "plan.cell.edit") {
+      return emit(event, message, function (reply) { setTimeout(answer, 2500, reply); });
+    }
+    return emit.apply(null, arguments);
+  };
+}"""
+
+
+def test_a_save_answered_late_keeps_the_words_pushed_meanwhile(live_server, person):
+    """Ben's words arrive on Ana's phone while her own save is still unanswered; the late
+    answer (the cell as her save left it, before Ben's) must not take his words away."""
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+    go_to_phase(lead, 6, "One-year plan", ana, ben)
+    ana.evaluate(SLOW_SAVE_ANSWERS)
+
+    ana_cell = ana.get_by_role("textbox", name=CELL)
+    ben_cell = ben.get_by_role("textbox", name=CELL)
+    ana_cell.press_sequentially("Hire a coach", delay=10)
+    expect(ben_cell).to_have_value("Hire a coach")  # saved and pushed; Ana's answer waits
+    ben_cell.click()
+    ben_cell.press("End")
+    ben_cell.press_sequentially(" by May", delay=10)
+    expect(lead.get_by_role("textbox", name=CELL)).to_have_value("Hire a coach by May")
+    ana.get_by_role("heading", level=1, name="One-year plan").click()
+    # Pushed while her save was unanswered, Ben's words wait for the answer, then stay.
+    expect(ana_cell).to_have_value("Hire a coach by May", timeout=8000)
+
+
 def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, person):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)

@@ -1,8 +1,8 @@
 """The action plan: a 30/60/90/120-day grid the whole team edits at once.
 
-Actions and queries are in :mod:`.domain`, the three-way merge of a cell's text in
-:mod:`.merge`, a cell's history page in :mod:`.views`, and the socket event that tells a
-typist's page its cell's saved text in :mod:`.events`. The page is the phase template
+Actions and queries are in :mod:`.domain` (a typed edit's acknowledgement tells the typist's
+page the cell as saved), the three-way merge of a cell's text in :mod:`.merge`, and a cell's
+history page in :mod:`.views`. The page is the phase template
 ``phases/_plan.html`` with its partials in ``templates/plan/``.
 """
 
@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("plan", __name__)
 
-from . import domain, events, views  # noqa: E402, F401  (register actions, routes, handlers)
+from . import domain, views  # noqa: E402, F401  (register actions and routes)

@@ -13,8 +13,8 @@ who is typing where; ``plan/_grid.html`` re-renders the grid when its shape chan
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from flask import request
 from pydantic import ConfigDict, Field
@@ -380,6 +380,17 @@ def _cell_changed(cell: PlanCell) -> Publish:
     return Publish(regions=CELLS, context={"only_cell": cell.id})
 
 
+def saved_cell(cell: PlanCell) -> dict[str, Any]:
+    """What a cell holds as saved: the typist's page carries what was typed meanwhile
+    over onto it (static/js/app.js)."""
+    return {
+        "cell_id": cell.id,
+        "revision": cell.revision,
+        "text": cell.text,
+        "conflict": cell.conflict_text is not None,
+    }
+
+
 class CellText(Args):
     """Typed text keeps its spaces: a trailing space is the start of the next word."""
 
@@ -394,7 +405,8 @@ class EditCell(CellText):
 
 @action("plan.cell.edit", EditCell, who="anyone")
 def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
-    """Save a cell as typed, merged with whatever others saved since the typist's base."""
+    """Save a cell as typed, merged with whatever others saved since the typist's base;
+    the typist is told the cell as saved (``"cell"``: ``saved_cell``)."""
     cell, row = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
     text = clean_text(args.text)
@@ -404,7 +416,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
         base = revision_text(cell, args.base_revision)
         outcome = reconcile(base, text, cell.text, cell.conflict_text)
     if outcome.text == cell.text and outcome.conflict_text == cell.conflict_text:
-        return Publish()
+        return Publish(reply={"cell": saved_cell(cell)})
     if len(outcome.text) > CELL_MAX:
         raise ActionError(
             f"With what others just added, this cell would pass {CELL_MAX} characters. "
@@ -413,7 +425,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
         )
     cell.conflict_text = outcome.conflict_text
     _save(cell, outcome.text, actor, outcome.kind)
-    return _cell_changed(cell)
+    return replace(_cell_changed(cell), reply={"cell": saved_cell(cell)})
 
 
 class ResolveCell(CellText):

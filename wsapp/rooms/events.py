@@ -120,7 +120,8 @@ def disconnect(*_reason: object) -> None:
 
 @socketio.on("act")
 def act(message: Any, *_extra: object) -> dict[str, Any]:
-    """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` or an error.
+    """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` (and what the
+    action tells its sender, such as ``"cell"``) or an error.
 
     Arguments after the message (a client's stray ``undefined``) are ignored, not a crash.
     """
@@ -135,12 +136,12 @@ def act(message: Any, *_extra: object) -> dict[str, Any]:
     if not isinstance(args, dict):
         return {"ok": False, "error": "An action's arguments must be an object."}
     try:
-        version = perform(
+        done = perform(
             seat.room_id, message["name"], args, as_facilitator=seat.view == "facilitator"
         )
     except ActionError as error:
         return {"ok": False, "error": error.message}
-    return {"ok": True, "v": version}
+    return {"ok": True, "v": done.version, **done.reply}
 
 
 @socketio.on("resync")
