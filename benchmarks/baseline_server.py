@@ -9,7 +9,9 @@ cost of being a real app.
 With ``WSAPP_BASELINE_SAVE=1`` it first saves each change in ``WSAPP_DATABASE_URL``'s
 database, the least any app that saves before it broadcasts must do: one transaction that
 bumps the room's version (taking its row lock) and inserts the change. Without it, nothing
-is saved: the bare broadcast.
+is saved: the bare broadcast, whose processes number each room's changes with one counter
+in the message queue's Redis (a room's people sit on several processes: deploy/nginx.conf
+spreads sockets by tab), or in memory with one process.
 
 Run: ``python -m benchmarks.baseline_server --port 9001 --workers 2`` (env as for wsapp).
 """
@@ -23,6 +25,7 @@ from collections import defaultdict
 from itertools import count
 from typing import Any
 
+import redis
 import socketio
 from sqlalchemy import Engine, create_engine, text
 
@@ -30,10 +33,6 @@ from wsapp.cli import gunicorn_argv, run_all
 
 VIEWS = ("participant", "facilitator", "projector")
 PAYLOAD = "x" * int(os.environ.get("WSAPP_BASELINE_BYTES", "1000"))
-
-# nginx sends every socket of a room to one process, so a room's counter lives there.
-versions: defaultdict[str, count[int]] = defaultdict(lambda: count(2))
-current: dict[str, int] = defaultdict(lambda: 1)
 
 queue_url = os.environ.get("WSAPP_MESSAGE_QUEUE_URL")
 sio = socketio.Server(
@@ -53,6 +52,7 @@ SCHEMA = (
 )
 BUMP = text("UPDATE baseline_rooms SET version = version + 1 WHERE code = :code RETURNING version")
 SAVE = text("INSERT INTO baseline_changes (code, version, html) VALUES (:code, :version, :html)")
+CURRENT = text("SELECT version FROM baseline_rooms WHERE code = :code")
 ADD_ROOM = text("INSERT INTO baseline_rooms VALUES (:code, 1) ON CONFLICT DO NOTHING")
 
 
@@ -65,6 +65,30 @@ def _database() -> Engine | None:
 database = _database()
 
 
+class Counters:
+    """Each room's last version: in Redis when processes share it, else in memory."""
+
+    def __init__(self, url: str | None) -> None:
+        self.redis = redis.Redis.from_url(url) if url else None
+        self.prefix = f"baseline:{os.environ.get('WSAPP_MESSAGE_QUEUE_CHANNEL', 'wsapp')}:"
+        self.counts: defaultdict[str, count[int]] = defaultdict(lambda: count(2))
+        self.last: dict[str, int] = defaultdict(lambda: 1)
+
+    def next(self, code: str) -> int:
+        if self.redis is None:
+            self.last[code] = next(self.counts[code])
+            return self.last[code]
+        return int(self.redis.incr(self.prefix + code)) + 1  # versions start at 1
+
+    def current(self, code: str) -> int:
+        if self.redis is None:
+            return self.last[code]
+        return int(self.redis.get(self.prefix + code) or 0) + 1
+
+
+counters = Counters(queue_url if database is None else None)
+
+
 @sio.event
 def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any]) -> None:
     code, view = auth["code"], auth["view"]
@@ -73,18 +97,23 @@ def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any]) -> None:
     if database is not None:
         with database.begin() as saving:
             saving.execute(ADD_ROOM, {"code": code})
-    sio.emit("swap", {"v": current[code], "html": PAYLOAD}, to=sid)
+    sio.emit("swap", {"v": _current(code), "html": PAYLOAD}, to=sid)
 
 
 def _bump(code: str) -> int:
     if database is None:
-        current[code] = next(versions[code])
-    else:
-        with database.begin() as saving:
-            version = saving.execute(BUMP, {"code": code}).scalar_one()
-            saving.execute(SAVE, {"code": code, "version": version, "html": PAYLOAD})
-        current[code] = version
-    return current[code]
+        return counters.next(code)
+    with database.begin() as saving:
+        version = saving.execute(BUMP, {"code": code}).scalar_one()
+        saving.execute(SAVE, {"code": code, "version": version, "html": PAYLOAD})
+    return int(version)
+
+
+def _current(code: str) -> int:
+    if database is None:
+        return counters.current(code)
+    with database.connect() as reading:
+        return int(reading.execute(CURRENT, {"code": code}).scalar_one())
 
 
 @sio.event
@@ -99,7 +128,7 @@ def act(sid: str, message: dict[str, Any]) -> dict[str, Any]:
 @sio.event
 def resync(sid: str) -> dict[str, Any]:
     code = sio.get_session(sid)["code"]
-    return {"ok": True, "v": current[code], "html": PAYLOAD}
+    return {"ok": True, "v": _current(code), "html": PAYLOAD}
 
 
 @sio.event
