@@ -164,26 +164,6 @@ def plan_of(room: Room) -> Plan:
     return plan
 
 
-@bp.app_template_global()
-@per_change
-def plan_of_cell(room: Room, cell_id: int) -> Plan:
-    """The plan as far as one of its cells goes (the cell, its row and column, where its
-    items came from): what a change to that cell alone sends, in two queries."""
-    found = db.session.execute(
-        select(PlanCell, PlanRow, PlanColumn)
-        .join(PlanRow, PlanCell.row_id == PlanRow.id)
-        .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
-        .where(PlanCell.id == cell_id, PlanRow.room_id == room.id)
-    ).first()
-    if found is None:
-        return Plan([], [], {})
-    cell, row, column = found
-    sources = db.session.scalars(
-        select(PlanItemSource).where(PlanItemSource.cell_id == cell.id).order_by(PlanItemSource.id)
-    )
-    return Plan([row], [column], {(row.id, column.id): cell}, {cell.id: list(sources)})
-
-
 def editors_of(room: Room) -> dict[int, list[Editor]]:
     """Who is typing in which cell right now, by cell id."""
     editors: dict[int, list[Editor]] = defaultdict(list)
@@ -288,16 +268,19 @@ def plan_placements(room: Room) -> dict[tuple[str, int], list[str]]:
 # --- Guards -------------------------------------------------------------------------------
 
 
-def cell_in(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow]:
-    """The room's cell with this id and its row, or a refusal naming the problem."""
+def cell_in(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow, PlanColumn]:
+    """The room's cell with this id, its row and its column, or a refusal naming the
+    problem."""
     found = db.session.execute(
-        select(PlanCell, PlanRow)
+        select(PlanCell, PlanRow, PlanColumn)
         .join(PlanRow, PlanCell.row_id == PlanRow.id)
+        .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
         .where(PlanCell.id == cell_id, PlanRow.room_id == room.id)
     ).first()
     if found is None:
         raise ActionError("That cell is not in this room's plan. Reload the page.", 404)
-    return found[0], found[1]
+    cell, row, column = found
+    return cell, row, column
 
 
 def _row_in(room: Room, row_id: int) -> PlanRow:
@@ -375,9 +358,14 @@ def _save(cell: PlanCell, text: str, actor: Actor, reason: str) -> None:
 # --- Editing cells ------------------------------------------------------------------------
 
 
-def _cell_changed(cell: PlanCell) -> Publish:
-    """Only the cell's text and details are sent: no other cell changed."""
-    return Publish(regions=CELLS, context={"only_cell": cell.id})
+def _cell_changed(cell: PlanCell, row: PlanRow, column: PlanColumn) -> Publish:
+    """Only the cell's text and details are sent: no other cell changed. The push shows
+    the plan as far as that cell goes (its row, its column, where its items came from)."""
+    sources = db.session.scalars(
+        select(PlanItemSource).where(PlanItemSource.cell_id == cell.id).order_by(PlanItemSource.id)
+    )
+    only_cell = Plan([row], [column], {(row.id, column.id): cell}, {cell.id: list(sources)})
+    return Publish(regions=CELLS, context={"only_cell": only_cell})
 
 
 def saved_cell(cell: PlanCell) -> dict[str, Any]:
@@ -407,7 +395,7 @@ class EditCell(CellText):
 def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Save a cell as typed, merged with whatever others saved since the typist's base;
     the typist is told the cell as saved (``"cell"``: ``saved_cell``)."""
-    cell, row = cell_in(room, args.cell_id)
+    cell, row, column = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
     text = clean_text(args.text)
     if args.base_revision == cell.revision:  # nothing saved since: no base to read
@@ -425,7 +413,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
         )
     cell.conflict_text = outcome.conflict_text
     _save(cell, outcome.text, actor, outcome.kind)
-    return replace(_cell_changed(cell), reply={"cell": saved_cell(cell)})
+    return replace(_cell_changed(cell, row, column), reply={"cell": saved_cell(cell)})
 
 
 class ResolveCell(CellText):
@@ -437,7 +425,7 @@ class ResolveCell(CellText):
 @action("plan.cell.resolve", ResolveCell, who="anyone")
 def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
     """Settle a conflict with the text chosen; only against the text the chooser saw."""
-    cell, row = cell_in(room, args.cell_id)
+    cell, row, column = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
     if cell.conflict_text is None:
         raise ActionError("This cell has no conflict to resolve any more.", 409)
@@ -445,7 +433,7 @@ def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
         raise ActionError("The cell changed while you were choosing; look at it again.", 409)
     cell.conflict_text = None
     _save(cell, clean_text(args.text), actor, "resolve")
-    return _cell_changed(cell)
+    return _cell_changed(cell, row, column)
 
 
 class RestoreCell(Args):
@@ -456,11 +444,11 @@ class RestoreCell(Args):
 @action("plan.cell.restore", RestoreCell, who="facilitator")
 def restore_cell(room: Room, actor: Actor, args: RestoreCell) -> Publish:
     """Bring back an earlier text as a new revision; the history keeps everything."""
-    cell, _row = cell_in(room, args.cell_id)
+    cell, row, column = cell_in(room, args.cell_id)
     if args.revision == cell.revision:
         raise ActionError("That version is already the cell's text.", 409)
     _save(cell, revision_text(cell, args.revision), actor, "restore")
-    return _cell_changed(cell)
+    return _cell_changed(cell, row, column)
 
 
 class Editing(Args):
@@ -474,7 +462,7 @@ def set_editing(room: Room, actor: Actor, args: Editing) -> Publish:
     if connection is None or connection.room_id != room.id:
         raise ActionError("Who is editing is shared over the live connection. Reload.", 409)
     if args.cell_id is not None:
-        _cell, row = cell_in(room, args.cell_id)
+        _cell, row, _column = cell_in(room, args.cell_id)
         _check_editable(room, actor, row)
     if connection.editing_cell_id == args.cell_id:
         return Publish()
@@ -516,7 +504,7 @@ def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
 @action("plan.place", Place, who="anyone")
 def place_item(room: Room, actor: Actor, args: Place) -> Publish:
     """Add a poster gap or a Take Action note to a cell as a new line, linked to its source."""
-    cell, row = cell_in(room, args.cell_id)
+    cell, row, _column = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
     already = db.session.scalar(
         select(PlanItemSource.id).where(

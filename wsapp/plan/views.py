@@ -9,7 +9,7 @@ from ..actions import ActionError
 from ..extensions import db
 from ..identity import actor_in
 from ..live import Viewer
-from ..models import PlanColumn, Room
+from ..models import Room
 from . import bp
 from .domain import cell_in
 
@@ -25,10 +25,9 @@ def history(code: str, cell_id: int) -> str:
     if actor is None:
         abort(403, "Join the room to see its plan.")
     try:
-        cell, row = cell_in(room, cell_id)
+        cell, row, column = cell_in(room, cell_id)
     except ActionError as error:
         abort(error.status, error.message)
-    column = db.session.get(PlanColumn, cell.column_id)
     viewer = Viewer("facilitator" if actor.is_facilitator else "participant", actor.participant)
     return render_template(
         "plan/_history.html", room=room, viewer=viewer, cell=cell, row=row, column=column

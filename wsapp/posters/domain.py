@@ -162,11 +162,9 @@ def _live_items(poster: Poster) -> list[PosterItem]:
     return [item for item in poster.items if item.removed_at is None]
 
 
-def room_posters(room: Room, poster_id: int | None = None) -> list[Poster]:
+def room_posters(room: Room) -> list[Poster]:
     query = select(Poster).where(Poster.room_id == room.id)
-    if poster_id is not None:
-        query = query.where(Poster.id == poster_id)
-    # Items joined in, not selected after: one round trip for every tally a dot sends.
+    # Items joined in, not selected after: one round trip for the whole wall.
     return list(
         db.session.scalars(
             query.order_by(Poster.position, Poster.id).options(joinedload(Poster.items))
@@ -215,10 +213,10 @@ def counted_dots(room: Room) -> list[CountedDot]:
 
 
 @per_change
-def tally(room: Room, poster_id: int | None = None) -> list[PosterTally]:
-    """Every poster of the room (or the one with ``poster_id``) with each item's green,
-    yellow and red dots counted."""
-    posters = room_posters(room, poster_id)
+def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
+    """Every poster of the room (or just ``poster``, loaded with its items) with each
+    item's green, yellow and red dots counted."""
+    posters = room_posters(room) if poster is None else [poster]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
     for dot in counted_dots(room):
@@ -338,7 +336,11 @@ def _colour_label(room: Room, colour: str) -> str:
 
 
 def _item_in(room: Room, item_id: int) -> PosterItem:
-    item = db.session.get(PosterItem, item_id, options=[joinedload(PosterItem.poster)])
+    """The room's item, loaded with its poster and the poster's items: all that the
+    change's push of the item's tally shows."""
+    item = db.session.get(
+        PosterItem, item_id, options=[joinedload(PosterItem.poster).joinedload(Poster.items)]
+    )
     if item is None or item.poster.room_id != room.id or item.removed_at is not None:
         raise ActionError(
             "That item is not on this room's posters (it may have been removed).", 404
@@ -371,7 +373,7 @@ def _dot_changed(item: PosterItem) -> Publish:
     return Publish(
         regions=TALLIES,
         own=("posters/_mine.html",),
-        context={"only_item": item.id, "only_poster": item.poster_id},
+        context={"only_item": item.id, "only_poster": item.poster},
     )
 
 
