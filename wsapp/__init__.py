@@ -162,7 +162,6 @@ def _init_templates(app: Flask) -> None:
         notes_by_question=discussion.notes_by_question,
         note_items=discussion.note_items,
         starred_count=discussion.starred_count,
-        note_counts=discussion.note_counts,
         phase_questions=discussion.phase_questions,
         question_label=discussion.question_label,
         question_anchor=discussion.question_anchor,

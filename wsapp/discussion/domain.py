@@ -144,17 +144,6 @@ def notes_by_question(room: Room) -> dict[str, list[Note]]:
     return found
 
 
-@per_change
-def note_counts(room: Room, question_key: str) -> tuple[int, int]:
-    """How many notes the question has, and how many of them the team agreed on."""
-    total, starred = db.session.execute(
-        select(func.count(Note.id), func.count(Note.id).filter(Note.starred)).where(
-            Note.room_id == room.id, Note.question_key == question_key
-        )
-    ).one()
-    return total, starred
-
-
 def starred_count(notes: list[Note]) -> int:
     return sum(1 for note in notes if note.starred)
 
@@ -304,9 +293,10 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
         raise ActionError("That question is not part of this room's discussion.", 422)
     text = _clean_text(args.text, empty="Type your note first: an empty note was not added.")
     author_id = actor.participant.id if actor.participant else None
-    earlier, mine = db.session.execute(
+    earlier, agreed, mine = db.session.execute(
         select(
             func.count(Note.id),
+            func.count(Note.id).filter(Note.starred),
             func.count(Note.id).filter(Note.participant_id.is_not_distinct_from(author_id)),
         ).where(Note.room_id == room.id, Note.question_key == args.question_key)
     ).one()
@@ -331,8 +321,12 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
         return _notes_changed()  # the question's first: its list replaces "No notes yet"
     db.session.flush()
     # A later note goes out alone, to the end of every list (see _note_added.html), and
-    # with its buttons to its author.
-    return Publish(regions=LIVE_NOTES, own=LIVE_NOTES, context={"added_note": note})
+    # with its buttons to its author; with the question's new count.
+    return Publish(
+        regions=LIVE_NOTES,
+        own=LIVE_NOTES,
+        context={"added_note": note, "counted": (earlier + 1, agreed)},
+    )
 
 
 class EditNote(Args):
