@@ -819,10 +819,15 @@ async def run(options: argparse.Namespace) -> None:
             )
             crowd.rss_per_participant_kb = (crowd.rss_mb - idle_rss) * 1024 / crowd.participants
             results.append(crowd)
-        for room in rooms + (more if options.crowd else []):
-            for client in room.clients:
-                if client.sio is not None:
-                    await client.sio.disconnect()
+        # All at once: one at a time, 1,000 clients took five minutes to leave.
+        await asyncio.gather(
+            *(
+                client.sio.disconnect()
+                for room in rooms + (more if options.crowd else [])
+                for client in room.clients
+                if client.sio is not None
+            )
+        )
 
         size = round(steady.mean_html)
         baselines = (
