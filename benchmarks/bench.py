@@ -49,8 +49,11 @@ size for the baseline: the HTML each participant received per change (all its pu
 that version), averaged over the steady load.
 
 Shared machines change speed from minute to minute, so each load also reports how long a
-fixed Python loop took just before and just after it, with the servers idle (the "CPU
-probe"): rows measured on a slower machine say so.
+fixed Python loop took around it, with the servers idle (the "CPU probe", fastest and
+slowest): rows measured on a slower machine say so. The steady load and the two baselines
+take turns in --rounds windows (each --seconds / --rounds long; all three deployments stay
+up, the two idle), so a change of speed slows all three alike and the ratios between them
+hold.
 
 Usage: .venv/bin/python -m benchmarks.bench [--processes 2] [--rooms 10] [--people 30]
 """
@@ -220,12 +223,16 @@ class Client:
         )
         self.connected_at = time.perf_counter()
         self.sio = sio
+        beating = asyncio.ensure_future(self.heartbeats(sio))
+        self.pending.add(beating)
+        beating.add_done_callback(self.pending.discard)
 
-    async def heartbeats(self, stop: asyncio.Event) -> None:
+    async def heartbeats(self, sio: socketio.AsyncClient) -> None:
+        """As app.js: a heartbeat every HEARTBEAT_SECONDS for as long as the socket is open,
+        between loads too (a room's people keep their presence while another load runs)."""
         await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
-        while not stop.is_set():
-            if self.sio is not None and self.sio.connected:
-                await self.sio.emit("heartbeat")
+        while sio.connected:
+            await sio.emit("heartbeat")
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
@@ -437,7 +444,8 @@ class Result:
     rss_mb: float | None = None
     server_cpu_ms: float | None = None  # server CPU time per change, all processes
     rss_per_participant_kb: float | None = None
-    probe_ms: tuple[float, float] | None = None  # cpu_probe_ms() just before and after
+    # cpu_probe_ms() around each window of the load: the fastest and the slowest
+    probe_ms: tuple[float, float] | None = None
     note: str = ""
 
     def percentile(self, q: float, latencies: list[float] | None = None) -> float:
@@ -446,6 +454,40 @@ class Result:
             return float("nan")
         ordered = sorted(latencies)
         return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def merged(windows: list[Result]) -> Result:
+    """One scenario's windows (taken in turns with the others') as one row of the table."""
+    first = windows[0]
+    row = Result(first.scenario, first.participants, label=first.label, note=first.note)
+    for window in windows:
+        row.mix.update(window.mix)
+        for name, latencies in window.by_action.items():
+            row.by_action[name].extend(latencies)
+        for name, sizes in window.html_by_action.items():
+            row.html_by_action[name].extend(sizes)
+        row.latencies_ms.extend(window.latencies_ms)
+        row.changes += window.changes
+        row.seconds += window.seconds
+        row.errors += window.errors
+        row.lost += window.lost
+        row.gaps += window.gaps
+        row.reordered += window.reordered
+    changes = max(1, row.changes)
+    row.mean_html = sum(w.mean_html * w.changes for w in windows) / changes
+    row.rss_mb = max((w.rss_mb for w in windows if w.rss_mb is not None), default=None)
+    timed = [(w.server_cpu_ms, w.changes) for w in windows if w.server_cpu_ms is not None]
+    if len(timed) == len(windows):
+        row.server_cpu_ms = sum(ms * n for ms, n in timed) / changes
+    probes = [ms for w in windows for ms in (w.probe_ms or ())]
+    row.probe_ms = (min(probes), max(probes)) if probes else None
+    return row
+
+
+async def disconnect_all(rooms: list[RoomLoad]) -> None:
+    await asyncio.gather(
+        *(client.sio.disconnect() for room in rooms for client in room.clients if client.sio)
+    )
 
 
 async def connect_all(clients: list[Client], base: str, parallel: int = 50) -> int:
@@ -476,13 +518,13 @@ async def drive(
     """Every client acts every ``interval`` s on average for ``seconds``; measure delivery."""
     result = Result(scenario, sum(len(room.participants) for room in rooms), label=label)
     changes: list[Change] = []
-    stop = asyncio.Event()
     deadline = time.perf_counter() + seconds
 
     async def act_loop(client: Client) -> None:
         n = 0
-        await asyncio.sleep(random.expovariate(1 / interval))
-        while time.perf_counter() < deadline:
+        pause = random.expovariate(1 / interval)
+        while time.perf_counter() + pause < deadline:
+            await asyncio.sleep(pause)
             name = "change"
             try:
                 assert client.sio is not None
@@ -502,9 +544,6 @@ async def drive(
                     result.errors += 1
                     log(f"{name} refused: {reply}")
             pause = random.expovariate(1 / interval)
-            if time.perf_counter() + pause >= deadline:
-                return
-            await asyncio.sleep(pause)
 
     clients = [client for room in rooms for client in room.clients]
     first_version = {id(client): client.version for client in clients}
@@ -512,13 +551,9 @@ async def drive(
     first_gaps = {id(client): (client.gaps, client.reordered) for client in clients}
     for client in clients:
         client.html.clear()
-    beats = [asyncio.ensure_future(client.heartbeats(stop)) for client in clients]
     await asyncio.gather(*(act_loop(client) for client in clients))
     result.seconds = seconds  # every change counted was sent within this window
-    stop.set()
     await asyncio.sleep(2)  # let the last pushes land
-    for beat in beats:
-        beat.cancel()
 
     for change in changes:
         others = [p for p in change.room.participants if p is not change.sender]
@@ -762,7 +797,8 @@ async def load(
     result = await drive(target, rooms, interval, seconds, scenario, label)
     result.errors += errors
     await asyncio.sleep(2)  # the last pushes land and the servers go idle again
-    result.probe_ms = (probe_before, cpu_probe_ms())
+    probe_after = cpu_probe_ms()
+    result.probe_ms = (min(probe_before, probe_after), max(probe_before, probe_after))
     result.server_cpu_ms = (
         (cpu_seconds(deployment.app) - cpu_before) * 1000 / max(1, result.changes)
     )
@@ -789,9 +825,44 @@ async def run(options: argparse.Namespace) -> None:
             f"steady: {options.rooms} rooms \N{MULTIPLICATION SIGN} {options.people}, 1 change / "
             f"{options.interval:g} s each ({MIX})"
         )
-        steady = await load(
-            ours, deployment, rooms, "steady", options.interval, options.seconds, label
+        # The steady load and the baselines take turns in short windows, so a machine that
+        # changes speed (see the probe) slows all three alike and their ratios hold.
+        window = options.seconds / options.rounds
+        steady_windows = [
+            await load(ours, deployment, rooms, "steady", options.interval, window, label)
+        ]
+        size = round(steady_windows[0].mean_html)  # the baselines send as much HTML as ours
+        baselines = (
+            []
+            if options.no_baseline
+            else [
+                ("baseline", f"baseline (bare broadcast of {size} characters), as steady"),
+                ("saved", "baseline saving each change first (version bump + insert), as steady"),
+            ]
         )
+        rivals = []
+        for scenario, rival_label in baselines:
+            base = deploy_baseline(options, env, size, stack, work, scenario)
+            target = Baseline(base.base)
+            log(f"{scenario}: {rival_label}")
+            rival_rooms = await open_rooms(target, options.rooms, options.people)
+            rivals.append((scenario, rival_label, target, base, rival_rooms))
+        rival_windows: dict[str, list[Result]] = {scenario: [] for scenario, _ in baselines}
+        for turn in range(options.rounds):
+            if turn:
+                steady_windows.append(
+                    await load(ours, deployment, rooms, "steady", options.interval, window, label)
+                )
+            for scenario, rival_label, target, base, rival_rooms in rivals:
+                rival_windows[scenario].append(
+                    await load(
+                        target, base, rival_rooms, scenario, options.interval, window, rival_label
+                    )
+                )
+        for _scenario, _label, _target, base, rival_rooms in rivals:
+            await disconnect_all(rival_rooms)
+            base.app.stop()  # the reconnect and the crowd have the cores to themselves
+        steady = merged(steady_windows)
         steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
         results.append(steady)
 
@@ -819,40 +890,8 @@ async def run(options: argparse.Namespace) -> None:
             )
             crowd.rss_per_participant_kb = (crowd.rss_mb - idle_rss) * 1024 / crowd.participants
             results.append(crowd)
-        # All at once: one at a time, 1,000 clients took five minutes to leave.
-        await asyncio.gather(
-            *(
-                client.sio.disconnect()
-                for room in rooms + (more if options.crowd else [])
-                for client in room.clients
-                if client.sio is not None
-            )
-        )
-
-        size = round(steady.mean_html)
-        baselines = (
-            {}
-            if options.no_baseline
-            else {
-                "baseline": f"baseline (bare broadcast of {size} characters), as steady",
-                "saved": "baseline saving each change first (version bump + insert), as steady",
-            }
-        )
-        for scenario, label in baselines.items():
-            base = deploy_baseline(options, env, size, stack, work, scenario)
-            baseline = Baseline(base.base)
-            log(f"{scenario}: {label}")
-            brooms = await open_rooms(baseline, options.rooms, options.people)
-            bresult = await load(
-                baseline, base, brooms, scenario, options.interval, options.seconds, label
-            )
-            results.append(bresult)
-            for room in brooms:
-                for client in room.clients:
-                    if client.sio is not None:
-                        await client.sio.disconnect()
-            base.app.stop()  # before the next one starts: they would share the cores
-
+        await disconnect_all(rooms + (more if options.crowd else []))
+        results.extend(merged(rival_windows[scenario]) for scenario, _ in baselines)
         report(options, deployment, results, weight, ours)
 
 
@@ -868,7 +907,7 @@ def report(
         "",
         "| scenario | participants | p50 ms | p95 ms | p99 ms | max ms | changes/s | errors "
         "| lost | reordered | resyncs | server CPU ms/change | server RSS MB "
-        "| RSS/participant KB | CPU probe ms before/after |",
+        "| RSS/participant KB | CPU probe ms fastest/slowest |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -947,10 +986,18 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument("--people", type=int, default=30, help="participants per room")
     parser.add_argument("--interval", type=float, default=5.0, help="mean s between changes")
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of each load")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="length of each load (all its windows)"
+    )
     parser.add_argument("--crowd", type=int, default=1000, help="participants (0: skip)")
     parser.add_argument("--crowd-people", type=int, default=50, help="per added room")
     parser.add_argument("--crowd-interval", type=float, default=30.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="windows the steady load and the baselines take in turns (each seconds / rounds)",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument("--work", help="keep the servers' logs in this folder")
