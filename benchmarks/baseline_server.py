@@ -22,7 +22,6 @@ import argparse
 import os
 import sys
 from collections import defaultdict
-from itertools import count
 from typing import Any
 
 import redis
@@ -71,12 +70,11 @@ class Counters:
     def __init__(self, url: str | None) -> None:
         self.redis = redis.Redis.from_url(url) if url else None
         self.prefix = f"baseline:{os.environ.get('WSAPP_MESSAGE_QUEUE_CHANNEL', 'wsapp')}:"
-        self.counts: defaultdict[str, count[int]] = defaultdict(lambda: count(2))
-        self.last: dict[str, int] = defaultdict(lambda: 1)
+        self.last: defaultdict[str, int] = defaultdict(lambda: 1)
 
     def next(self, code: str) -> int:
         if self.redis is None:
-            self.last[code] = next(self.counts[code])
+            self.last[code] += 1
             return self.last[code]
         return int(self.redis.incr(self.prefix + code)) + 1  # versions start at 1
 

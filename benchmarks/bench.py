@@ -172,9 +172,12 @@ class Client:
     def see_cells(self, html: str) -> None:
         """The plan cells a push shows: what the page's fields then hold (app.js)."""
         for found in PLAN_CELL.finditer(html):
-            cell, revision = int(found["cell"]), int(found["revision"])
-            if revision > self.cells.get(cell, (-1, ""))[0]:
-                self.cells[cell] = (revision, unescape(found["text"]))
+            self.know_cell(int(found["cell"]), int(found["revision"]), unescape(found["text"]))
+
+    def know_cell(self, cell: int, revision: int, text: str) -> None:
+        """A cell's text, from a push or a save's answer, unless a newer one is known."""
+        if revision > self.cells.get(cell, (-1, ""))[0]:
+            self.cells[cell] = (revision, text)
 
     def apply_held(self) -> None:
         while self.version + 1 in self.held:
@@ -390,8 +393,7 @@ class Wsapp:
             client.dots[args["item_id"]] = args["colour"]
         elif name == "plan.cell.edit":
             saved = reply["cell"]
-            if saved["revision"] > client.cells.get(saved["cell_id"], (-1, ""))[0]:
-                client.cells[saved["cell_id"]] = (saved["revision"], saved["text"])
+            client.know_cell(saved["cell_id"], saved["revision"], saved["text"])
             if saved["conflict"]:
                 self.conflicts.add(saved["cell_id"])
 
