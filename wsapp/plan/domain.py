@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from flask import request
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..actions import ActionError, Args, action
 from ..content import Kit, library
@@ -268,15 +268,19 @@ def plan_placements(room: Room) -> dict[tuple[str, int], list[str]]:
 # --- Guards -------------------------------------------------------------------------------
 
 
+# Every typed save runs it; built once (see live._BUMP).
+_CELL_IN_ROOM = (
+    select(PlanCell, PlanRow, PlanColumn)
+    .join(PlanRow, PlanCell.row_id == PlanRow.id)
+    .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
+    .where(PlanCell.id == bindparam("cell_id"), PlanRow.room_id == bindparam("room_id"))
+)
+
+
 def cell_in(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow, PlanColumn]:
     """The room's cell with this id, its row and its column, or a refusal naming the
     problem."""
-    found = db.session.execute(
-        select(PlanCell, PlanRow, PlanColumn)
-        .join(PlanRow, PlanCell.row_id == PlanRow.id)
-        .join(PlanColumn, PlanCell.column_id == PlanColumn.id)
-        .where(PlanCell.id == cell_id, PlanRow.room_id == room.id)
-    ).first()
+    found = db.session.execute(_CELL_IN_ROOM, {"cell_id": cell_id, "room_id": room.id}).first()
     if found is None:
         raise ActionError("That cell is not in this room's plan. Reload the page.", 404)
     cell, row, column = found
@@ -358,12 +362,18 @@ def _save(cell: PlanCell, text: str, actor: Actor, reason: str) -> None:
 # --- Editing cells ------------------------------------------------------------------------
 
 
+# And this, for the saved cell's push.
+_SOURCES_OF_CELL = (
+    select(PlanItemSource)
+    .where(PlanItemSource.cell_id == bindparam("cell_id"))
+    .order_by(PlanItemSource.id)
+)
+
+
 def _cell_changed(cell: PlanCell, row: PlanRow, column: PlanColumn) -> Publish:
     """Only the cell's text and details are sent: no other cell changed. The push shows
     the plan as far as that cell goes (its row, its column, where its items came from)."""
-    sources = db.session.scalars(
-        select(PlanItemSource).where(PlanItemSource.cell_id == cell.id).order_by(PlanItemSource.id)
-    )
+    sources = db.session.scalars(_SOURCES_OF_CELL, {"cell_id": cell.id})
     only_cell = Plan([row], [column], {(row.id, column.id): cell}, {cell.id: list(sources)})
     return Publish(regions=CELLS, context={"only_cell": only_cell})
 

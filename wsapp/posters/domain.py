@@ -16,7 +16,7 @@ from string import ascii_uppercase
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from ..actions import ActionError, Args, action
@@ -172,9 +172,10 @@ def room_posters(room: Room) -> list[Poster]:
     )
 
 
-def _room_dots(room: Room, *columns: Any) -> Select[Any]:
-    """``columns`` of the dots that count in the room: on items that were not removed,
-    placed by people who are still in the room (a removed duplicate's dots drop out)."""
+def _room_dots(*columns: Any) -> Select[Any]:
+    """``columns`` of the dots that count in the room ``room_id`` (bound when executed):
+    on items that were not removed, placed by people who are still in the room (a removed
+    duplicate's dots drop out)."""
     return (
         select(*columns)
         .select_from(Dot)
@@ -182,7 +183,7 @@ def _room_dots(room: Room, *columns: Any) -> Select[Any]:
         .join(Poster, Poster.id == PosterItem.poster_id)
         .join(Participant, Participant.id == Dot.participant_id)
         .where(
-            Poster.room_id == room.id,
+            Poster.room_id == bindparam("room_id"),
             PosterItem.removed_at.is_(None),
             Participant.removed_at.is_(None),
         )
@@ -199,16 +200,31 @@ class CountedDot:
     name: str
 
 
+# A dot runs these; built once (see live._BUMP).
+_COUNTED_DOTS = _room_dots(Dot.item_id, Dot.colour, Dot.participant_id, Participant.name).order_by(
+    func.lower(Participant.name), Dot.id
+)
+_MEMBERS = select(func.count(Participant.id)).where(
+    Participant.room_id == bindparam("room_id"), Participant.removed_at.is_(None)
+)
+_ITEM_WITH_POSTER = (
+    select(PosterItem)
+    .where(PosterItem.id == bindparam("item_id"))
+    .options(joinedload(PosterItem.poster).joinedload(Poster.items))
+)
+_TAKE_OFF = (
+    delete(Dot)
+    .where(Dot.item_id == bindparam("item_id"), Dot.participant_id == bindparam("participant_id"))
+    .returning(Dot.colour)
+)
+
+
 @per_change
 def counted_dots(room: Room) -> list[CountedDot]:
     """Every dot that counts in the room, ordered by dotter (case-insensitive name), then
     oldest first: one read gives a change its tallies, the progress and the dotter's own
     buttons."""
-    rows = db.session.execute(
-        _room_dots(room, Dot.item_id, Dot.colour, Dot.participant_id, Participant.name).order_by(
-            func.lower(Participant.name), Dot.id
-        )
-    )
+    rows = db.session.execute(_COUNTED_DOTS, {"room_id": room.id})
     return [CountedDot(*row) for row in rows]
 
 
@@ -278,7 +294,8 @@ def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
 
 def dots_placed(room: Room, participant: Participant) -> int:
     placed = db.session.scalar(
-        _room_dots(room, func.count(Dot.id)).where(Dot.participant_id == participant.id)
+        _room_dots(func.count(Dot.id)).where(Dot.participant_id == participant.id),
+        {"room_id": room.id},
     )
     return placed or 0
 
@@ -292,11 +309,7 @@ def dots_left(room: Room, participant: Participant) -> int | None:
 
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    members = db.session.scalar(
-        select(func.count(Participant.id)).where(
-            Participant.room_id == room.id, Participant.removed_at.is_(None)
-        )
-    )
+    members = db.session.scalar(_MEMBERS, {"room_id": room.id})
     dots = counted_dots(room)
     people = len({dot.participant_id for dot in dots})
     return DotProgress(dots=len(dots), people=people, members=members or 0)
@@ -338,9 +351,7 @@ def _colour_label(room: Room, colour: str) -> str:
 def _item_in(room: Room, item_id: int) -> PosterItem:
     """The room's item, loaded with its poster and the poster's items: all that the
     change's push of the item's tally shows."""
-    item = db.session.get(
-        PosterItem, item_id, options=[joinedload(PosterItem.poster).joinedload(Poster.items)]
-    )
+    item = db.session.scalars(_ITEM_WITH_POSTER, {"item_id": item_id}).unique().one_or_none()
     if item is None or item.poster.room_id != room.id or item.removed_at is not None:
         raise ActionError(
             "That item is not on this room's posters (it may have been removed).", 404
@@ -398,9 +409,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
         # Take theirs off in the same statement that says what it was; refusing below
         # rolls the change back, so a refused dot leaves theirs where it was.
         replaced = db.session.scalars(
-            delete(Dot)
-            .where(Dot.item_id == item.id, Dot.participant_id == actor.participant.id)
-            .returning(Dot.colour)
+            _TAKE_OFF, {"item_id": item.id, "participant_id": actor.participant.id}
         ).all()
         if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
@@ -459,7 +468,7 @@ class SetBudget(Args):
 
 
 def _room_has_dots(room: Room) -> bool:
-    return db.session.scalar(_room_dots(room, Dot.id).limit(1)) is not None
+    return db.session.scalar(_room_dots(Dot.id).limit(1), {"room_id": room.id}) is not None
 
 
 @action("posters.lock", SetLocked, who="facilitator")
@@ -544,8 +553,8 @@ class RenamePoster(Args):
 
 
 def _before_dots(room: Room, poster: Poster) -> None:
-    dotted = _room_dots(room, Dot.id).where(Poster.id == poster.id).limit(1)
-    if db.session.scalar(dotted) is not None:
+    dotted = _room_dots(Dot.id).where(Poster.id == poster.id).limit(1)
+    if db.session.scalar(dotted, {"room_id": room.id}) is not None:
         raise ActionError(
             f"Poster {poster.key} already has dots, so its items stay as they are. "
             "Clear its dots first to change them.",
