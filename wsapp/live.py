@@ -127,7 +127,9 @@ def _bump(*, presence_only: bool) -> Update:
         .where(Room.id == bindparam("room_id"))
         .values(bumped)
         .returning(Room)
-        .execution_options(populate_existing=True)
+        # The returned row refreshes the room in the session; no need for SQLAlchemy to
+        # work out which loaded objects the UPDATE matched as well.
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
 
 
