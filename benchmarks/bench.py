@@ -267,7 +267,7 @@ class RoomLoad:
 # --- Targets: wsapp, or the bare baseline ----------------------------------------------------
 
 
-def _csrf(page: str) -> str:
+def csrf_token_of(page: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, "no CSRF token on the page"
     return unescape(match.group(1))
@@ -277,7 +277,7 @@ def _session_cookie(http: aiohttp.ClientSession) -> str:
     return "; ".join(f"{c.key}={c.value}" for c in http.cookie_jar)
 
 
-def _kit_phases() -> list[dict[str, Any]]:
+def kit_phases() -> list[dict[str, Any]]:
     return yaml.safe_load((ROOT / "content" / "kits" / f"{KIT}.yaml").read_text())["phases"]
 
 
@@ -288,7 +288,7 @@ class Wsapp:
         self.base = base
         self.rooms_opened = 0
         self.conflicts: set[int] = set()  # plan cells that ended up with a conflict
-        phases = _kit_phases()
+        phases = kit_phases()
         self.phase_index = {
             kind: next(n for n, phase in enumerate(phases) if phase["kind"] == kind)
             for kind in WORK
@@ -299,7 +299,7 @@ class Wsapp:
     async def open_room(self, people: int) -> RoomLoad:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
             async with http.get(self.base + "/") as page:
-                token = _csrf(await page.text())
+                token = csrf_token_of(await page.text())
             async with http.post(
                 self.base + "/rooms",
                 data={"kit": KIT, "title": "Benchmark", "csrf_token": token},
@@ -319,7 +319,7 @@ class Wsapp:
         async with gate, aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
             url = f"{self.base}/r/{room.code}/join"
             async with http.get(url) as page:
-                token = _csrf(await page.text())
+                token = csrf_token_of(await page.text())
             name = f"Person {n + 1}"
             async with http.post(
                 url, data={"name": name, "csrf_token": token}, allow_redirects=False
@@ -661,11 +661,11 @@ def page_weight(base: str, compressed_by_proxy: bool) -> dict[str, Any]:
     """A phone's participant page: first load (page + assets) and a later load (page)."""
     http = requests.Session()
     headers = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0 (iPhone) bench"}
-    token = _csrf(http.get(base + "/").text)
+    token = csrf_token_of(http.get(base + "/").text)
     created = http.post(base + "/rooms", data={"kit": KIT, "csrf_token": token})
     code = re.search(r"/r/([A-Z0-9]+)/lead", created.url).group(1)
     phone = requests.Session()
-    token = _csrf(phone.get(f"{base}/r/{code}/join").text)
+    token = csrf_token_of(phone.get(f"{base}/r/{code}/join").text)
     phone.post(f"{base}/r/{code}/join", data={"name": "Phone", "csrf_token": token})
 
     def fetch(path: str) -> tuple[int, requests.Response]:

@@ -1,0 +1,230 @@
+"""The server's own cost of one change, in one process: CPU, statements and pushes.
+
+bench.py measures what a participant feels across the whole deployment, where the rest of
+the machine's work (the clients, the fan-out, nginx, PostgreSQL) moves the figures from run
+to run. This measures only what wsapp does between receiving a change and handing its
+pushes to the message queue, for each kind of change the benchmark's participants make, so
+two versions of the code can be compared on a machine that changes speed: run each a few
+times, taking turns.
+
+A room of the readiness-planning kit with --people participants (each with a socket, so
+all are online) is opened, joined and prepared through the pages, as bench.py does; then,
+in each working phase, participants send --changes changes as socket events through
+Flask-SocketIO's test client, --rounds times. The database is a fresh PostgreSQL one
+(dropped afterwards) or, with --sqlite, a file. Pushes are counted, not delivered:
+delivering them is the same for any app, and bench.py's bare broadcast baseline measures it.
+
+Usage: .venv/bin/python -m benchmarks.per_change [--people 30] [--changes 300] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_socketio import SocketIOTestClient
+from sqlalchemy import event
+
+from benchmarks.bench import COLOURS, KIT, PG_ADMIN_URL, TYPED, WORK, csrf_token_of, kit_phases
+from wsapp import create_app
+from wsapp.extensions import db, socketio
+
+Change = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class Person:
+    browser: FlaskClient
+    socket: SocketIOTestClient
+
+    def act(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        reply = self.socket.emit("act", {"name": name, "args": args}, callback=True)
+        assert isinstance(reply, dict) and reply.get("ok"), f"{name} {args}: {reply}"
+        return reply
+
+
+class Room:
+    """One room, opened, joined and prepared through the pages, as a browser does."""
+
+    def __init__(self, app: Flask, people: int) -> None:
+        self.app = app
+        browser = app.test_client()
+        token = csrf_token_of(browser.get("/").get_data(as_text=True))
+        opened = browser.post("/rooms", data={"kit": KIT, "csrf_token": token})
+        self.code = re.search(r"/r/([A-Z0-9]+)/lead", opened.headers["Location"]).group(1)
+        self.facilitator = self._seat(browser, "facilitator")
+        self.people = [self._join(f"Person {n + 1}") for n in range(people)]
+        phases = kit_phases()
+        self.phase_index = {
+            kind: next(n for n, phase in enumerate(phases) if phase["kind"] == kind)
+            for kind in WORK
+        }
+        self.question = f"{KIT}:{phases[self.phase_index['prompt']]['key']}"
+        self.lead("timer.start", minutes=60)
+        self.lead("posters.reveal", revealed=True)
+        self.go("posters")
+        self.items = [int(i) for i in re.findall(r'id="item-(\d+)"', self.lead_page())]
+        self.go("plan")
+        self.cells = sorted(
+            {int(i) for i in re.findall(r'data-plan-cell="(\d+)"', self.lead_page())}
+        )
+        self.dots: dict[tuple[int, int], str] = {}
+        self.cell_texts: dict[int, tuple[int, str]] = {}
+
+    def _join(self, name: str) -> Person:
+        browser = self.app.test_client()
+        page = browser.get(f"/r/{self.code}/join").get_data(as_text=True)
+        browser.post(f"/r/{self.code}/join", data={"name": name, "csrf_token": csrf_token_of(page)})
+        return self._seat(browser, "participant")
+
+    def _seat(self, browser: FlaskClient, view: str) -> Person:
+        auth = {"code": self.code, "view": view, "v": 0}
+        return Person(browser, socketio.test_client(self.app, flask_test_client=browser, auth=auth))
+
+    def lead(self, name: str, **args: Any) -> None:
+        self.facilitator.act(name, args)
+
+    def lead_page(self) -> str:
+        return self.facilitator.browser.get(f"/r/{self.code}/lead").get_data(as_text=True)
+
+    def go(self, kind: str) -> None:
+        self.lead("phase.go", index=self.phase_index[kind])
+
+    def change(self, kind: str, n: int) -> Change:
+        """Participant n's change in a phase of this kind, as bench.py's participants make."""
+        who = n % len(self.people)
+        if kind == "posters":
+            item = random.choice(self.items)
+            colour = random.choice([c for c in COLOURS if c != self.dots.get((who, item))])
+            self.dots[who, item] = colour
+            return "dot.place", {"item_id": item, "colour": colour}
+        if kind == "prompt":
+            return "note.add", {"question_key": self.question, "text": f"Point {n} from me."}
+        cell = self.cells[who % len(self.cells)]
+        revision, text = self.cell_texts.get(cell, (0, ""))
+        text = "" if len(text) > 1500 else text
+        typed = (text + " " + TYPED[n % len(TYPED)]).strip()
+        return "plan.cell.edit", {"cell_id": cell, "base_revision": revision, "text": typed}
+
+    def send(self, n: int, change: Change) -> None:
+        name, args = change
+        reply = self.people[n % len(self.people)].act(name, args)
+        if name == "plan.cell.edit":
+            saved = reply["cell"]
+            self.cell_texts[saved["cell_id"]] = (saved["revision"], saved["text"])
+
+
+@dataclass
+class Cost:
+    cpu_ms: float
+    wall_ms: float
+    statements: float
+    pushes: float
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[Callable[[], tuple[int, int]]]:
+    """Count the statements run and the pushes emitted (not delivered) meanwhile."""
+    statements, pushes = [0], [0]
+
+    def on_statement(*_: Any) -> None:
+        statements[0] += 1
+
+    def emit(*_: Any, **__: Any) -> None:
+        pushes[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_statement)
+    socketio.emit = emit  # type: ignore[method-assign]
+    try:
+        yield lambda: (statements[0], pushes[0])
+    finally:
+        del socketio.emit
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+def measure(room: Room, kind: str, changes: int) -> Cost:
+    with counting(room.app) as counted:
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(changes):
+            room.send(n, room.change(kind, n))
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        statements, pushes = counted()
+    return Cost(cpu / changes * 1000, wall / changes * 1000, statements / changes, pushes / changes)
+
+
+@contextmanager
+def database(sqlite: bool) -> Iterator[str]:
+    if sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'wsapp.sqlite'}"
+        return
+    name = f"wsapp_per_change_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=30)
+    parser.add_argument("--changes", type=int, default=300, help="per kind and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sqlite", action="store_true", help="instead of PostgreSQL")
+    options = parser.parse_args()
+    random.seed(7)
+    with database(options.sqlite) as url:
+        app = create_app(
+            {
+                "SECRET_KEY": secrets.token_hex(16),
+                "SQLALCHEMY_DATABASE_URI": url,
+                "ASYNC_MODE": "threading",
+                "MESSAGE_QUEUE_URL": None,
+                "ACTION_RATE": 1e6,
+                "ACTION_BURST": 10**6,
+                "JOIN_ATTEMPTS_PER_MINUTE": 10**6,
+                "CONNECTS_PER_MINUTE": 10**6,
+            }
+        )
+        with app.app_context():
+            upgrade()
+        room = Room(app, options.people)
+        print(f"{options.people} participants online, {options.changes} changes a round")
+        print("| change | round | CPU ms/change | wall ms/change | statements | pushes |")
+        print("|---|---|---|---|---|---|")
+        for kind in WORK:
+            room.go(kind)
+            measure(room, kind, options.changes // 5)  # warm the caches
+            for n in range(options.rounds):
+                cost = measure(room, kind, options.changes)
+                print(
+                    f"| {ACTION[kind]} | {n + 1} | {cost.cpu_ms:.2f} | {cost.wall_ms:.2f} "
+                    f"| {cost.statements:.1f} | {cost.pushes:.1f} |"
+                )
+        with app.app_context():
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
