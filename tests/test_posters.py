@@ -428,6 +428,44 @@ def test_before_the_reveal_participants_are_sent_only_their_own_dots(workshop: W
         assert [page.by_id(tally_id).words for tally_id in page.ids("tally-")] == [""] * 12
 
 
+def pressed_on(node: Node | None, item_id: int) -> set[str]:
+    """The colours pressed among one item's own dot buttons."""
+    assert node is not None
+    return {
+        button.attrs["id"].rsplit("-", 1)[1]
+        for button in node.find_all("button")
+        if button.attrs.get("aria-pressed") == "true"
+    }
+
+
+def test_moving_to_the_posters_sends_the_wall_once_and_each_phone_its_own_buttons(
+    workshop: Workshop,
+):
+    lead, (ana, ben) = open_posters(workshop, "Ana", "Ben")
+    a1 = item_ids(workshop, lead.code)["A1"]
+    ana.act("dot.place", item_id=a1, colour="green")
+    lead.act("phase.go", index=REVIEW_PHASE)
+    for member in (lead, ana, ben):
+        member.swaps()
+
+    lead.act("phase.go", index=POSTERS_PHASE)
+
+    for member, own in ((ana, {"green"}), (ben, set())):
+        room_push, own_push = (parse(swap["html"]) for swap in member.swaps())
+        # The room's participants get one wall, nobody's buttons pressed...
+        assert room_push.by_id("phase") is not None
+        assert pressed_on(room_push.by_id(f"my-dots-{a1}"), a1) == set()
+        # ...and each phone, after it, only its own buttons and budget, pressed as placed.
+        assert own_push.by_id("phase") is None
+        assert own_push.ids("my-dots-") == room_push.ids("my-dots-")
+        assert own_push.by_id("dots-left") is not None
+        assert pressed_on(own_push.by_id(f"my-dots-{a1}"), a1) == own, member
+        # The page, loaded afresh, shows the same as the two pushes did.
+        page = parse(member.client.get(f"/r/{lead.code}").get_data(as_text=True))
+        assert pressed_on(page.by_id(f"my-dots-{a1}"), a1) == own
+        assert page.by_id("phase").attrs.get("data-phase") == "posters"
+
+
 def test_after_the_reveal_every_screen_shows_the_same_counts(workshop: Workshop):
     lead, (ana, ben) = open_posters(workshop, "Ana", "Ben")
     projector = projector_of(workshop, lead)

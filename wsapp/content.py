@@ -408,6 +408,10 @@ class Kit(_Item):
         """The phase with this key, or None."""
         return next((phase for phase in self.phases if phase.key == key), None)
 
+    def phase_at(self, index: int) -> Phase:
+        """The agenda's phase at ``index``; past its end (a kit edited shorter), the last."""
+        return self.phases[min(index, len(self.phases) - 1)]
+
     def questions(self) -> list[Question]:
         """The kit's own questions: one per ``prompt`` phase, keyed ``{kit.id}:{phase.key}``."""
         return [

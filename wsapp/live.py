@@ -22,6 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import current_app, g, render_template
 from sqlalchemy import ColumnElement, Update, bindparam, select, update
 
+from .content import library
 from .extensions import db, socketio
 from .models import Connection, Participant, Room, utcnow
 
@@ -36,6 +37,13 @@ PAGE_REGIONS = (
     "rooms/_timer.html",
     "rooms/_people.html",
 )
+
+# Phase kinds in which one participant's screen differs from another's only in some
+# partials (a wall of posters: each person's own dot buttons): there, a change that
+# re-renders the phase sends each participant just those partials, onto the phase as the
+# room's participants are sent it. Rendering the whole wall once per person had been most
+# of the cost of moving a room of 30 to the posters. Features add their kinds at import.
+OWN_PARTS: dict[str, tuple[str, ...]] = {}
 
 # Partials that list or count the room's people, re-sent when someone joins, is renamed or
 # is removed; and those that show who is online, re-sent when someone comes or goes.
@@ -288,10 +296,14 @@ def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:
     who it is for only through ``viewer.participant``: when the first rendering never asks
     (the plan's phase, say, is the same on every phone), it is everyone's, and is sent once
     to the room's participants instead of being rendered and sent for each."""
+    personal = publish.personal
+    own_parts = OWN_PARTS.get(library().kits[room.kit_id].phase_at(room.phase_index).kind)
+    if own_parts and "rooms/_phase.html" in personal and "rooms/_phase.html" in publish.regions:
+        personal = tuple(p for p in personal if p != "rooms/_phase.html") + own_parts
     messages = []
     for participant in online_participants(room.id):
         viewer = _Watched("participant", participant)
-        html = render_regions(room, viewer, publish.personal, publish.context)
+        html = render_regions(room, viewer, personal, publish.context)
         if not messages and not viewer.asked_who:
             return [(audience_key(room.id, "participant"), html)]
         messages.append((participant_key(participant.id), html))

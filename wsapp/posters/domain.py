@@ -23,7 +23,7 @@ from ..actions import ActionError, Args, action
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
-from ..live import PEOPLE_REGIONS, Publish, per_change
+from ..live import OWN_PARTS, PEOPLE_REGIONS, Publish, per_change
 from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
 
 Colour = Literal["green", "yellow", "red"]
@@ -340,6 +340,8 @@ def template_globals() -> dict[str, Any]:
 # What a dot changes for everyone: the tallies (for those allowed to see them).
 TALLIES = ("posters/_tallies.html",)
 PEOPLE_REGIONS.extend(TALLIES)  # names on named dots, a removed person's dots, the count
+# A participant's wall differs from the next one's only in their own dot buttons.
+OWN_PARTS["posters"] = ("posters/_mine.html",)
 # What a facilitator's change can alter on every screen, each participant's included.
 WHOLE_PHASE = Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
 

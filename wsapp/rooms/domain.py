@@ -62,8 +62,7 @@ def kit_of(room: Room) -> Kit:
 
 
 def current_phase(room: Room) -> Phase:
-    phases = kit_of(room).phases
-    return phases[min(room.phase_index, len(phases) - 1)]
+    return kit_of(room).phase_at(room.phase_index)
 
 
 def create_room(kit_id: str, title: str) -> tuple[Room, str]:
