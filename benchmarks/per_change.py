@@ -157,14 +157,24 @@ def counting(app: Flask) -> Iterator[Callable[[], tuple[int, int]]]:
         event.remove(engine, "before_cursor_execute", on_statement)
 
 
-def measure(room: Room, kind: str, changes: int) -> Cost:
+def measure(
+    room: Room, changes: int, make: Callable[[int], None], between: Callable[[], None]
+) -> Cost:
+    """The mean cost of ``make(n)`` for n < changes, with ``between()`` run, unmeasured,
+    before each."""
+    cost = Cost(0.0, 0.0, 0.0, 0.0)
     with counting(room.app) as counted:
-        cpu, wall = time.process_time(), time.perf_counter()
         for n in range(changes):
-            room.send(n, room.change(kind, n))
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        statements, pushes = counted()
-    return Cost(cpu / changes * 1000, wall / changes * 1000, statements / changes, pushes / changes)
+            between()
+            before = (time.process_time(), time.perf_counter(), *counted())
+            make(n)
+            after = (time.process_time(), time.perf_counter(), *counted())
+            cpu, wall, statements, pushes = (a - b for a, b in zip(after, before, strict=True))
+            cost.cpu_ms += cpu * 1000 / changes
+            cost.wall_ms += wall * 1000 / changes
+            cost.statements += statements / changes
+            cost.pushes += pushes / changes
+    return cost
 
 
 @contextmanager
@@ -184,6 +194,10 @@ def database(sqlite: bool) -> Iterator[str]:
 
 
 ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
+
+
+def nothing() -> None:
+    pass
 
 
 def main() -> None:
@@ -213,13 +227,32 @@ def main() -> None:
         print(f"{options.people} participants online, {options.changes} changes a round")
         print("| change | round | CPU ms/change | wall ms/change | statements | pushes |")
         print("|---|---|---|---|---|---|")
+        loads: list[tuple[str, int, Callable[[int], None], Callable[[], None]]] = []
         for kind in WORK:
-            room.go(kind)
-            measure(room, kind, options.changes // 5)  # warm the caches
+
+            def participant_changes(n: int, kind: str = kind) -> None:
+                room.send(n, room.change(kind, n))
+
+            loads.append((ACTION[kind], options.changes, participant_changes, nothing))
+        # Moving a room to the posters re-renders every phone's wall, after a dot each.
+        moves = max(1, options.changes // 10)
+        loads.append(
+            (
+                "phase.go to the posters",
+                moves,
+                lambda n: room.go("posters"),
+                lambda: room.go("plan"),
+            )
+        )
+        room.go("posters")
+        for name, changes, make, between in loads:
+            if name in ACTION.values():
+                room.go(next(kind for kind, action in ACTION.items() if action == name))
+            measure(room, max(1, changes // 5), make, between)  # warm the caches
             for n in range(options.rounds):
-                cost = measure(room, kind, options.changes)
+                cost = measure(room, changes, make, between)
                 print(
-                    f"| {ACTION[kind]} | {n + 1} | {cost.cpu_ms:.2f} | {cost.wall_ms:.2f} "
+                    f"| {name} | {n + 1} | {cost.cpu_ms:.2f} | {cost.wall_ms:.2f} "
                     f"| {cost.statements:.1f} | {cost.pushes:.1f} |"
                 )
         with app.app_context():
