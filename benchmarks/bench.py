@@ -79,12 +79,18 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import psycopg
 import requests
 import socketio
 import yaml
 
-from benchmarks.deploy import ROOT, Service, start_nginx, start_wsapp, wsapp_command
+from benchmarks.deploy import (
+    ROOT,
+    Service,
+    fresh_database,
+    start_nginx,
+    start_wsapp,
+    wsapp_command,
+)
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -716,16 +722,7 @@ def deploy(options: argparse.Namespace, stack: ExitStack, work: Path) -> tuple[D
         app = start_wsapp(env, 1, work / "wsapp.log")
         stack.callback(app.stop)
         return Deployment(app.urls[0], app, "1 process, SQLite, no proxy"), env
-    name = f"wsapp_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    stack.callback(drop)
-    env["WSAPP_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    env["WSAPP_DATABASE_URL"] = stack.enter_context(fresh_database(PG_ADMIN_URL, "wsapp_bench"))
     env["WSAPP_MESSAGE_QUEUE_URL"] = REDIS_URL
     env["WSAPP_MESSAGE_QUEUE_CHANNEL"] = f"wsapp-bench-{secrets.token_hex(4)}"
     app = start_wsapp(env, options.processes, work / "wsapp.log")

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -39,6 +38,7 @@ from flask_socketio import SocketIOTestClient
 from sqlalchemy import event
 
 from benchmarks.bench import COLOURS, KIT, PG_ADMIN_URL, TYPED, WORK, csrf_token_of, kit_phases
+from benchmarks.deploy import fresh_database
 from wsapp import create_app
 from wsapp.extensions import db, socketio
 
@@ -183,14 +183,8 @@ def database(sqlite: bool) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'wsapp.sqlite'}"
         return
-    name = f"wsapp_per_change_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(PG_ADMIN_URL, "wsapp_per_change") as url:
+        yield url
 
 
 ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}

@@ -30,7 +30,14 @@ import requests
 import socketio
 from sqlalchemy import text
 
-from benchmarks.deploy import Service, nginx_binary, start_nginx, start_wsapp, wsapp_command
+from benchmarks.deploy import (
+    Service,
+    fresh_database,
+    nginx_binary,
+    start_nginx,
+    start_wsapp,
+    wsapp_command,
+)
 
 from .dom import Node, parse
 
@@ -73,14 +80,8 @@ def _require_services() -> None:
 def database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this module, dropped afterwards."""
     _require_services()
-    name = f"wsapp_scale_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(PG_ADMIN_URL, "wsapp_scale") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
