@@ -87,6 +87,20 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
         expect(team_dots(screen, "A1").get_by_role("listitem").last).to_contain_text("0")
         assert counts(screen, "A1") == (2, 0, 0)
 
+    # On to the review and back: every phone gets the wall again, with its own dots pressed
+    # (the room's one wall, then each phone's own buttons).
+    lead.get_by_role("button", name=re.compile("^Go to phase 5:")).click()
+    for phone in phones:
+        expect(phone.get_by_role("heading", level=1, name="Strengths and gaps")).to_be_visible()
+    lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    for phone, chose in zip(phones, ("Strength", "Strength", None), strict=True):
+        for label in LABELS:
+            button = dot_group(phone, "A1").get_by_role("button", name=label, exact=True)
+            expect(button).to_have_attribute("aria-pressed", "true" if label == chose else "false")
+        strength = dot_group(phone, "B2").get_by_role("button", name="Strength", exact=True)
+        expect(strength).to_have_attribute("aria-pressed", "true")
+        assert counts(phone, "A1") == (2, 0, 0)
+
 
 def test_locked_posters_disable_the_buttons_and_say_why(live_server, person):
     lead = person("laptop")
