@@ -72,6 +72,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from html import unescape
@@ -287,6 +288,35 @@ def kit_phases() -> list[dict[str, Any]]:
     return yaml.safe_load((ROOT / "content" / "kits" / f"{KIT}.yaml").read_text())["phases"]
 
 
+# --- What participants do (here and in benchmarks/per_change.py) ------------------------------
+
+Act = tuple[str, dict[str, Any]]  # an action's name and arguments, as the socket's act sends
+
+
+def dot_change(items: list[int], placed: Mapping[int, str]) -> Act:
+    """A dot on a random item: a first one, or a new colour for the one placed there."""
+    item = random.choice(items)
+    colour = random.choice([c for c in COLOURS if c != placed.get(item)])
+    return "dot.place", {"item_id": item, "colour": colour}
+
+
+def note_change(question: str, n: int) -> Act:
+    return "note.add", {"question_key": question, "text": f"Point {n} from me."}
+
+
+def typing_change(cell: int, known: tuple[int, str], typed: str) -> Act:
+    """The cell as its typist last knew it (revision, text), with a few words typed on;
+    a cell grown long is started over."""
+    revision, text = known
+    text = text if len(text) < CELL_TEXT_MAX else ""
+    space = " " if text and not text.endswith((" ", "\n")) else ""
+    return "plan.cell.edit", {
+        "cell_id": cell,
+        "base_revision": revision,
+        "text": text + space + typed,
+    }
+
+
 class Wsapp:
     """Rooms opened and joined through wsapp's pages, as a browser does."""
 
@@ -367,7 +397,7 @@ class Wsapp:
         await self._lead(room, "phase.go", {"index": self.phase_index[room.phase]})
         room.prepared = True
 
-    async def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+    async def change(self, client: Client, n: int) -> Act:
         """The next change this client makes: what a facilitator or a participant does."""
         room = client.room
         if client.view == "facilitator":
@@ -376,22 +406,13 @@ class Wsapp:
                 return "phase.go", {"index": self.phase_index[room.phase]}
             return "timer.add", {"seconds": 60 if n % 2 else -60}
         if room.phase == "posters":
-            item = random.choice(room.items)
-            colour = random.choice([c for c in COLOURS if c != client.dots.get(item)])
-            return "dot.place", {"item_id": item, "colour": colour}
+            return dot_change(room.items, client.dots)
         if room.phase == "prompt":
-            return "note.add", {"question_key": self.question, "text": f"Point {n} from me."}
+            return note_change(self.question, n)
         cell = room.cells[client.number % len(room.cells)]
-        revision, text = client.cells.get(cell, (0, ""))
-        text = text if len(text) < CELL_TEXT_MAX else ""
         typed = TYPED[(client.number + client.typed) % len(TYPED)]
         client.typed += 1
-        space = " " if text and not text.endswith((" ", "\n")) else ""
-        return "plan.cell.edit", {
-            "cell_id": cell,
-            "base_revision": revision,
-            "text": text + space + typed,
-        }
+        return typing_change(cell, client.cells.get(cell, (0, "")), typed)
 
     def done(self, client: Client, name: str, args: dict[str, Any], reply: dict[str, Any]) -> None:
         """The change was saved: remember what the page now shows."""
@@ -419,7 +440,7 @@ class Baseline:
     async def prepare(self, room: RoomLoad) -> None:
         return None
 
-    async def change(self, client: Client, n: int) -> tuple[str, dict[str, Any]]:
+    async def change(self, client: Client, n: int) -> Act:
         return "broadcast", {}
 
     def done(self, client: Client, name: str, args: dict[str, Any], reply: dict[str, Any]) -> None:

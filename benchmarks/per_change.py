@@ -25,6 +25,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,12 +38,21 @@ from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
 from sqlalchemy import event
 
-from benchmarks.bench import COLOURS, KIT, PG_ADMIN_URL, TYPED, WORK, csrf_token_of, kit_phases
+from benchmarks.bench import (
+    KIT,
+    PG_ADMIN_URL,
+    TYPED,
+    WORK,
+    Act,
+    csrf_token_of,
+    dot_change,
+    kit_phases,
+    note_change,
+    typing_change,
+)
 from benchmarks.deploy import fresh_database
 from wsapp import create_app
 from wsapp.extensions import db, socketio
-
-Change = tuple[str, dict[str, Any]]
 
 
 @dataclass
@@ -81,7 +91,7 @@ class Room:
         self.cells = sorted(
             {int(i) for i in re.findall(r'data-plan-cell="(\d+)"', self.lead_page())}
         )
-        self.dots: dict[tuple[int, int], str] = {}
+        self.dots: defaultdict[int, dict[int, str]] = defaultdict(dict)  # by person, item
         self.cell_texts: dict[int, tuple[int, str]] = {}
 
     def _join(self, name: str) -> Person:
@@ -103,26 +113,24 @@ class Room:
     def go(self, kind: str) -> None:
         self.lead("phase.go", index=self.phase_index[kind])
 
-    def change(self, kind: str, n: int) -> Change:
+    def change(self, kind: str, n: int) -> Act:
         """Participant n's change in a phase of this kind, as bench.py's participants make."""
         who = n % len(self.people)
         if kind == "posters":
-            item = random.choice(self.items)
-            colour = random.choice([c for c in COLOURS if c != self.dots.get((who, item))])
-            self.dots[who, item] = colour
-            return "dot.place", {"item_id": item, "colour": colour}
+            return dot_change(self.items, self.dots[who])
         if kind == "prompt":
-            return "note.add", {"question_key": self.question, "text": f"Point {n} from me."}
+            return note_change(self.question, n)
         cell = self.cells[who % len(self.cells)]
-        revision, text = self.cell_texts.get(cell, (0, ""))
-        text = "" if len(text) > 1500 else text
-        typed = (text + " " + TYPED[n % len(TYPED)]).strip()
-        return "plan.cell.edit", {"cell_id": cell, "base_revision": revision, "text": typed}
+        return typing_change(cell, self.cell_texts.get(cell, (0, "")), TYPED[n % len(TYPED)])
 
-    def send(self, n: int, change: Change) -> None:
+    def send(self, n: int, change: Act) -> None:
+        """Participant n sends the change; what it saved is what they know now."""
         name, args = change
-        reply = self.people[n % len(self.people)].act(name, args)
-        if name == "plan.cell.edit":
+        who = n % len(self.people)
+        reply = self.people[who].act(name, args)
+        if name == "dot.place":
+            self.dots[who][args["item_id"]] = args["colour"]
+        elif name == "plan.cell.edit":
             saved = reply["cell"]
             self.cell_texts[saved["cell_id"]] = (saved["revision"], saved["text"])
 
@@ -158,14 +166,15 @@ def counting(app: Flask) -> Iterator[Callable[[], tuple[int, int]]]:
 
 
 def measure(
-    room: Room, changes: int, make: Callable[[int], None], between: Callable[[], None]
+    room: Room, changes: int, make: Callable[[int], None], between: Callable[[], None] | None
 ) -> Cost:
-    """The mean cost of ``make(n)`` for n < changes, with ``between()`` run, unmeasured,
-    before each."""
+    """The mean cost of ``make(n)`` for n < changes, with ``between()`` (if any) run,
+    unmeasured, before each."""
     cost = Cost(0.0, 0.0, 0.0, 0.0)
     with counting(room.app) as counted:
         for n in range(changes):
-            between()
+            if between is not None:
+                between()
             before = (time.process_time(), time.perf_counter(), *counted())
             make(n)
             after = (time.process_time(), time.perf_counter(), *counted())
@@ -188,10 +197,6 @@ def database(sqlite: bool) -> Iterator[str]:
 
 
 ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
-
-
-def nothing() -> None:
-    pass
 
 
 def main() -> None:
@@ -221,27 +226,29 @@ def main() -> None:
         print(f"{options.people} participants online, {options.changes} changes a round")
         print("| change | round | CPU ms/change | wall ms/change | statements | pushes |")
         print("|---|---|---|---|---|---|")
-        loads: list[tuple[str, int, Callable[[int], None], Callable[[], None]]] = []
+        # (what is measured, the phase it starts in, how many, the change, what runs
+        # unmeasured before each)
+        Load = tuple[str, str, int, Callable[[int], None], Callable[[], None] | None]
+        loads: list[Load] = []
         for kind in WORK:
 
             def participant_changes(n: int, kind: str = kind) -> None:
                 room.send(n, room.change(kind, n))
 
-            loads.append((ACTION[kind], options.changes, participant_changes, nothing))
+            loads.append((ACTION[kind], kind, options.changes, participant_changes, None))
         # Moving a room to the posters re-renders every phone's wall, after a dot each.
         moves = max(1, options.changes // 10)
         loads.append(
             (
                 "phase.go to the posters",
+                "plan",
                 moves,
                 lambda n: room.go("posters"),
                 lambda: room.go("plan"),
             )
         )
-        room.go("posters")
-        for name, changes, make, between in loads:
-            if name in ACTION.values():
-                room.go(next(kind for kind, action in ACTION.items() if action == name))
+        for name, phase, changes, make, between in loads:
+            room.go(phase)
             measure(room, max(1, changes // 5), make, between)  # warm the caches
             for n in range(options.rounds):
                 cost = measure(room, changes, make, between)
