@@ -22,8 +22,10 @@ from wsapp.models import (
     Room,
 )
 from wsapp.plan.domain import CELL_MAX
+from wsapp.posters.domain import summary, tally
 
 from .conftest import Member, Workshop
+from .dom import parse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
@@ -550,3 +552,33 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
     grid = pushed(projector).text["plan-grid"]
     assert "Added by mistake" not in grid and "150 Days" not in grid and "Coaching" in grid
     assert lead.act("plan.row.remove", row_id=mistake)["ok"] is False  # already gone
+
+
+# --- Gaps agree with the summary ----------------------------------------------------------
+
+
+def test_the_plans_gaps_are_the_summarys_clear_gaps(workshop: Workshop, app):
+    """C1 with one yellow dot among greens is a clear strength, not a gap to plan for."""
+    lead = workshop.connect(workshop.open_room())
+    people = [workshop.connect(workshop.join(lead.code, f"P{n}")) for n in range(1, 5)]
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        ids = {entry.ref: entry.item.id for poster in tally(room) for entry in poster.items}
+    colour = {"g": "green", "y": "yellow", "r": "red"}
+    pattern = {"C1": "gggy", "B1": "rrrr", "B2": "rryy", "A3": "gggr", "C2": "yyyy"}
+    for ref, letters in pattern.items():
+        for member, letter in zip(people, letters, strict=True):
+            assert member.act("dot.place", item_id=ids[ref], colour=colour[letter])["ok"]
+    assert lead.act("phase.go", index=plan_index(app))["ok"]
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        ranked = summary(room)
+    assert [e.ref for e in ranked.strengths] == ["C1"]
+    assert [e.ref for e in ranked.gaps] == ["B1", "B2"]
+
+    for member in (lead, people[0]):
+        path = f"/r/{lead.code}/lead" if member is lead else f"/r/{lead.code}"
+        html = parse(member.client.get(path).get_data(as_text=True))
+        gaps = html.find(lambda n: n.attrs.get("aria-labelledby") == "plan-gaps-title")
+        assert gaps is not None
+        assert [ref.words for ref in gaps.by_class("plan-source-ref")] == ["B1", "B2"]

@@ -40,7 +40,7 @@ from ..models import (
     Room,
     utcnow,
 )
-from ..posters.domain import ItemTally, tally
+from ..posters.domain import ItemTally, summary
 from . import bp
 from .merge import Outcome, reconcile
 
@@ -221,17 +221,9 @@ def plan_considerations(room: Room) -> list[PlanConsideration]:
 
 
 @bp.app_template_global()
-@per_change
 def poster_gaps(room: Room) -> list[ItemTally]:
-    """Poster items the team dotted red or yellow, most red first: where work is needed."""
-    dotted = [
-        entry
-        for poster in tally(room)
-        for entry in poster.items
-        if entry.counts["red"] + entry.counts["yellow"]
-    ]
-    dotted.sort(key=lambda entry: (-entry.counts["red"], -entry.counts["yellow"]))
-    return dotted[:GAPS_SHOWN]
+    """The posters' clear gaps, as the summary ranks them: where work is needed."""
+    return summary(room).gaps[:GAPS_SHOWN]
 
 
 @bp.app_template_global()
