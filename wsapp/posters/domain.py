@@ -189,11 +189,30 @@ class PosterSummary:
 
 @dataclass(frozen=True)
 class DotProgress:
-    """How far the team has got: dots placed, by how many of the room's people."""
+    """How far the team has got: dots placed, by how many of the room's people, and how
+    many of them hold more dots than the budget (after the facilitator lowered it)."""
 
     dots: int
     people: int
     members: int
+    over_budget: int = 0
+
+
+@dataclass(frozen=True)
+class DotBudget:
+    """A participant's dots against the room's budget. ``placed`` can pass ``budget`` when
+    the facilitator lowers it: dots already placed stay until their owner takes some back."""
+
+    budget: int
+    placed: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.budget - self.placed)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.placed - self.budget)
 
 
 def _live_items(poster: Poster) -> list[PosterItem]:
@@ -327,19 +346,23 @@ def dots_placed(room: Room, participant: Participant) -> int:
     return placed or 0
 
 
-def dots_left(room: Room, participant: Participant) -> int | None:
-    """Dots this participant may still place, or None with one dot per item."""
+def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
+    """The participant's dots against the budget, or None with one dot per item."""
     if room.dot_budget is None:
         return None
-    return max(0, room.dot_budget - dots_placed(room, participant))
+    return DotBudget(room.dot_budget, dots_placed(room, participant))
 
 
 @per_change
 def dot_progress(room: Room) -> DotProgress:
     members = db.session.scalar(_MEMBERS, {"room_id": room.id})
     dots = counted_dots(room)
-    people = len({dot.participant_id for dot in dots})
-    return DotProgress(dots=len(dots), people=people, members=members or 0)
+    per_person = Counter(dot.participant_id for dot in dots)
+    budget = room.dot_budget
+    over = sum(1 for placed in per_person.values() if budget is not None and placed > budget)
+    return DotProgress(
+        dots=len(dots), people=len(per_person), members=members or 0, over_budget=over
+    )
 
 
 def dot_colours(room: Room) -> list[DotColour]:
@@ -355,7 +378,7 @@ def template_globals() -> dict[str, Any]:
         "tally": tally,
         "poster_summary": summary,
         "own_dots": own_dots,
-        "dots_left": dots_left,
+        "dot_budget": dot_budget,
         "dot_progress": dot_progress,
         "dot_colours": dot_colours,
         "dot_shapes": SHAPES,
@@ -444,12 +467,20 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
         if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
             raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
-    elif dots_placed(room, actor.participant) >= room.dot_budget:
-        raise ActionError(
-            f"You have placed all {room.dot_budget} of your dots. "
-            "Take one back to put it somewhere else.",
-            409,
-        )
+    else:
+        mine = DotBudget(room.dot_budget, dots_placed(room, actor.participant))
+        if mine.over:
+            raise ActionError(
+                f"The facilitator lowered the budget to {mine.budget} dots each and you have "
+                f"{mine.placed} placed: take {mine.over + 1} back to place another.",
+                409,
+            )
+        if not mine.left:
+            raise ActionError(
+                f"You have placed all {mine.budget} of your dots. "
+                "Take one back to put it somewhere else.",
+                409,
+            )
     db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
     return _dot_changed(item)
 
@@ -531,7 +562,8 @@ def name_dots(room: Room, actor: Actor, args: SetNamed) -> Publish:
 def set_budget(room: Room, actor: Actor, args: SetBudget) -> Publish:
     """A budget of dots each (several on one item allowed), or None: one dot per item.
 
-    Dots already placed stay; someone over a smaller new budget simply has none left.
+    Dots already placed stay; someone over a smaller new budget is asked, on their phone,
+    to take the extra back, and the facilitator sees how many people are over.
     """
     room.dot_budget = args.budget
     return WHOLE_PHASE
