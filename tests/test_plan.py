@@ -428,7 +428,7 @@ def test_everyone_sees_who_is_editing_which_cell_until_they_stop_or_leave(team, 
 # --- Placing items ------------------------------------------------------------------------
 
 
-def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, app):
+def test_a_poster_gap_and_a_discussion_note_are_placed_with_a_link_back(team, app):
     _lead, ana, ben, projector = team
     ids = cells(app, ana.code)
     with app.app_context():
@@ -439,7 +439,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
         item_id, item_text, ref = item.id, item.text, f"{item.poster.key}{item.label}"
         note = Note(
             room_id=room.id,
-            question_key="alignment-coherence:take-action",
+            question_key="readiness-planning:where-are-we-now",
             author_name="Ben",
             text="Map every PL offer to the district goals",
         )
@@ -449,7 +449,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
     assert ben.act("dot.place", item_id=item_id, colour="red")["ok"]
     ben.swaps()
 
-    # The plan phase lists the gap and the commitment, each with a way to place it.
+    # The plan phase lists the gap and the discussion's note, each with a way to place it.
     sources = page(ana).text["plan-sources"]
     assert ref in sources and "1 red" in sources and "Map every PL offer" in sources
 
@@ -461,7 +461,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
     assert saved.text == f"{' '.join(item_text.split())}\nMap every PL offer to the district goals"
     assert [why for _n, _who, why, _text in revisions(app, ids[MAJOR_30])] == ["item", "item"]
     meta = pushed(projector).text[f"plan-cell-{ids[MAJOR_30]}-meta"]
-    assert f"from poster {ref}" in meta and "from Take Action" in meta
+    assert f"from poster {ref}" in meta and "from the discussion" in meta
     assert f"In the plan: {MAJOR_30}" in pushed(ana).text["plan-sources"]
 
     again = ana.act("plan.place", source_kind="note", source_id=note_id, cell_id=ids[MAJOR_30])
@@ -552,6 +552,32 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
     grid = pushed(projector).text["plan-grid"]
     assert "Added by mistake" not in grid and "150 Days" not in grid and "Coaching" in grid
     assert lead.act("plan.row.remove", row_id=mistake)["ok"] is False  # already gone
+
+
+def test_the_readiness_plan_offers_the_discussions_notes_not_an_empty_take_action(team, app):
+    """The readiness kit collects no Take Action: its plan draws on the group discussion."""
+    _lead, ana, _ben, _projector = team
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == ana.code))
+        db.session.add(
+            Note(
+                room_id=room.id,
+                question_key="readiness-planning:where-are-we-now",
+                author_name="Ben",
+                text="Coaching reaches only two schools",
+            )
+        )
+        db.session.commit()
+    html = parse(ana.client.get(f"/r/{ana.code}").get_data(as_text=True))
+    sources = html.by_id("plan-sources")
+    assert [h.words for h in sources.find_all("h3")] == [
+        "Gaps from the posters",
+        "From the discussion: Where are we now?",
+    ]
+    notes = sources.find(lambda n: n.attrs.get("aria-labelledby") == "plan-notes-1-title")
+    assert [li.find_all("p")[0].words for li in notes.find_all("li")] == [
+        "Coaching reaches only two schools — Ben"
+    ]
 
 
 # --- Gaps agree with the summary ----------------------------------------------------------
