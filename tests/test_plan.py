@@ -556,18 +556,13 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
 
 def test_the_readiness_plan_offers_the_discussions_notes_not_an_empty_take_action(team, app):
     """The readiness kit collects no Take Action: its plan draws on the group discussion."""
-    _lead, ana, _ben, _projector = team
-    with app.app_context():
-        room = db.session.scalar(select(Room).where(Room.code == ana.code))
-        db.session.add(
-            Note(
-                room_id=room.id,
-                question_key="readiness-planning:where-are-we-now",
-                author_name="Ben",
-                text="Coaching reaches only two schools",
-            )
-        )
-        db.session.commit()
+    _lead, ana, ben, _projector = team
+    reply = ben.act(
+        "note.add",
+        question_key="readiness-planning:where-are-we-now",
+        text="Coaching reaches only two schools",
+    )
+    assert reply["ok"], reply
     html = parse(ana.client.get(f"/r/{ana.code}").get_data(as_text=True))
     sources = html.by_id("plan-sources")
     assert [h.words for h in sources.find_all("h3")] == [
