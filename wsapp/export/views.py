@@ -4,6 +4,7 @@ participants once the facilitator opens the record to them, nobody else."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from flask import Response, abort, render_template
 
@@ -71,7 +72,7 @@ def _about(room: Room) -> str:
 def plan_csv(code: str) -> Response:
     """The grid, then each of the team's conclusions after a blank row and its title."""
     room = _record_room(code)
-    rows: list[list[Cell]] = [*plan_grid(room)]
+    rows: list[Sequence[Cell]] = [*plan_grid(room)]
     for table in conclusions(room):
         rows += [[], [table.title], *table.rows]
     return _download(room, "plan.csv", to_csv(rows), "text/csv")
@@ -80,7 +81,7 @@ def plan_csv(code: str) -> Response:
 @bp.get("/r/<code>/export/plan.xlsx")
 def plan_xlsx(code: str) -> Response:
     room = _record_room(code)
-    sheets = [("Action plan", plan_grid(room))]
+    sheets: list[tuple[str, Sequence[Sequence[Cell]]]] = [("Action plan", plan_grid(room))]
     sheets += [(table.sheet, table.rows) for table in conclusions(room)]
     return _download(room, "plan.xlsx", to_xlsx(sheets), XLSX)
 
