@@ -419,7 +419,7 @@ def test_posters_chart_is_svg_with_title_desc_legend_and_counts(team: Team):
     assert svg.get("role") == "img"
     assert "poster dots" in svg.find("s:title", ns).text
     desc = svg.find("s:desc", ns).text
-    assert "A1 " in desc and "2 green, 0 yellow, 1 red" in desc
+    assert "A1 " in desc and "2 green, 0 yellow, 1 red (Most disagreement)." in desc
     texts = [t.text for t in svg.iterfind(".//s:text", ns)]
     assert {"G", "Y", "R"} <= set(texts)  # the legend names colours by letter
     assert "● Green = Strength" in texts

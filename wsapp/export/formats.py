@@ -205,7 +205,9 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
                 else "no dots"
             )
             parts.append(_svg_text(left + 10, bar_y + 22, beside, font_size=16, fill="#333333"))
-            summary.append(f"{entry.ref} {entry.item.text}: {counts_phrase(entry.counts)}.")
+            lists = ", ".join(READING_HEADINGS[reading] for reading in entry.readings)
+            ranked = f" ({lists})" if lists else ""
+            summary.append(f"{entry.ref} {entry.item.text}: {counts_phrase(entry.counts)}{ranked}.")
             y += height
     height = y + 30
     desc = " ".join(summary) or "No posters."
