@@ -57,10 +57,18 @@ class Room(db.Model):
     quiet_write_open: Mapped[bool] = mapped_column(default=False)
     quiet_write_shared: Mapped[bool] = mapped_column(default=False)
     quiet_write_named: Mapped[bool] = mapped_column(default=False)
+    # Writing stops by itself when the room's timer runs out (the facilitator's choice).
+    quiet_write_ends_on_time: Mapped[bool] = mapped_column(default=False)
     plan_locked: Mapped[bool] = mapped_column(default=False)
 
     # The record: may participants download the exports too?
     exports_open: Mapped[bool] = mapped_column(default=False)
+
+    # The view-only projector link: its secret is derived from the app's secret key and
+    # this nonce (so the facilitator's page can show it again), and only its hash is
+    # compared. No nonce: no projector link works.
+    projector_nonce: Mapped[str | None] = mapped_column(String(64))
+    projector_key_hash: Mapped[str | None] = mapped_column(String(64))
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
@@ -81,6 +89,8 @@ class Participant(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
+    # The phase (its index) in which this person last said "I'm done"; cleared on moving on.
+    done_phase: Mapped[int | None]
 
     room: Mapped[Room] = relationship(back_populates="participants")
 

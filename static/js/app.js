@@ -58,6 +58,7 @@
   }
 
   function tickTimers() {
+    let up = false;
     document.querySelectorAll("[data-timer][data-ends-at]").forEach(function (face) {
       if (face.wsOffset === undefined) initTimer(face);
       const left = Math.max(0, Math.round(
@@ -69,7 +70,27 @@
       const stateText = left === 0 ? "Time's up" : "Running";
       if (state.textContent !== stateText) state.textContent = stateText;
       face.classList.toggle("timer-done", left === 0);
+      if (left === 0) {
+        up = true;
+        timeUp(face);
+      }
     });
+    const alert = document.getElementById("timer-alert");
+    if (!up && alert && alert.textContent) alert.textContent = "";  // stopped, more time, new phase
+  }
+
+  /* Once per countdown, every screen shows and announces that the time is up; a screen
+   * whose timer was set to end the writing tells the server, which checks its own clock. */
+  let announcedEnd = null;
+  function timeUp(face) {
+    if (announcedEnd === face.dataset.endsAt) return;
+    announcedEnd = face.dataset.endsAt;
+    const label = face.dataset.label;
+    const alert = document.getElementById("timer-alert");
+    if (alert) alert.textContent = "Time's up" + (label ? ": " + label : "") + ".";
+    if (face.hasAttribute("data-ends-writing") && window.wsappSocket) {
+      window.wsappSocket.emit("act", { name: "timer.expire", args: {} }, function () {});
+    }
   }
 
   /* --- Live room --- */

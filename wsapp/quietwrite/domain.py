@@ -17,7 +17,7 @@ from ..extensions import db
 from ..identity import Actor
 from ..live import PEOPLE_REGIONS, Publish
 from ..models import Participant, QuietWrite, Room, utcnow
-from ..rooms.domain import TIMER_MAX_SECONDS, StartTimer, start_timer
+from ..rooms.domain import ON_TIME_UP, TIMER_MAX_SECONDS, StartTimer, start_timer, time_is_up
 from . import bp
 
 TEXT_MAX = 5000
@@ -90,13 +90,18 @@ def quiet_wall(room: Room) -> list[SharedAnswer]:
 
 class OpenQuietWrite(Args):
     minutes: int | None = Field(default=None, ge=1, le=TIMER_MAX_SECONDS // 60)
+    # Writing stops by itself when the minutes run out.
+    ends_on_time: bool = False
 
 
 @action("quiet.open", OpenQuietWrite, who="facilitator")
 def open_quiet_write(room: Room, actor: Actor, args: OpenQuietWrite) -> Publish:
     """Start (or reopen) the writing, with the room's timer when minutes are given."""
+    if args.ends_on_time and args.minutes is None:
+        raise ActionError("Give the minutes after which the writing ends.", 422)
     room.quiet_write_open = True
     room.quiet_write_shared = False
+    room.quiet_write_ends_on_time = args.ends_on_time
     regions: tuple[str, ...] = SHARED
     if args.minutes is not None:
         regions += start_timer(room, actor, StartTimer(minutes=args.minutes)).regions
@@ -109,6 +114,22 @@ def close_quiet_write(room: Room, actor: Actor, args: NoArgs) -> Publish:
         raise ActionError("The quiet write is not open.", 409)
     room.quiet_write_open = False
     return Publish(regions=SHARED, personal=MINE)
+
+
+def _end_on_time(room: Room) -> Publish | None:
+    if not (room.quiet_write_open and room.quiet_write_ends_on_time):
+        return None
+    room.quiet_write_open = False
+    return Publish(regions=SHARED, personal=MINE)
+
+
+ON_TIME_UP.append(_end_on_time)
+
+
+def writing_ended_by_time(room: Room) -> bool:
+    """The writing was set to end with the timer, and the time is up (even before any
+    screen has said so)."""
+    return room.quiet_write_ends_on_time and time_is_up(room)
 
 
 class Share(Args):
@@ -142,7 +163,7 @@ class Save(Args):
 
 @action("quiet.save", Save, who="participant")
 def save_answer(room: Room, actor: Actor, args: Save) -> Publish:
-    if not room.quiet_write_open:
+    if not room.quiet_write_open or writing_ended_by_time(room):
         raise ActionError(
             "The quiet write is closed, so this was not saved; your text stays on this device.",
             409,

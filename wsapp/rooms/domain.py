@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -148,7 +149,7 @@ def remaining_seconds(room: Room) -> int | None:
 
 # --- Phases -------------------------------------------------------------------------------
 
-PHASE_REGIONS = ("rooms/_agenda.html", "rooms/_phase.html")
+PHASE_REGIONS = ("rooms/_agenda.html", "rooms/_phase.html", "rooms/_timer.html")
 
 
 class PhaseIndex(Args):
@@ -160,6 +161,8 @@ def _go_to(room: Room, index: int) -> Publish:
     if not 0 <= index < len(phases):
         raise ActionError("That phase is not on this room's agenda.", 422)
     room.phase_index = index
+    # The timer belongs to the phase it was started in: the next phase offers its own.
+    _clear_timer(room)
     return Publish(regions=PHASE_REGIONS, personal=("rooms/_phase.html",))
 
 
@@ -234,11 +237,40 @@ def add_time(room: Room, actor: Actor, args: AddTime) -> Publish:
     return Publish(regions=TIMER)
 
 
-@action("timer.stop", NoArgs, who="facilitator")
-def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+def time_is_up(room: Room) -> bool:
+    """Has a running countdown reached zero (by the server's clock)?"""
+    return room.timer_ends_at is not None and room.timer_ends_at <= utcnow()
+
+
+# Features that end something when the time is up (the quiet write) add a function here;
+# it changes the room and returns what to send, or None when it had nothing to end.
+ON_TIME_UP: list[Callable[[Room], Publish | None]] = []
+
+
+@action("timer.expire", NoArgs, who="anyone")
+def expire_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    """A screen whose countdown reached zero says so; the server checks its own clock and
+    ends what was set to end with the time. Sent early or twice, it changes nothing."""
+    if not time_is_up(room):
+        raise ActionError("The time is not up yet.", 409)
+    ended = [publish for end in ON_TIME_UP if (publish := end(room)) is not None]
+    if not ended:
+        raise ActionError("Nothing was set to end when the time ran out.", 409)
+    return Publish(
+        regions=tuple(r for publish in ended for r in publish.regions) + TIMER,
+        personal=tuple(r for publish in ended for r in publish.personal),
+    )
+
+
+def _clear_timer(room: Room) -> None:
     room.timer_ends_at = None
     room.timer_remaining = None
     room.timer_label = None
+
+
+@action("timer.stop", NoArgs, who="facilitator")
+def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    _clear_timer(room)
     return Publish(regions=TIMER)
 
 
