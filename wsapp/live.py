@@ -31,7 +31,9 @@ VIEWS = ("participant", "facilitator", "projector")
 # The live regions of every room page, outermost first. Feature partials sit inside
 # ``rooms/_phase.html`` so re-rendering the phase re-renders them.
 PAGE_REGIONS = (
+    "rooms/_console.html",
     "rooms/_status.html",
+    "rooms/_room_controls.html",
     "rooms/_agenda.html",
     "rooms/_phase.html",
     "rooms/_timer.html",

@@ -1,4 +1,5 @@
-"""The facilitator's rooms page and its actions: open, duplicate, close, delete, import."""
+"""The facilitator's rooms page and its actions: open, duplicate, close, reopen, delete,
+import."""
 
 from __future__ import annotations
 
@@ -38,14 +39,23 @@ def duplicate(code: str) -> Response:
     return redirect(url_for("rooms.lead", code=copy.code))
 
 
-@bp.post("/facilitator/rooms/<code>/close")
-def close(code: str) -> Response:
+def _act_from_rooms(code: str, name: str) -> Response:
     room = _led_room(code)
     try:
-        perform(room.id, "room.close", {}, as_facilitator=True)
+        perform(room.id, name, {}, as_facilitator=True)
     except ActionError as error:
         flash(error.message)
     return redirect(url_for("facilitator.rooms"))
+
+
+@bp.post("/facilitator/rooms/<code>/close")
+def close(code: str) -> Response:
+    return _act_from_rooms(code, "room.close")
+
+
+@bp.post("/facilitator/rooms/<code>/reopen")
+def reopen(code: str) -> Response:
+    return _act_from_rooms(code, "room.reopen")
 
 
 @bp.route("/facilitator/rooms/<code>/delete", methods=["GET", "POST"])

@@ -149,7 +149,12 @@ def remaining_seconds(room: Room) -> int | None:
 
 # --- Phases -------------------------------------------------------------------------------
 
-PHASE_REGIONS = ("rooms/_agenda.html", "rooms/_phase.html", "rooms/_timer.html")
+PHASE_REGIONS = (
+    "rooms/_console.html",
+    "rooms/_agenda.html",
+    "rooms/_phase.html",
+    "rooms/_timer.html",
+)
 
 
 class PhaseIndex(Args):
@@ -285,7 +290,13 @@ class SetLocked(Args):
 def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.locked = args.locked
     return Publish(
-        regions=("rooms/_status.html", "rooms/_phase.html"), personal=("rooms/_phase.html",)
+        regions=(
+            "rooms/_console.html",
+            "rooms/_status.html",
+            "rooms/_room_controls.html",
+            "rooms/_phase.html",
+        ),
+        personal=("rooms/_phase.html",),
     )
 
 
@@ -336,12 +347,36 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     return publish
 
 
+def _room_state_changed() -> Publish:
+    """What opening or closing the room changes on every screen: the state, the controls,
+    and every button that acts (disabled in a closed room)."""
+    return Publish(
+        regions=(
+            "rooms/_console.html",
+            "rooms/_status.html",
+            "rooms/_room_controls.html",
+            "rooms/_agenda.html",
+            "rooms/_phase.html",
+            "rooms/_timer.html",
+        ),
+        personal=("rooms/_phase.html",),
+    )
+
+
 @action("room.close", NoArgs, who="facilitator")
 def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    if room.is_closed:
+        raise ActionError("This room is already closed.", 409)
     room.closed_at = utcnow()
     room.timer_ends_at = None
     room.timer_remaining = None
-    return Publish(
-        regions=("rooms/_status.html", "rooms/_phase.html", "rooms/_timer.html"),
-        personal=("rooms/_phase.html",),
-    )
+    return _room_state_changed()
+
+
+@action("room.reopen", NoArgs, who="facilitator", while_closed=True)
+def reopen_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    """A room closed by mistake (or for a second session) opens again as it was."""
+    if not room.is_closed:
+        raise ActionError("This room is open.", 409)
+    room.closed_at = None
+    return _room_state_changed()
