@@ -10,32 +10,36 @@ from .helpers import join, open_room, resyncs_sent
 
 READINESS = "Readiness protocol and action plan"
 
-# The page's pushes reach its own handlers, all but those of the first version that moves
-# the phase: they arrive right after the next push that moves it (late), or never (lost).
-HOLD_BACK = """(lost) => {
+# The page's pushes reach its own handlers, all but those of the first version that touches
+# the `held` region: they arrive right after the next push that touches the `until` region
+# (late), or never (when `until` is null: lost).
+HOLD_BACK = """({held, until}) => {
   const socket = window.wsappSocket;
   const handlers = socket.listeners("swap");
   socket.off("swap");
   const deliver = (message) => handlers.forEach((handler) => handler(message));
-  const movesPhase = (message) => (message.html || "").includes('id="phase"');
+  const touches = (message, region) => (message.html || "").includes('id="' + region + '"');
   let caught = null;
   const late = [];
   socket.on("swap", (message) => {
-    if (caught === null && movesPhase(message)) caught = message.v;
+    if (caught === null && touches(message, held)) caught = message.v;
     if (message.v === caught) { late.push(message); return; }
     deliver(message);
-    if (!lost && movesPhase(message)) late.splice(0).forEach(deliver);
+    if (until && touches(message, until)) late.splice(0).forEach(deliver);
   });
 }"""
 
 
-def a_room_with_ana(live_server: str, person, *, lost: bool) -> tuple[Page, Page, list[str]]:
+def hold_back(page: Page, held: str, until: str | None) -> None:
+    page.evaluate(HOLD_BACK, {"held": held, "until": until})
+
+
+def a_room_with_ana(live_server: str, person) -> tuple[Page, Page, list[str]]:
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)
     ana = person("phone")
     ana_resyncs = resyncs_sent(ana)
     join(ana, live_server, code, "Ana")
-    ana.evaluate(HOLD_BACK, lost)
     return lead, ana, ana_resyncs
 
 
@@ -43,21 +47,31 @@ def heading(page: Page, title: str) -> Locator:
     return page.get_by_role("heading", level=1, name=title)
 
 
-def test_a_push_that_arrives_after_the_next_one_is_shown_in_order(live_server, person):
-    lead, ana, ana_resyncs = a_room_with_ana(live_server, person, lost=False)
+def test_pushes_that_overtake_each_other_are_shown_in_order(live_server, person):
+    lead, ana, ana_resyncs = a_room_with_ana(live_server, person)
+    timer = ana.get_by_role("timer")
+    # The pause overtakes the start: it waits for the start, and the timer stays paused.
+    hold_back(ana, "timer", until="timer")
+    lead.get_by_role("button", name="Start timer").click()
+    expect(lead.get_by_role("timer")).to_contain_text("Running")
+    lead.get_by_role("button", name="Pause").click()
+    expect(lead.get_by_role("timer")).to_contain_text("Paused")
+    expect(timer).to_contain_text("Paused")
+    expect(timer).not_to_contain_text("Running")
+    # The timer's resume overtakes a phase move: both show, neither is dropped as old.
+    hold_back(ana, "phase", until="timer")
     lead.get_by_role("button", name="Next phase").click()
     expect(heading(lead, "Where are we now?")).to_be_visible()
-    lead.get_by_role("button", name="Next phase").click()
-    expect(heading(lead, "Quiet write")).to_be_visible()
-    # The move to the quiet write came first and waited for the one before it.
-    expect(heading(ana, "Quiet write")).to_be_visible()
-    expect(ana.get_by_role("textbox", name="Your answer")).to_be_visible()
-    expect(heading(ana, "Where are we now?")).to_have_count(0)
-    assert ana_resyncs == []  # both pushes came: nothing to ask for
+    lead.get_by_role("button", name="Resume").click()
+    expect(lead.get_by_role("timer")).to_contain_text("Running")
+    expect(heading(ana, "Where are we now?")).to_be_visible()
+    expect(timer).to_contain_text("Running")
+    assert ana_resyncs == []  # every push came: nothing to ask for
 
 
 def test_a_lost_push_is_made_up_for_with_the_whole_room(live_server, person):
-    lead, ana, ana_resyncs = a_room_with_ana(live_server, person, lost=True)
+    lead, ana, ana_resyncs = a_room_with_ana(live_server, person)
+    hold_back(ana, "phase", until=None)
     lead.get_by_role("button", name="Next phase").click()
     expect(heading(lead, "Where are we now?")).to_be_visible()
     expect(heading(ana, "Getting ready")).to_be_visible()  # the move never reached her
