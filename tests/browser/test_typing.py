@@ -33,22 +33,24 @@ def go_to(lead: Page, number: int, title: str, *pages: Page) -> None:
         expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
 
 
-def discussion(live_server: str, person) -> tuple[Page, Page, Page, list[str]]:
-    """A facilitator and two phones on element A; Ana's requests for the whole room."""
+def team_at(
+    live_server: str, person, kit: str, phase: int, title: str
+) -> tuple[Page, Page, Page, list[str]]:
+    """A facilitator and two phones (Ana, Ben) at a phase; Ana's requests for the whole room."""
     lead = person("laptop")
-    code = open_room(lead, live_server, GUIDE)
+    code = open_room(lead, live_server, kit)
     ana, ben = person("phone"), person("phone")
     ana_resyncs = resyncs_sent(ana)
     join(ana, live_server, code, "Ana")
     join(ben, live_server, code, "Ben")
-    go_to(lead, 2, ELEMENT_A, ana, ben)
+    go_to(lead, phase, title, ana, ben)
     return lead, ana, ben, ana_resyncs
 
 
 def test_a_note_typed_while_names_are_hidden_is_kept(live_server, person):
     """#15 item 13: the names push waited while Ana typed, then a resync on leaving the box
     replaced her form with an empty one."""
-    lead, ana, ben, ana_resyncs = discussion(live_server, person)
+    lead, ana, ben, ana_resyncs = team_at(live_server, person, GUIDE, 2, ELEMENT_A)
     note_box(ben).fill("Mentors matter")
     ben.get_by_role("button", name=f"Add note on {ABOUT}").click()
     expect(notes(ana)).to_contain_text("Ben")
@@ -70,7 +72,7 @@ def test_a_note_typed_while_names_are_hidden_is_kept(live_server, person):
 
 
 def test_a_note_being_typed_when_the_room_moves_on_is_posted_or_kept(live_server, person):
-    lead, ana, _ben, ana_resyncs = discussion(live_server, person)
+    lead, ana, _ben, ana_resyncs = team_at(live_server, person, GUIDE, 2, ELEMENT_A)
     waiting = ana.get_by_role("status").filter(has_text=WAITING)
 
     # The room moves on while Ana types: her screen stays, says why, and her note goes.
@@ -100,13 +102,7 @@ def test_a_note_being_typed_when_the_room_moves_on_is_posted_or_kept(live_server
 def test_leaving_a_co_edited_plan_cell_asks_for_nothing_again(live_server, person):
     """#15 item 14: Ben's words reached the cell Ana was typing in, and every time she left
     it afterwards her page asked for the whole room (1 resync, then 2)."""
-    lead = person("laptop")
-    code = open_room(lead, live_server, READINESS)
-    ana, ben = person("phone"), person("phone")
-    ana_resyncs = resyncs_sent(ana)
-    join(ana, live_server, code, "Ana")
-    join(ben, live_server, code, "Ben")
-    go_to(lead, 6, "One-year plan", ana, ben)
+    lead, ana, ben, ana_resyncs = team_at(live_server, person, READINESS, 6, "One-year plan")
     ana_cell = ana.get_by_role("textbox", name=CELL)
     ben_cell = ben.get_by_role("textbox", name=CELL)
 
