@@ -99,6 +99,34 @@ def test_a_note_being_typed_when_the_room_moves_on_is_posted_or_kept(live_server
     assert ana_resyncs == []
 
 
+def test_a_note_being_edited_keeps_its_words_and_stays_open_when_the_list_changes(
+    live_server, person
+):
+    lead, ana, ben, ana_resyncs = team_at(live_server, person, GUIDE, 2, ELEMENT_A)
+    for page, text in ((ana, "First thought"), (ben, "Mentors matter")):
+        note_box(page).fill(text)
+        page.get_by_role("button", name=f"Add note on {ABOUT}").click()
+        expect(notes(page)).to_contain_text(text)
+    mine = notes(ana).get_by_role("listitem").filter(has_text="You")
+    mine.get_by_text(re.compile(f"^Edit note 1 on {ABOUT}")).click()
+    new_text = mine.get_by_label(re.compile(f"^New text for note \\d on {ABOUT}"))
+    new_text.fill("Induction is year one of a career path")
+
+    # The facilitator stars Ben's note while Ana edits hers: her list waits and says so.
+    lead.get_by_role("button", name=f"Star note 2 on {ABOUT}").click()
+    expect(notes(ben).get_by_role("listitem").first).to_contain_text("Agreed")
+    expect(ana.get_by_role("status").filter(has_text=WAITING)).to_be_visible()
+    expect(notes(ana)).not_to_contain_text("Agreed")
+    # She looks up: the star shows, and her editor is still open with her words in it.
+    leave_the_field(ana)
+    expect(notes(ana).get_by_role("listitem").first).to_contain_text("Agreed")
+    expect(new_text).to_be_visible()
+    expect(new_text).to_have_value("Induction is year one of a career path")
+    mine.get_by_role("button", name=re.compile("^Save")).click()
+    expect(notes(ben)).to_contain_text("Induction is year one of a career path")
+    assert ana_resyncs == []
+
+
 def test_leaving_a_co_edited_plan_cell_asks_for_nothing_again(live_server, person):
     """#15 item 14: Ben's words reached the cell Ana was typing in, and every time she left
     it afterwards her page asked for the whole room (1 resync, then 2)."""
