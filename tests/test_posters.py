@@ -456,7 +456,10 @@ def test_before_the_reveal_participants_are_sent_only_their_own_dots(workshop: W
 
     facilitator = pushed(lead)
     assert counts_in(facilitator.by_id(f"tally-{a1}")) == {"green": 1, "yellow": 0, "red": 0}
-    assert facilitator.by_id("dot-progress").words == "1 dot placed by 1 of 2 people"
+    assert (
+        facilitator.by_id("dot-progress").words
+        == "1 dot placed by 1 of 2 people · 1 has not dotted yet"
+    )
 
     wall = pushed(projector)
     assert wall.ids("tally-") == set()

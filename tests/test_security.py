@@ -492,6 +492,131 @@ def test_the_projector_view_cannot_act(workshop: Workshop, app: Flask):
     assert reply == {"ok": False, "error": "The projector view only shows the room."}
 
 
+# --- The view-only projector link ---------------------------------------------------------
+
+
+def projector_link(workshop: Workshop, lead: Member) -> str:
+    """The facilitator makes the room's projector link; its key, as the page shows it."""
+    assert lead.post_action("projector.link", on="true").status_code == 200
+    html = lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True)
+    found = re.search(rf'/r/{lead.code}/watch#([A-Za-z0-9_-]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def watching(workshop: Workshop, code: str, key: str) -> Member:
+    """A browser that opened the projector link: the room's computer."""
+    screen = Member(workshop.app.test_client(), code, "projector")
+    response = post(screen.client, f"/r/{code}/watch", {"key": key})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/projector")
+    return screen
+
+
+def test_the_projector_secret_is_stored_hashed_and_unlike_the_facilitators(
+    workshop: Workshop, app: Flask
+):
+    lead = workshop.open_room()
+    key = projector_link(workshop, lead)
+    room = workshop.room(lead.code)
+    assert key != facilitator_key(lead) and len(key) >= 40
+    assert room.projector_key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in repr(saved_state(app))
+    # The facilitator's page can show it again (same link after a reload).
+    assert projector_link_url_of(lead) == projector_link_url_of(lead)
+
+
+def projector_link_url_of(lead: Member) -> str:
+    html = lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True)
+    found = re.search(r'value="([^"]*/watch#[^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_projector_link_is_refused_every_action(workshop: Workshop, app: Flask):
+    from wsapp.actions import ACTIONS
+
+    lead = workshop.open_room()
+    workshop.join(lead.code, "Ana")
+    screen = watching(workshop, lead.code, projector_link(workshop, lead))
+    assert screen.client.get(f"/r/{lead.code}/projector").status_code == 200
+    assert screen.client.get(f"/r/{lead.code}/lead").status_code == 403
+    assert screen.client.get(f"/r/{lead.code}/projector-qr.svg").status_code == 403
+    assert screen.client.get(f"/r/{lead.code}/export/room.json").status_code in (403, 404)
+    assert not socket_for(app, screen.client, lead.code, "facilitator").is_connected()
+    assert not socket_for(app, screen.client, lead.code, "participant").is_connected()
+    sock = socket_for(app, screen.client, lead.code, "projector")
+    assert sock.is_connected()
+    with unchanged(app):
+        for name in ACTIONS:
+            reply = sock.emit("act", {"name": name, "args": {}}, callback=True)
+            assert reply == {"ok": False, "error": "The projector view only shows the room."}
+            # Refused as not the room's (403), or for its missing arguments first (422).
+            for door in (f"/r/{lead.code}/act/{name}", f"/r/{lead.code}/lead/act/{name}"):
+                assert post(screen.client, door).status_code in (403, 422), (name, door)
+
+
+def test_the_projector_link_shows_no_private_writing_and_no_hidden_dots(
+    workshop: Workshop, app: Flask
+):
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    screen = workshop.connect(watching(workshop, lead.code, projector_link(workshop, lead)))
+    phases = app.extensions["wsapp_content"].kits[READINESS].phases
+    kinds = [phase.kind for phase in phases]
+
+    secret = "Our coaching budget is being cut next year"
+    assert lead.act("phase.go", index=kinds.index("quiet_write"))["ok"]
+    assert lead.act("quiet.open")["ok"]
+    assert ana.act("quiet.save", text=secret)["ok"]
+    assert ana.act("quiet.private", keep_private=True)["ok"]
+    assert lead.act("quiet.share", named=True)["ok"]
+    seen = pushed_html(screen) + screen.client.get(f"/r/{lead.code}/projector").text
+    assert secret not in seen
+
+    assert lead.act("phase.go", index=kinds.index("posters"))["ok"]
+    screen.swaps()
+    item = first_item_id(app, room_id(workshop, lead.code))
+    assert ana.act("dot.place", item_id=item, colour="red")["ok"]
+    seen = pushed_html(screen) + screen.client.get(f"/r/{lead.code}/projector").text
+    assert f'id="tally-{item}"' in seen  # the tally's place, empty until the reveal
+    assert "tally-count" not in seen and "tally-rows" not in seen
+    assert lead.act("posters.reveal", revealed=True)["ok"]
+    assert "tally-count" in screen.client.get(f"/r/{lead.code}/projector").text
+
+
+def test_a_revoked_or_replaced_projector_link_opens_nothing(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    old = projector_link(workshop, lead)
+    screen = watching(workshop, lead.code, old)
+    sock = socket_for(app, screen.client, lead.code, "projector")
+    assert sock.is_connected()
+
+    new = projector_link(workshop, lead)  # a new link: the old one stops working at once
+    assert new != old
+    assert not sock.is_connected()
+    assert screen.client.get(f"/r/{lead.code}/projector").status_code == 403
+    assert not socket_for(app, screen.client, lead.code, "projector").is_connected()
+    with unchanged(app):
+        refused = post(workshop.app.test_client(), f"/r/{lead.code}/watch", {"key": old})
+    assert refused.status_code == 403 and "not right" in refused.text
+
+    assert lead.post_action("projector.link", on="false").status_code == 200
+    assert workshop.room(lead.code).projector_key_hash is None
+    refused = post(workshop.app.test_client(), f"/r/{lead.code}/watch", {"key": new})
+    assert refused.status_code == 403
+    # The facilitator's own browser still shows the projector.
+    assert lead.client.get(f"/r/{lead.code}/projector").status_code == 200
+
+
+def test_only_the_facilitator_makes_or_revokes_the_projector_link(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    with unchanged(app):
+        assert not ana.act("projector.link", on=True)["ok"]
+        assert post(ana.client, f"/r/{lead.code}/lead/act/projector.link").status_code == 403
+        assert ana.client.get(f"/r/{lead.code}/projector").status_code == 403
+
+
 # --- Cross-room references ------------------------------------------------------------------
 
 

@@ -130,8 +130,11 @@ def _init_templates(app: Flask) -> None:
         format_code,
         kit_of,
         people,
+        readiness,
+        ready_phase,
         remaining_seconds,
     )
+    from .rooms.views import projector_link_url
 
     @per_change
     def action_path(code: str, endpoint: str, name: str) -> str:
@@ -151,6 +154,9 @@ def _init_templates(app: Flask) -> None:
         people=people,
         facilitator_online=facilitator_online,
         remaining_seconds=remaining_seconds,
+        readiness=readiness,
+        ready_phase=ready_phase,
+        projector_link_url=projector_link_url,
         format_code=format_code,
         epoch_ms=epoch_ms,
         library=lambda: app.extensions["wsapp_content"],

@@ -8,12 +8,13 @@ kept in the process holding it (its ``Seat``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import request, session
+from flask import current_app, request, session
 
 from .extensions import db
 from .models import Participant, Room
@@ -79,6 +80,44 @@ def remember_participant(room: Room, participant: Participant) -> None:
     joined[str(room.id)] = participant.id
     session["joined"] = joined
     session.permanent = True
+
+
+def projector_key(room: Room) -> str | None:
+    """The room's projector secret: derived from the app's secret key and the room's nonce,
+    so the facilitator's page can show the link again while the database holds only a
+    nonce and a hash (neither opens the projector without the app's key)."""
+    if room.projector_nonce is None:
+        return None
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"projector:{room.id}:{room.projector_nonce}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def new_projector_link(room: Room) -> None:
+    """A fresh projector secret for the room; the one before it stops working."""
+    room.projector_nonce = secrets.token_hex(16)
+    key = projector_key(room)
+    assert key is not None
+    room.projector_key_hash = hash_key(key)
+
+
+def projector_key_opens(room: Room, key: str | None) -> bool:
+    if not key or room.projector_key_hash is None:
+        return False
+    return hmac.compare_digest(hash_key(key), room.projector_key_hash)
+
+
+def remember_projector(room: Room, key: str) -> None:
+    watching = dict(session.get("watching", {}))
+    watching[str(room.id)] = key
+    session["watching"] = watching
+    session.permanent = True
+
+
+def watches(room: Room) -> bool:
+    """Does this browser hold the room's current view-only projector secret?"""
+    return projector_key_opens(room, session.get("watching", {}).get(str(room.id)))
 
 
 def leads(room: Room) -> bool:

@@ -34,9 +34,12 @@ PAGE_REGIONS = (
     "rooms/_console.html",
     "rooms/_status.html",
     "rooms/_room_controls.html",
+    "rooms/_projector_link.html",
     "rooms/_agenda.html",
     "rooms/_phase.html",
     "rooms/_timer.html",
+    "rooms/_ready_count.html",
+    "rooms/_ready_mine.html",
     "rooms/_people.html",
 )
 

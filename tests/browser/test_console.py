@@ -55,3 +55,28 @@ def test_closing_asks_first_and_a_closed_room_reopens(live_server, person):
     controls.get_by_role("button", name="Reopen the room").click()
     expect(ana.get_by_text("This workshop is closed")).to_have_count(0)
     expect(lead.get_by_role("button", name="Next phase")).to_be_enabled()
+
+
+def test_ready_signals_are_live_on_every_screen(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    ana, ben = person("phone"), person("phone")
+    join(ana, live_server, code, "Ana")
+    join(ben, live_server, code, "Ben")
+    projector = lead.context.new_page()
+    projector.goto(f"{live_server}/r/{code}/projector")
+    lead.get_by_role("button", name="Next phase").click()  # the discussion prompt
+
+    done = ana.get_by_role("button", name="I'm done")
+    expect(done).to_have_attribute("aria-pressed", "false")
+    done.click()
+    expect(done).to_have_attribute("aria-pressed", "true")
+    for screen in (lead, projector):
+        expect(screen.locator("#ready-count")).to_have_text("✔ 1 of 2 done")
+        expect(screen.locator("#ready-count")).not_to_contain_text("Ana")
+    expect(ben.get_by_role("button", name="I'm done")).to_have_attribute("aria-pressed", "false")
+
+    lead.get_by_role("button", name="Next phase").click()  # moving on clears them
+    for screen in (lead, projector):
+        expect(screen.locator("#ready-count")).to_have_text("✔ 0 of 2 done")
+    expect(done).to_have_attribute("aria-pressed", "false")

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, delete, func, select, update
 
 from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
-from ..identity import Actor, new_facilitator_key
+from ..identity import Actor, new_facilitator_key, new_projector_link
 from ..live import (
+    PEOPLE_REGIONS,
     Publish,
     bump_version,
     commit_and_send,
@@ -154,6 +156,9 @@ PHASE_REGIONS = (
     "rooms/_agenda.html",
     "rooms/_phase.html",
     "rooms/_timer.html",
+    "rooms/_ready_count.html",
+    # Everyone's "I'm done" is cleared by a move, so every phone's is the same: sent once.
+    "rooms/_ready_mine.html",
 )
 
 
@@ -168,6 +173,10 @@ def _go_to(room: Room, index: int) -> Publish:
     room.phase_index = index
     # The timer belongs to the phase it was started in: the next phase offers its own.
     _clear_timer(room)
+    # "I'm done" was said of the phase the room has left.
+    db.session.execute(
+        update(Participant).where(Participant.room_id == room.id).values(done_phase=None)
+    )
     return Publish(regions=PHASE_REGIONS, personal=("rooms/_phase.html",))
 
 
@@ -188,6 +197,52 @@ def previous_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.phase_index == 0:
         raise ActionError("This is the first phase of the agenda.", 409)
     return _go_to(room, room.phase_index - 1)
+
+
+# --- Ready signals -----------------------------------------------------------------------
+
+# Phases in which each person works at their own pace and can say they have finished.
+READY_KINDS = frozenset({"quiet_write", "posters", "prompt", "take_action"})
+READY_MINE = "rooms/_ready_mine.html"
+READY_COUNT = ("rooms/_ready_count.html",)
+PEOPLE_REGIONS.extend(READY_COUNT)  # "12 of 15": a removed person leaves the count
+
+
+@dataclass(frozen=True)
+class Readiness:
+    done: int
+    members: int
+
+
+def ready_phase(room: Room) -> bool:
+    return current_phase(room).kind in READY_KINDS
+
+
+@per_change
+def readiness(room: Room) -> Readiness:
+    """How many of the room's people said they are done with the current phase; never who."""
+    members = Participant.room_id == room.id, Participant.removed_at.is_(None)
+    total = db.session.scalar(select(func.count(Participant.id)).where(*members))
+    done = db.session.scalar(
+        select(func.count(Participant.id)).where(
+            *members, Participant.done_phase == room.phase_index
+        )
+    )
+    return Readiness(done or 0, total or 0)
+
+
+class SetDone(Args):
+    done: bool
+
+
+@action("ready.set", SetDone, who="participant")
+def set_done(room: Room, actor: Actor, args: SetDone) -> Publish:
+    """ "I'm done" (or "not yet after all") with the current phase."""
+    assert actor.participant is not None
+    if not ready_phase(room):
+        raise ActionError("There is nothing to finish in this phase.", 409)
+    actor.participant.done_phase = room.phase_index if args.done else None
+    return Publish(regions=READY_COUNT, own=(READY_MINE,))
 
 
 # --- Timer --------------------------------------------------------------------------------
@@ -329,8 +384,7 @@ def _cut_off(participant_id: int, sids: list[str]) -> None:
         {"message": "The facilitator removed you from this room."},
         to=participant_key(participant_id),
     )
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace="/")
+    _disconnect(sids)
 
 
 class Rename(Args):
@@ -347,6 +401,45 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     return publish
 
 
+# --- The view-only projector link ---------------------------------------------------------
+
+PROJECTOR_LINK = ("rooms/_projector_link.html",)
+
+
+class ProjectorLink(Args):
+    # False: revoke the link (no projector link works until a new one is made).
+    on: bool = True
+
+
+@action("projector.link", ProjectorLink, who="facilitator")
+def projector_link(room: Room, actor: Actor, args: ProjectorLink) -> Publish:
+    """Make a new view-only projector link (the old one stops working) or revoke it.
+    Screens open through the old link are disconnected; the facilitator's own projector
+    window reconnects at once, since its browser leads the room."""
+    if args.on:
+        new_projector_link(room)
+    elif room.projector_nonce is None:
+        raise ActionError("This room has no projector link to revoke.", 409)
+    else:
+        room.projector_nonce = None
+        room.projector_key_hash = None
+    sids = list(
+        db.session.scalars(
+            select(Connection.sid).where(
+                Connection.room_id == room.id, Connection.view == "projector"
+            )
+        )
+    )
+    publish = Publish(regions=PROJECTOR_LINK)
+    publish.after.append(lambda: _disconnect(sids))
+    return publish
+
+
+def _disconnect(sids: list[str]) -> None:
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
 def _room_state_changed() -> Publish:
     """What opening or closing the room changes on every screen: the state, the controls,
     and every button that acts (disabled in a closed room)."""
@@ -358,6 +451,7 @@ def _room_state_changed() -> Publish:
             "rooms/_agenda.html",
             "rooms/_phase.html",
             "rooms/_timer.html",
+            READY_MINE,
         ),
         personal=("rooms/_phase.html",),
     )

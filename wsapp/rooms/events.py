@@ -10,7 +10,16 @@ from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
-from ..identity import Seat, leads, leave_seat, participant_in, seated_in, socket_seat, take_seat
+from ..identity import (
+    Seat,
+    leads,
+    leave_seat,
+    participant_in,
+    seated_in,
+    socket_seat,
+    take_seat,
+    watches,
+)
 from ..live import (
     Viewer,
     audience_key,
@@ -57,7 +66,7 @@ def connect(auth: dict[str, Any] | None) -> None:
         member = participant_in(room)
         if member is None:
             raise ConnectionRefusedError("You are not in this room. Join it with its code.")
-    elif not leads(room):
+    elif not (leads(room) or (view == "projector" and watches(room))):
         raise ConnectionRefusedError("Only the facilitator can open this view.")
     if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
         raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")

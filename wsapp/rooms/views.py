@@ -19,7 +19,17 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform
 from ..content import library
-from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
+from ..identity import (
+    key_opens,
+    leads,
+    participant_in,
+    projector_key,
+    projector_key_opens,
+    remember_facilitator,
+    remember_participant,
+    remember_projector,
+    watches,
+)
 from ..live import Viewer
 from ..models import Room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
@@ -125,16 +135,30 @@ def lead(code: str) -> str:
 
 @bp.get("/r/<code>/projector")
 def projector(code: str) -> str:
-    room = _facilitator_room(code)
+    """The room on the projector: for its facilitator's browser, or for one that opened the
+    room's view-only projector link (which can watch and never act)."""
+    room = _room_or_404(code)
+    if not (leads(room) or watches(room)):
+        abort(
+            403,
+            "This page is for the room's projector. Open the projector link from the "
+            "facilitator's page on this computer.",
+        )
     return render_template(
         "rooms/projector.html", room=room, viewer=Viewer("projector"), join_link=join_url(room)
     )
 
 
-@bp.get("/r/<code>/qr.svg")
-def qr_code(code: str) -> Response:
-    room = _room_or_404(code)
-    qr = segno.make(join_url(room), error="m")
+def projector_link_url(room: Room) -> str | None:
+    """The view-only projector link with its secret in the fragment, or None if revoked."""
+    key = projector_key(room)
+    if key is None:
+        return None
+    return url_for("rooms.watch", code=room.code, _external=True) + "#" + key
+
+
+def _qr_svg(text: str, title: str, cache: str) -> Response:
+    qr = segno.make(text, error="m")
     svg = io.BytesIO()
     qr.save(
         svg,
@@ -146,13 +170,49 @@ def qr_code(code: str) -> Response:
         xmldecl=False,
         svgns=True,
         omitsize=True,
-        title=f"Join room {room.code}",
+        title=title,
     )
-    return Response(
-        svg.getvalue(),
-        mimetype="image/svg+xml",
-        headers={"Cache-Control": "private, max-age=3600"},
-    )
+    return Response(svg.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": cache})
+
+
+@bp.get("/r/<code>/qr.svg")
+def qr_code(code: str) -> Response:
+    room = _room_or_404(code)
+    return _qr_svg(join_url(room), f"Join room {room.code}", "private, max-age=3600")
+
+
+@bp.get("/r/<code>/projector-qr.svg")
+def projector_qr_code(code: str) -> Response:
+    """The projector link as a QR code: it carries the secret, so only the facilitator gets
+    it, and never from a cache once the link has changed."""
+    room = _facilitator_room(code)
+    link = projector_link_url(room)
+    if link is None:
+        abort(404, "This room has no projector link now.")
+    return _qr_svg(link, f"Projector link for room {room.code}", "private, no-store")
+
+
+@bp.route("/r/<code>/watch", methods=["GET", "POST"])
+def watch(code: str) -> BaseResponse | tuple[str, int] | str:
+    """The view-only projector link: /r/<code>/watch#<key>, posted from the page like the
+    facilitator's link, so the secret never reaches a log."""
+    room = _room_or_404(code)
+    page = {"room": room, "purpose": "projector"}
+    if request.method == "GET":
+        return render_template("claim.html", **page)
+    if not attempts_left("claim"):
+        flash(TOO_MANY_ATTEMPTS)
+        return render_template("claim.html", **page), 429
+    key = request.form.get("key", "")
+    if not projector_key_opens(room, key):
+        count_failed_attempt("claim")
+        flash(
+            "That projector link is not right for this room (or was replaced). "
+            "Ask the facilitator for the new one."
+        )
+        return render_template("claim.html", **page), 403
+    remember_projector(room, key)
+    return redirect(url_for("rooms.projector", code=room.code))
 
 
 @bp.route("/claim/<code>", methods=["GET", "POST"])
