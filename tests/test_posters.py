@@ -690,6 +690,12 @@ def test_the_review_shows_the_summary_to_participants_only_after_the_reveal(work
     assert "A1" in strengths.words and "Strength: 2" in strengths.words
     disagreement = facilitator.by_id("poster-summary").find_all("section")[2]
     assert "B1" in disagreement.words and "spread 1.00" in disagreement.words
+    # The room reads plain words, not the statistic.
+    lead.act("posters.reveal", revealed=True)
+    wall = parse(lead.client.get(f"/r/{lead.code}/projector").get_data(as_text=True))
+    split = wall.by_id("poster-summary").find_all("section")[2].words
+    assert "The team is split on B1" in split and "spread" not in split.lower()
+    lead.act("posters.reveal", revealed=False)
 
     participant_page = parse(people[0].client.get(f"/r/{lead.code}").get_data(as_text=True))
     assert participant_page.by_id("poster-summary").words == (

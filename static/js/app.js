@@ -11,7 +11,9 @@
  *   DISCUSSION  notes: every screen follows the spotlight
  *   PLAN        co-edited plan cells, a cell's history
  *   QUIET WRITE saved as it is typed, kept on the device until the server has it
- *   EXPORT      (no script: downloads are links) */
+ *   EXPORT      (no script: downloads are links)
+ *   PROJECTOR   each phase a slide: what does not fit is paged, never scrolled; a
+ *               high-contrast theme remembered on the projector */
 (function () {
   "use strict";
 
@@ -780,6 +782,152 @@
 
   /* ===== EXPORT: no script of its own (downloads are links) ===== */
 
+  /* ===== PROJECTOR: each phase a slide ===== */
+  /* What a slide is paged by: the smallest things that read on their own. A page shows as
+   * many as fit, in order within each container (a poster, a question, a list), so a
+   * poster's last items move to the next page with its title, not out of the screen. */
+  const SLIDE_UNITS = [
+    ".poster-item", ".note", ".quiet-answer", ".plan-row:not(.plan-head)", ".summary-item",
+    ".checklist > li", ".question-head", ".instructions", ".quiet-prompt", ".intro-part",
+    ".phase li", ".phase p",
+  ].join(", ");
+  const SLIDE_CONTAINERS = ".poster, .question, .summary-list, .plan-grid-wrap, .card, section";
+  const SLIDE_SECONDS = 20;
+  let slidePages = [];
+  let slideAt = 0;
+  let slideManual = false;
+
+  function slideUnits(box) {
+    const all = Array.from(box.querySelectorAll(SLIDE_UNITS));
+    // The outermost only: an item's own paragraphs travel with it.
+    return all.filter(function (unit) {
+      return !all.some(function (other) { return other !== unit && other.contains(unit); });
+    });
+  }
+
+  function slideFits(box) { return box.scrollHeight <= box.clientHeight + 1; }
+
+  /* The containers around a unit (a poster around its item), shown with it. */
+  function slideHomes(box, unit) {
+    const homes = [];
+    for (let at = unit.parentElement; at && at !== box; at = at.parentElement) {
+      if (at.matches(SLIDE_CONTAINERS)) homes.push(at);
+    }
+    return homes;
+  }
+
+  function slideHideAll(box, units) {
+    units.forEach(function (unit) {
+      unit.classList.add("slide-off");
+      slideHomes(box, unit).forEach(function (home) { home.classList.add("slide-off"); });
+    });
+  }
+
+  /* Show a unit and its containers; returns what was hidden before, to take it back. */
+  function slideReveal(box, unit) {
+    const shown = [unit].concat(slideHomes(box, unit)).filter(function (el) {
+      return el.classList.contains("slide-off");
+    });
+    shown.forEach(function (el) { el.classList.remove("slide-off"); });
+    return shown;
+  }
+
+  function slideShow(box, units, page) {
+    slideHideAll(box, units);
+    page.forEach(function (unit) { slideReveal(box, unit); });
+  }
+
+  /* Split the units into pages that each fit the box, in one pass per page. */
+  function paginate(box) {
+    const units = slideUnits(box);
+    box.querySelectorAll(".slide-off").forEach(function (el) { el.classList.remove("slide-off"); });
+    if (slideFits(box)) return [new Set(units)];
+    const pages = [];
+    let left = units;
+    while (left.length) {
+      const page = new Set();
+      const skipped = new Set();  // containers with an item left for the next page
+      slideHideAll(box, units);
+      left.forEach(function (unit) {
+        const home = unit.parentElement.closest(SLIDE_CONTAINERS);
+        if (skipped.has(home)) return;
+        const shown = slideReveal(box, unit);
+        if (page.size && !slideFits(box)) {
+          shown.forEach(function (el) { el.classList.add("slide-off"); });
+          skipped.add(home);
+        } else {
+          page.add(unit);
+        }
+      });
+      pages.push(page);
+      left = left.filter(function (unit) { return !page.has(unit); });
+    }
+    return pages;
+  }
+
+  function showSlidePage(index) {
+    const box = document.querySelector(".projector-main");
+    const pager = document.querySelector(".slide-pager");
+    if (!box || !pager || !slidePages.length) return;
+    slideAt = (index + slidePages.length) % slidePages.length;
+    slideShow(box, slideUnits(box), slidePages[slideAt]);
+    pager.hidden = slidePages.length < 2;
+    document.getElementById("slide-page").textContent =
+      "Page " + (slideAt + 1) + " of " + slidePages.length;
+  }
+
+  function repaginate() {
+    const box = document.querySelector(".projector-main");
+    if (!box) return;
+    slidePages = paginate(box);
+    showSlidePage(Math.min(slideAt, slidePages.length - 1));
+  }
+
+  let slideQueued = false;
+  function repaginateSoon() {
+    if (slideQueued) return;
+    slideQueued = true;
+    requestAnimationFrame(function () { slideQueued = false; repaginate(); });
+  }
+
+  function startSlides() {
+    if (!document.querySelector(".projector-main")) return;
+    document.addEventListener("click", function (event) {
+      const button = event.target.closest("[data-slide]");
+      if (!button) return;
+      slideManual = true;  // someone at the projector turns the pages now
+      showSlidePage(slideAt + Number(button.dataset.slide));
+    });
+    window.addEventListener("resize", repaginateSoon);
+    // A new phase starts on its first page.
+    document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+      if (event.detail.target && event.detail.target.id === "phase") slideAt = 0;
+      repaginateSoon();
+    });
+    setInterval(function () {
+      if (!slideManual && slidePages.length > 1) showSlidePage(slideAt + 1);
+    }, SLIDE_SECONDS * 1000);
+    repaginate();
+  }
+
+  function startTheme() {
+    const toggle = document.querySelector("[data-theme-toggle]");
+    if (!toggle) return;
+    const apply = function (theme) {
+      if (theme) document.documentElement.dataset.theme = theme;
+      else delete document.documentElement.dataset.theme;
+      toggle.setAttribute("aria-pressed", theme ? "true" : "false");
+    };
+    apply(localStorage.getItem("wsapp-projector-theme"));
+    toggle.addEventListener("click", function () {
+      const theme = document.documentElement.dataset.theme ? null : "contrast";
+      if (theme) localStorage.setItem("wsapp-projector-theme", theme);
+      else localStorage.removeItem("wsapp-projector-theme");
+      apply(theme);
+      repaginateSoon();
+    });
+  }
+
   /* ===== Start ===== */
   ready(function () {
     claimFromFragment();
@@ -795,5 +943,7 @@
     });
     setInterval(tickTimers, 250);
     followSpotlight();
+    startTheme();
+    startSlides();
   });
 })();

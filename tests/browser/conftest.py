@@ -17,6 +17,10 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
+# The live server's secret key: a room filled in this process derives the same projector
+# link as the server does.
+LIVE_SECRET_KEY = "browser-tests-only"
+
 SIZES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "laptop": {"viewport": {"width": 1366, "height": 768}},
@@ -54,14 +58,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_database_url(live_folder: Path) -> str:
+    """The live server's database, for tests that fill a room through the app's own
+    actions in this process (tests/browser/crowd.py) before looking at it in Chromium."""
+    return f"sqlite:///{live_folder / 'wsapp.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_folder: Path, live_database_url: str) -> Iterator[str]:
     """Base URL of ``python -m wsapp serve``, the README's way of running the app."""
-    folder = tmp_path_factory.mktemp("live")
+    folder = live_folder
     port = _free_port()
     env = {
         **os.environ,
-        "WSAPP_DATABASE_URL": f"sqlite:///{folder / 'wsapp.sqlite'}",
-        "WSAPP_SECRET_KEY": "browser-tests-only",
+        "WSAPP_DATABASE_URL": live_database_url,
+        "WSAPP_SECRET_KEY": LIVE_SECRET_KEY,
         "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
         "WSAPP_CONNECTS_PER_MINUTE": "10000",
         # Short, so a phone that goes away is shown gone well within expect()'s wait.
