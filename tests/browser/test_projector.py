@@ -1,4 +1,4 @@
-"""The projector as slides, in real Chromium at 1920×1080 and 1280×720: every phase of
+"""The projector as slides, in real Chromium at 1920x1080 and 1280x720: every phase of
 every kit, with a realistic amount in the room (a 12-item wall with 30 people's dots, 40
 notes, 30 answers, text in every plan cell), fits the screen page by page; nothing of it
 lies below the screen, everything is on some page, and body text is at least 28 px and
