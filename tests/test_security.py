@@ -497,7 +497,7 @@ def test_the_projector_view_cannot_act(workshop: Workshop, app: Flask):
 
 def projector_link(workshop: Workshop, lead: Member) -> str:
     """The facilitator makes the room's projector link; its key, as the page shows it."""
-    assert lead.post_action("projector.link", on="true").status_code == 200
+    assert lead.post_action("room.link", kind="projector", on="true").status_code == 200
     html = lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True)
     found = re.search(rf'/r/{lead.code}/watch#([A-Za-z0-9_-]+)"', html)
     assert found is not None
@@ -600,7 +600,7 @@ def test_a_revoked_or_replaced_projector_link_opens_nothing(workshop: Workshop, 
         refused = post(workshop.app.test_client(), f"/r/{lead.code}/watch", {"key": old})
     assert refused.status_code == 403 and "not right" in refused.text
 
-    assert lead.post_action("projector.link", on="false").status_code == 200
+    assert lead.post_action("room.link", kind="projector", on="false").status_code == 200
     assert workshop.room(lead.code).projector_key_hash is None
     refused = post(workshop.app.test_client(), f"/r/{lead.code}/watch", {"key": new})
     assert refused.status_code == 403
@@ -612,9 +612,44 @@ def test_only_the_facilitator_makes_or_revokes_the_projector_link(workshop: Work
     lead = workshop.open_room()
     ana = workshop.connect(workshop.join(lead.code, "Ana"))
     with unchanged(app):
-        assert not ana.act("projector.link", on=True)["ok"]
-        assert post(ana.client, f"/r/{lead.code}/lead/act/projector.link").status_code == 403
+        assert not ana.act("room.link", kind="projector", on=True)["ok"]
+        door = f"/r/{lead.code}/lead/act/room.link"
+        assert post(ana.client, door, {"kind": "projector"}).status_code == 403
         assert ana.client.get(f"/r/{lead.code}/projector").status_code == 403
+
+
+def cofacilitator(workshop: Workshop, lead: Member) -> Member:
+    """Someone who opened the room's co-facilitator link on their own laptop."""
+    assert lead.post_action("room.link", kind="cofacilitator", on="true").status_code == 200
+    html = lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True)
+    found = re.search(
+        rf'id="cofacilitator-link-url"[^>]*/claim/{lead.code}#([A-Za-z0-9_-]+)"', html
+    )
+    assert found is not None and found.group(1) != facilitator_key(lead)
+    second = Member(workshop.app.test_client(), lead.code, "facilitator")
+    response = post(second.client, f"/claim/{lead.code}", {"key": found.group(1)})
+    assert response.status_code == 302
+    return second
+
+
+def test_a_co_facilitator_runs_the_room_until_the_link_is_revoked(workshop: Workshop, app: Flask):
+    lead = workshop.open_room()
+    second = workshop.connect(cofacilitator(workshop, lead))
+    assert second.client.get(f"/r/{lead.code}/lead").status_code == 200
+    assert second.act("phase.next")["ok"]
+    assert workshop.room(lead.code).phase_index == 1
+    hashes = workshop.room(lead.code)
+    assert hashes.cofacilitator_key_hash != hashes.facilitator_key_hash
+
+    assert lead.post_action("room.link", kind="cofacilitator", on="false").status_code == 200
+    assert not second.socket.is_connected()  # cut off at once
+    with unchanged(app):
+        assert second.client.get(f"/r/{lead.code}/lead").status_code == 403
+        assert second.post_action("phase.next").status_code == 403
+        assert not socket_for(app, second.client, lead.code, "facilitator").is_connected()
+    # The room's own facilitator is untouched.
+    assert lead.client.get(f"/r/{lead.code}/lead").status_code == 200
+    assert lead.post_action("phase.next").status_code == 200
 
 
 # --- Cross-room references ------------------------------------------------------------------

@@ -134,7 +134,7 @@ def _init_templates(app: Flask) -> None:
         ready_phase,
         remaining_seconds,
     )
-    from .rooms.views import projector_link_url
+    from .rooms.views import cofacilitator_link_url, projector_link_url
 
     @per_change
     def action_path(code: str, endpoint: str, name: str) -> str:
@@ -157,6 +157,7 @@ def _init_templates(app: Flask) -> None:
         readiness=readiness,
         ready_phase=ready_phase,
         projector_link_url=projector_link_url,
+        cofacilitator_link_url=cofacilitator_link_url,
         format_code=format_code,
         epoch_ms=epoch_ms,
         library=lambda: app.extensions["wsapp_content"],

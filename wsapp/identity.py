@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
 from flask import current_app, request, session
 
@@ -31,10 +32,12 @@ def hash_key(key: str) -> str:
 
 
 def key_opens(room: Room, key: str | None) -> bool:
-    """Constant-time check of a facilitator secret against the room's stored hash."""
+    """Constant-time check of a facilitator secret (the room's own, or its
+    co-facilitator's while that link stands) against the stored hashes."""
     if not key:
         return False
-    return hmac.compare_digest(hash_key(key), room.facilitator_key_hash)
+    own = hmac.compare_digest(hash_key(key), room.facilitator_key_hash)
+    return own or link_opens(room, "cofacilitator", key)
 
 
 @dataclass(frozen=True)
@@ -82,30 +85,36 @@ def remember_participant(room: Room, participant: Participant) -> None:
     session.permanent = True
 
 
-def projector_key(room: Room) -> str | None:
-    """The room's projector secret: derived from the app's secret key and the room's nonce,
-    so the facilitator's page can show the link again while the database holds only a
-    nonce and a hash (neither opens the projector without the app's key)."""
-    if room.projector_nonce is None:
+# The room's other links, each with its own secret: the view-only projector's and a
+# co-facilitator's (a second facilitator key, which the room's facilitators can revoke).
+LinkKind = Literal["projector", "cofacilitator"]
+
+
+def link_key(room: Room, kind: LinkKind) -> str | None:
+    """The secret of one of the room's links: derived from the app's secret key and the
+    link's nonce, so the facilitator's page can show the link again while the database holds
+    only a nonce and a hash (neither opens anything without the app's key)."""
+    nonce = getattr(room, f"{kind}_nonce")
+    if nonce is None:
         return None
     secret = current_app.config["SECRET_KEY"].encode()
-    message = f"projector:{room.id}:{room.projector_nonce}".encode()
+    message = f"{kind}:{room.id}:{nonce}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def new_projector_link(room: Room) -> None:
-    """A fresh projector secret for the room; the one before it stops working."""
-    room.projector_nonce = secrets.token_hex(16)
-    key = projector_key(room)
-    assert key is not None
-    room.projector_key_hash = hash_key(key)
+def set_link(room: Room, kind: LinkKind, *, on: bool) -> None:
+    """A fresh secret for the link (the one before it stops working), or none at all."""
+    setattr(room, f"{kind}_nonce", secrets.token_hex(16) if on else None)
+    key = link_key(room, kind)
+    setattr(room, f"{kind}_key_hash", hash_key(key) if key else None)
 
 
-def projector_key_opens(room: Room, key: str | None) -> bool:
-    if not key or room.projector_key_hash is None:
+def link_opens(room: Room, kind: LinkKind, key: str | None) -> bool:
+    stored = getattr(room, f"{kind}_key_hash")
+    if not key or stored is None:
         return False
-    return hmac.compare_digest(hash_key(key), room.projector_key_hash)
+    return hmac.compare_digest(hash_key(key), stored)
 
 
 def remember_projector(room: Room, key: str) -> None:
@@ -117,7 +126,7 @@ def remember_projector(room: Room, key: str) -> None:
 
 def watches(room: Room) -> bool:
     """Does this browser hold the room's current view-only projector secret?"""
-    return projector_key_opens(room, session.get("watching", {}).get(str(room.id)))
+    return link_opens(room, "projector", session.get("watching", {}).get(str(room.id)))
 
 
 def leads(room: Room) -> bool:

@@ -35,6 +35,7 @@ PAGE_REGIONS = (
     "rooms/_status.html",
     "rooms/_room_controls.html",
     "rooms/_projector_link.html",
+    "rooms/_cofacilitator_link.html",
     "rooms/_agenda.html",
     "rooms/_phase.html",
     "rooms/_timer.html",

@@ -64,11 +64,13 @@ class Room(db.Model):
     # The record: may participants download the exports too?
     exports_open: Mapped[bool] = mapped_column(default=False)
 
-    # The view-only projector link: its secret is derived from the app's secret key and
-    # this nonce (so the facilitator's page can show it again), and only its hash is
-    # compared. No nonce: no projector link works.
+    # The view-only projector link and the co-facilitator's link: each secret is derived
+    # from the app's secret key and its nonce (so the facilitator's page can show it
+    # again), and only its hash is compared. No nonce: that link does not work.
     projector_nonce: Mapped[str | None] = mapped_column(String(64))
     projector_key_hash: Mapped[str | None] = mapped_column(String(64))
+    cofacilitator_nonce: Mapped[str | None] = mapped_column(String(64))
+    cofacilitator_key_hash: Mapped[str | None] = mapped_column(String(64))
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wsapp import create_app
 from wsapp.discussion.domain import phase_questions, room_questions
 from wsapp.extensions import db
-from wsapp.identity import projector_key
+from wsapp.identity import link_key
 from wsapp.models import PlanCell, PlanRow, Poster, PosterItem
 from wsapp.rooms.domain import kit_of, room_by_code
 
@@ -48,11 +48,11 @@ class Crowd:
 
     def projector_link(self) -> str:
         """Make the room's view-only projector link; its path with the key."""
-        self.act("projector.link", on="true")
+        self.act("room.link", kind="projector", on="true")
         with self.app.app_context():
             room = room_by_code(self.code)
             assert room is not None
-            return f"/r/{self.code}/watch#{projector_key(room)}"
+            return f"/r/{self.code}/watch#{link_key(room, 'projector')}"
 
     def act(self, name: str, **args: object) -> None:
         response = self.lead.post_action(name, **args)

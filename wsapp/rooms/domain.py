@@ -14,7 +14,7 @@ from sqlalchemy import Row, delete, func, select, update
 from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
-from ..identity import Actor, new_facilitator_key, new_projector_link
+from ..identity import Actor, LinkKind, new_facilitator_key, set_link
 from ..live import (
     PEOPLE_REGIONS,
     Publish,
@@ -403,34 +403,35 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
 
 # --- The view-only projector link ---------------------------------------------------------
 
-PROJECTOR_LINK = ("rooms/_projector_link.html",)
+LINKS = ("rooms/_projector_link.html", "rooms/_cofacilitator_link.html")
+# Whose open screens a link's change cuts off: they reconnect at once if their browser
+# still leads the room (the facilitator's own projector window, the facilitator).
+LINK_VIEWS: dict[LinkKind, str] = {"projector": "projector", "cofacilitator": "facilitator"}
+LINK_NAMES: dict[LinkKind, str] = {"projector": "projector", "cofacilitator": "co-facilitator"}
 
 
-class ProjectorLink(Args):
-    # False: revoke the link (no projector link works until a new one is made).
+class SetLink(Args):
+    kind: LinkKind
+    # False: revoke the link (it works no more until a new one is made).
     on: bool = True
 
 
-@action("projector.link", ProjectorLink, who="facilitator")
-def projector_link(room: Room, actor: Actor, args: ProjectorLink) -> Publish:
-    """Make a new view-only projector link (the old one stops working) or revoke it.
-    Screens open through the old link are disconnected; the facilitator's own projector
-    window reconnects at once, since its browser leads the room."""
-    if args.on:
-        new_projector_link(room)
-    elif room.projector_nonce is None:
-        raise ActionError("This room has no projector link to revoke.", 409)
-    else:
-        room.projector_nonce = None
-        room.projector_key_hash = None
+@action("room.link", SetLink, who="facilitator")
+def set_room_link(room: Room, actor: Actor, args: SetLink) -> Publish:
+    """Make a new projector or co-facilitator link (the old one stops working) or revoke
+    it. Screens opened with the old one are disconnected, and only those whose browser
+    still leads the room come back."""
+    if not args.on and getattr(room, f"{args.kind}_nonce") is None:
+        raise ActionError(f"This room has no {LINK_NAMES[args.kind]} link to revoke.", 409)
+    set_link(room, args.kind, on=args.on)
     sids = list(
         db.session.scalars(
             select(Connection.sid).where(
-                Connection.room_id == room.id, Connection.view == "projector"
+                Connection.room_id == room.id, Connection.view == LINK_VIEWS[args.kind]
             )
         )
     )
-    publish = Publish(regions=PROJECTOR_LINK)
+    publish = Publish(regions=LINKS)
     publish.after.append(lambda: _disconnect(sids))
     return publish
 

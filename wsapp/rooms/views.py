@@ -22,9 +22,9 @@ from ..content import library
 from ..identity import (
     key_opens,
     leads,
+    link_key,
+    link_opens,
     participant_in,
-    projector_key,
-    projector_key_opens,
     remember_facilitator,
     remember_participant,
     remember_projector,
@@ -151,10 +151,18 @@ def projector(code: str) -> str:
 
 def projector_link_url(room: Room) -> str | None:
     """The view-only projector link with its secret in the fragment, or None if revoked."""
-    key = projector_key(room)
+    key = link_key(room, "projector")
     if key is None:
         return None
     return url_for("rooms.watch", code=room.code, _external=True) + "#" + key
+
+
+def cofacilitator_link_url(room: Room) -> str | None:
+    """The co-facilitator's private link (a facilitator link with the second key)."""
+    key = link_key(room, "cofacilitator")
+    if key is None:
+        return None
+    return url_for("rooms.claim", code=room.code, _external=True) + "#" + key
 
 
 def _qr_svg(text: str, title: str, cache: str) -> Response:
@@ -204,7 +212,7 @@ def watch(code: str) -> BaseResponse | tuple[str, int] | str:
         flash(TOO_MANY_ATTEMPTS)
         return render_template("claim.html", **page), 429
     key = request.form.get("key", "")
-    if not projector_key_opens(room, key):
+    if not link_opens(room, "projector", key):
         count_failed_attempt("claim")
         flash(
             "That projector link is not right for this room (or was replaced). "

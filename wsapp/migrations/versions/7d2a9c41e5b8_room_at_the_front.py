@@ -1,5 +1,5 @@
-"""The room at the front: the quiet write that ends with its timer, the projector's own
-link, and who has said they are done with the current phase
+"""The room at the front: the quiet write that ends with its timer, the projector's and a
+co-facilitator's own links, and who has said they are done with the current phase
 
 Revision ID: 7d2a9c41e5b8
 Revises: 5c1e0f3a9b72
@@ -25,6 +25,10 @@ def upgrade():
         )
         batch_op.add_column(sa.Column('projector_nonce', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('projector_key_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('cofacilitator_nonce', sa.String(length=64), nullable=True))
+        batch_op.add_column(
+            sa.Column('cofacilitator_key_hash', sa.String(length=64), nullable=True)
+        )
     with op.batch_alter_table('participants') as batch_op:
         batch_op.add_column(sa.Column('done_phase', sa.Integer(), nullable=True))
 
@@ -33,6 +37,8 @@ def downgrade():
     with op.batch_alter_table('participants') as batch_op:
         batch_op.drop_column('done_phase')
     with op.batch_alter_table('rooms') as batch_op:
+        batch_op.drop_column('cofacilitator_key_hash')
+        batch_op.drop_column('cofacilitator_nonce')
         batch_op.drop_column('projector_key_hash')
         batch_op.drop_column('projector_nonce')
         batch_op.drop_column('quiet_write_ends_on_time')
