@@ -401,7 +401,7 @@ def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     return publish
 
 
-# --- The view-only projector link ---------------------------------------------------------
+# --- The room's other links: the view-only projector's and a co-facilitator's ------------
 
 LINKS = ("rooms/_projector_link.html", "rooms/_cofacilitator_link.html")
 # Whose open screens a link's change cuts off: they reconnect at once if their browser
@@ -452,9 +452,8 @@ def _room_state_changed() -> Publish:
             "rooms/_agenda.html",
             "rooms/_phase.html",
             "rooms/_timer.html",
-            READY_MINE,
         ),
-        personal=("rooms/_phase.html",),
+        personal=("rooms/_phase.html", READY_MINE),
     )
 
 
@@ -463,8 +462,7 @@ def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.is_closed:
         raise ActionError("This room is already closed.", 409)
     room.closed_at = utcnow()
-    room.timer_ends_at = None
-    room.timer_remaining = None
+    _clear_timer(room)
     return _room_state_changed()
 
 
