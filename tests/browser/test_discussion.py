@@ -113,7 +113,9 @@ def test_a_spotlight_moves_every_screen_to_the_question(live_server, person):
     shoot(projector, "projector-spotlight")
 
     lead.get_by_role("button", name="Clear spotlight").first.click()
-    expect(projector.get_by_role("article")).to_have_count(8)
+    # Every question is back on the slide (paged when they do not all fit the screen).
+    expect(projector.locator("article.question")).to_have_count(8)
+    expect(projector.get_by_role("article").first).to_be_visible()
     expect(ana.get_by_text("Spotlight", exact=True)).to_have_count(0)
     shoot(projector, "projector-element")
     shoot(lead, "laptop-facilitator")
