@@ -58,11 +58,12 @@ def test_pushes_that_overtake_each_other_are_shown_in_order(live_server, person)
     expect(lead.get_by_role("timer")).to_contain_text("Paused")
     expect(timer).to_contain_text("Paused")
     expect(timer).not_to_contain_text("Running")
-    # The timer's resume overtakes a phase move: both show, neither is dropped as old.
+    # The timer's start overtakes a phase move (which stopped the paused timer): both show,
+    # neither is dropped as old.
     hold_back(ana, "phase", until="timer")
     lead.get_by_role("button", name="Next phase").click()
     expect(heading(lead, "Where are we now?")).to_be_visible()
-    lead.get_by_role("button", name="Resume").click()
+    lead.get_by_role("button", name="Start timer").click()
     expect(lead.get_by_role("timer")).to_contain_text("Running")
     expect(heading(ana, "Where are we now?")).to_be_visible()
     expect(timer).to_contain_text("Running")

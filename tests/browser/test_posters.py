@@ -23,8 +23,18 @@ def team_dots(page: Page, ref: str) -> Locator:
     return page.get_by_role("list", name=f"Team\N{RIGHT SINGLE QUOTATION MARK}s dots on {ref}")
 
 
+def turn_to(page: Page, ref: str) -> None:
+    """On the projector, whose wall is paged as slides, turn to the page showing the item."""
+    pager = page.get_by_role("navigation", name="Pages of this slide")
+    for _ in range(6):
+        if not pager.is_visible() or team_dots(page, ref).count():
+            return
+        pager.get_by_role("button", name="Next page").click()
+
+
 def counts(page: Page, ref: str) -> tuple[int, ...]:
     """The green, yellow and red counts an item shows on this screen."""
+    turn_to(page, ref)
     rows = team_dots(page, ref).get_by_role("listitem")
     expect(rows).to_have_count(3)
     return tuple(int(re.search(r"\d+", text).group()) for text in rows.all_inner_texts())
@@ -80,12 +90,14 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
     # Ben changes his mind after the reveal: every screen follows.
     dot_group(phones[1], "A1").get_by_role("button", name="Strength", exact=True).click()
     for screen in (lead, projector, *phones):
+        turn_to(screen, "A1")
         expect(team_dots(screen, "A1").get_by_role("listitem").first).to_contain_text("2")
         assert counts(screen, "A1") == (2, 0, 1)
 
     # Cleo takes hers back.
     dot_group(phones[2], "A1").get_by_role("button", name="Take back your dot on A1").click()
     for screen in (lead, projector, *phones):
+        turn_to(screen, "A1")
         expect(team_dots(screen, "A1").get_by_role("listitem").last).to_contain_text("0")
         assert counts(screen, "A1") == (2, 0, 0)
 
