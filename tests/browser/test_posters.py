@@ -17,6 +17,15 @@ def dot_group(page: Page, ref: str) -> Locator:
     return page.get_by_role("group", name=f"Your dot on {ref}")
 
 
+def show_poster(page: Page, letter: str) -> None:
+    """A phone shows one poster at a time: pick it by its letter (as a person taps it)."""
+    posters = page.get_by_role("navigation", name="Posters")
+    posters.get_by_role("link", name=re.compile(f"^{letter}:")).click()
+    expect(posters.get_by_role("link", name=re.compile(f"^{letter}:"))).to_have_attribute(
+        "aria-current", "true"
+    )
+
+
 def team_dots(page: Page, ref: str) -> Locator:
     return page.get_by_role("list", name=f"Team\N{RIGHT SINGLE QUOTATION MARK}s dots on {ref}")
 
@@ -46,6 +55,8 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
     # All three tap at the same moment: each a different colour on A1, and B2 in green.
     choices = {"A1": LABELS, "B2": (LABELS[0],) * 3}
     for ref, labels in choices.items():
+        for phone in phones:
+            show_poster(phone, ref[0])
         buttons = [
             dot_group(phone, ref).get_by_role("button", name=label, exact=True)
             for phone, label in zip(phones, labels, strict=True)
@@ -64,6 +75,8 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
         expect(team_dots(screen, "A1")).to_have_count(0)
         expect(team_dots(screen, "B2")).to_have_count(0)
     # Each phone shows only its own choice as pressed.
+    for phone in phones:
+        show_poster(phone, "A")
     for phone, label in zip(phones, LABELS, strict=True):
         for other in LABELS:
             button = dot_group(phone, "A1").get_by_role("button", name=other, exact=True)
@@ -97,6 +110,7 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
         for label in LABELS:
             button = dot_group(phone, "A1").get_by_role("button", name=label, exact=True)
             expect(button).to_have_attribute("aria-pressed", "true" if label == chose else "false")
+        show_poster(phone, "B")
         strength = dot_group(phone, "B2").get_by_role("button", name="Strength", exact=True)
         expect(strength).to_have_attribute("aria-pressed", "true")
         assert counts(phone, "A1") == (2, 0, 0)
@@ -108,6 +122,7 @@ def test_locked_posters_disable_the_buttons_and_say_why(live_server, person):
     lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
     phone = person("phone")
     join(phone, live_server, code, "Ana")
+    show_poster(phone, "C")
     strength = dot_group(phone, "C3").get_by_role("button", name="Strength", exact=True)
     expect(strength).to_be_enabled()
     lead.get_by_role("button", name="Lock the posters").click()
