@@ -96,6 +96,18 @@ def enrich(phase_kind: str, lead: Page, phone: Page) -> None:
         )
 
 
+def check_sizes(page: Page, where: str) -> list[str]:
+    """axe at the three sizes, and reflow at 320 CSS px, of the page as it is now."""
+    found: list[str] = []
+    for size in ("phone", "laptop", "projector"):
+        page.set_viewport_size(SIZES[size]["viewport"])
+        found += violations(page, f"{where} / {size}")
+    page.set_viewport_size({"width": 320, "height": 640})
+    found += reflow_problems(page, f"{where} / 320 px")
+    page.set_viewport_size(PHONE)
+    return found
+
+
 @pytest.mark.parametrize("kit", list(KITS))
 def test_every_phase_passes_axe_reflows_and_puts_the_task_first(
     live_server: str, browser: Browser, kit: str
@@ -114,9 +126,7 @@ def test_every_phase_passes_axe_reflows_and_puts_the_task_first(
         join(phone, live_server, code, "Ana")
         screens = {"facilitator": lead, "projector": projector, "participant": phone}
 
-        axe_found: list[str] = []
-        reflow: list[str] = []
-        far: list[str] = []
+        found: list[str] = []
         for index in range(KITS[kit]):
             if index:
                 before = lead.locator("#phase").get_attribute("data-phase")
@@ -130,35 +140,17 @@ def test_every_phase_passes_axe_reflows_and_puts_the_task_first(
                 )
             enrich(kind, lead, phone)
             for view, page in screens.items():
-                for size in ("phone", "laptop", "projector"):
-                    page.set_viewport_size(SIZES[size]["viewport"])
-                    axe_found += violations(page, f"{title} / {view} / {size}")
-                page.set_viewport_size({"width": 320, "height": 640})
-                reflow += reflow_problems(page, f"{title} / {view} / 320 px")
-            phone.set_viewport_size(PHONE)
+                found += check_sizes(page, f"{title} / {view}")
             at_text_size(phone, 200)
-            reflow += reflow_problems(phone, f"{title} / participant / 200% text")
+            found += reflow_problems(phone, f"{title} / participant / 200% text")
             at_text_size(phone, 100)
-            far += first_control_problem(phone, f"{title} / participant")
+            found += first_control_problem(phone, f"{title} / participant")
             SHOTS.mkdir(parents=True, exist_ok=True)
             phone.screenshot(path=str(SHOTS / f"a11y-{code}-{index + 1}-phone.png"))
-        problems = axe_found + reflow + far
-        assert problems == [], "\n".join(problems)
+        assert found == [], "\n".join(found)
     finally:
         lead_context.close()
         phone_context.close()
-
-
-def check_sizes(page: Page, where: str) -> list[str]:
-    """axe at the three sizes, and reflow at 320 CSS px, of the page as it is now."""
-    found: list[str] = []
-    for size in ("phone", "laptop", "projector"):
-        page.set_viewport_size(SIZES[size]["viewport"])
-        found += violations(page, f"{where} / {size}")
-    page.set_viewport_size({"width": 320, "height": 640})
-    found += reflow_problems(page, f"{where} / 320 px")
-    page.set_viewport_size(PHONE)
-    return found
 
 
 def test_the_pages_around_the_room_pass_axe_and_reflow(live_server: str, browser: Browser):
