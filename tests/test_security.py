@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,12 @@ from werkzeug.serving import make_server
 
 from wsapp import create_app, security
 from wsapp.config import _instance_secret_key
-from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
 from wsapp.extensions import db, socketio
+from wsapp.limits import ITEMS_PER_POSTER_MAX, NOTES_PER_PERSON_MAX, PEOPLE_MAX, POSTERS_MAX
 from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
-from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
-from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH, PEOPLE_MAX
+from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH
 
-from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post
+from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post, saved_state, unchanged
 
 READINESS = "readiness-planning"
 DISCUSSION = "discussion-alignment-coherence"
@@ -49,32 +47,6 @@ PAYLOADS = (
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> security.RateLimiter:
-    """Rate limits are per process; each test starts with full buckets."""
-    limiter = security.RateLimiter()
-    monkeypatch.setattr(security, "rate_limiter", limiter)
-    monkeypatch.setattr("wsapp.actions.rate_limiter", limiter)
-    return limiter
-
-
-def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every saved row of every table, except the open sockets (they come and go)."""
-    with app.app_context():
-        return {
-            table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
-            for table in db.metadata.sorted_tables
-            if table.name != "connections"
-        }
-
-
-@contextmanager
-def unchanged(app: Flask) -> Iterator[None]:
-    before = saved_state(app)
-    yield
-    assert saved_state(app) == before
 
 
 def facilitator_key(member: Member) -> str:
