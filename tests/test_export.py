@@ -197,12 +197,12 @@ def expected_grid() -> list[list[str]]:
 # --- Formula safety -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx"])
+@pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx", " =x", "  +1", "\n@SUM(A1)", " \t-2"])
 def test_formula_like_text_gets_an_apostrophe(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["plain", "a=b", "1+1", " =x", ""])
+@pytest.mark.parametrize("text", ["plain", "a=b", "1+1", " x=1", "", "  "])
 def test_ordinary_text_is_left_alone(text):
     assert neutralise(text) == text
 
@@ -229,7 +229,7 @@ def test_plan_xlsx_keeps_the_text_exactly_and_never_makes_a_formula(team: Team):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type == "s"
-            if str(cell.value).startswith(("=", "+", "-", "@")):
+            if str(cell.value).lstrip().startswith(("=", "+", "-", "@")):
                 assert cell.quotePrefix, cell.coordinate
     assert sheet["A1"].font.b and sheet["B1"].font.b
     with zipfile.ZipFile(io.BytesIO(data)) as book:

@@ -31,6 +31,7 @@ from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterIte
 from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH
 
 from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post, saved_state, unchanged
+from .test_export import import_file
 
 READINESS = "readiness-planning"
 DISCUSSION = "discussion-alignment-coherence"
@@ -679,6 +680,37 @@ def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, a
     assert len(joined) == 30
 
 
+def test_opening_rooms_is_limited_per_browser_and_per_address(workshop: Workshop, app: Flask):
+    """New rooms, imports and copies share one allowance an hour per browser and a larger
+    one per address (a venue's facilitators share its address)."""
+    app.config.update(ROOMS_PER_HOUR=3, ROOMS_PER_HOUR_PER_ADDRESS=5)
+    lead = workshop.open_room()
+    for _ in range(2):
+        assert post(lead.client, "/rooms", {"kit": READINESS}).status_code == 302
+    record = lead.client.get(f"/r/{lead.code}/export/room.json").data
+    with unchanged(app):
+        for refused in (
+            post(lead.client, "/rooms", {"kit": READINESS}),
+            post(lead.client, f"/facilitator/rooms/{lead.code}/duplicate"),
+            import_file(lead.client, record),
+        ):
+            assert refused.status_code == 429
+            assert "opened many rooms" in Page(refused.get_data(as_text=True)).text
+
+    def browser(address: str = "127.0.0.1") -> FlaskClient:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        page_token(client)  # its own session (the tests' clients share a CSRF token)
+        return client
+
+    colleague = browser()  # another browser at the same address
+    for _ in range(2):
+        assert post(colleague, "/rooms", {"kit": READINESS}).status_code == 302
+    with unchanged(app):
+        assert post(colleague, "/rooms", {"kit": READINESS}).status_code == 429
+    assert post(browser("192.0.2.7"), "/rooms", {"kit": READINESS}).status_code == 302
+
+
 def test_a_room_holds_a_team_not_a_crowd(workshop: Workshop, app: Flask):
     lead = workshop.open_room()
     with app.app_context():
@@ -796,6 +828,9 @@ def test_exports_show_typed_text_as_text(workshop: Workshop, app: Flask):
     for payload in (*PAYLOADS, '=HYPERLINK("http://evil.example","x")'):
         assert ana.act("note.add", question_key=PROMPT_KEY, text=payload)["ok"]
     assert lead.act("poster.add", title="=1+2", statement="@SUM(A1)")["ok"]
+    cell = plan_cell_ids(app, room_id(workshop, lead.code))[0]
+    edit = lead.act("plan.cell.edit", cell_id=cell, base_revision=0, text=' \t=HYPERLINK("x")')
+    assert edit["ok"]
 
     record = lead.client.get(f"/r/{lead.code}/record")
     assert record.status_code == 200
@@ -805,9 +840,35 @@ def test_exports_show_typed_text_as_text(workshop: Workshop, app: Flask):
     assert not [tag for tag, _ in svg.elements if tag in {"script", "img", "foreignobject"}]
     notes = lead.client.get(f"/r/{lead.code}/export/notes.md").get_data(as_text=True)
     assert not re.search(r"(?<!\\)<", notes), "every < in the Markdown is escaped"
-    table = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
-    cells = [cell for line in table.splitlines() for cell in line.split(",")]
-    assert not [cell for cell in cells if cell.strip('"').startswith(("=", "+", "@"))]
+    for name in ("posters.csv", "plan.csv"):
+        table = lead.client.get(f"/r/{lead.code}/export/{name}").get_data(as_text=True)
+        cells = [cell for line in table.splitlines() for cell in line.split(",")]
+        assert not [cell for cell in cells if cell.strip('" \t').startswith(("=", "+", "@"))]
+
+
+MARKDOWN = "# <img src=x onerror=alert(1)> [a](javascript:alert(1)) *b* `c` | d"
+
+
+def test_markdown_exports_show_everything_people_typed_as_text(workshop: Workshop, app: Flask):
+    """Typed or imported, a room's title, names, notes, quiet writes and the plan's words
+    reach plan.md and notes.md escaped: no markup, link or HTML of theirs takes effect."""
+    lead = workshop.connect(workshop.open_room(title=MARKDOWN[:30]))
+    ana = workshop.connect(workshop.join(lead.code, MARKDOWN[:40]))
+    assert lead.act("phase.go", index=PROMPT_PHASE)["ok"]
+    assert ana.act("note.add", question_key=PROMPT_KEY, text=MARKDOWN)["ok"]
+    assert lead.act("quiet.open")["ok"]
+    assert ana.act("quiet.save", text=MARKDOWN)["ok"]
+    assert lead.act("quiet.share", named=True)["ok"]
+    assert lead.act("plan.row.add", heading=MARKDOWN, detail=MARKDOWN)["ok"]
+    assert lead.act("plan.column.add", heading=MARKDOWN[:60])["ok"]
+    cell = plan_cell_ids(app, room_id(workshop, lead.code))[-1]
+    assert ana.act("plan.cell.edit", cell_id=cell, base_revision=0, text=MARKDOWN)["ok"]
+    for name in ("plan.md", "notes.md"):
+        text = lead.client.get(f"/r/{lead.code}/export/{name}").get_data(as_text=True)
+        assert text.startswith("# \\# \\<img src=x onerror=alert(1)\\>"), name
+        assert not re.findall(r"(?<!\\)<(?!br>)", text), name  # <br>: a cell's line break
+        assert not re.findall(r"(?<!\\)[\[`]", text), name
+        assert not re.findall(r"(?<!\\)\*b", text), name
 
 
 def test_pages_have_no_inline_script_or_style_for_the_csp_to_refuse(workshop: Workshop):

@@ -19,7 +19,7 @@ from .domain import (
     plan_grid,
     quiet_write_prompt,
 )
-from .formats import md_table, notes_markdown, posters_rows, posters_svg, to_csv, to_xlsx
+from .formats import md_inline, md_table, notes_markdown, posters_rows, posters_svg, to_csv, to_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +72,8 @@ def plan_xlsx(code: str) -> Response:
 @bp.get("/r/<code>/export/plan.md")
 def plan_md(code: str) -> Response:
     room = _record_room(code)
-    body = f"# {room.title}: action plan\n\n{_about(room)}\n\n{md_table(plan_grid(room))}\n"
+    heading = md_inline(f"{room.title}: action plan")
+    body = f"# {heading}\n\n{md_inline(_about(room))}\n\n{md_table(plan_grid(room))}\n"
     return _download(room, "plan.md", body, "text/markdown")
 
 
