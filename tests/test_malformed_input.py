@@ -17,15 +17,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from wsapp import limits
 from wsapp.extensions import db
-from wsapp.limits import (
-    COLUMNS_MAX,
-    ITEMS_PER_POSTER_MAX,
-    NOTES_MAX,
-    PEOPLE_MAX,
-    POSTERS_MAX,
-    ROWS_MAX,
-)
 from wsapp.models import Note, Participant, PlanCell, PlanColumn, PlanRow, Poster, Room
 
 from .conftest import EACH_DATABASE, Workshop, database_for, post, unchanged
@@ -194,34 +187,38 @@ def biggest_record(record: dict[str, Any]) -> dict[str, Any]:
     so that every cell of the grid is made by the import."""
     people = [
         {"ref": n, "name": f"Person {n}", "joined_at": MOMENT, "removed": False}
-        for n in range(1, PEOPLE_MAX + 1)
+        for n in range(1, limits.PEOPLE_MAX + 1)
     ]
     posters = [
         {
             "key": f"P{p}",
             "title": f"Poster {p}",
             "items": [
-                {"ref": p * ITEMS_PER_POSTER_MAX + i + 1, "label": str(i + 1), "text": "An item"}
-                for i in range(ITEMS_PER_POSTER_MAX)
+                {
+                    "ref": p * limits.ITEMS_PER_POSTER_MAX + i + 1,
+                    "label": str(i + 1),
+                    "text": "An item",
+                }
+                for i in range(limits.ITEMS_PER_POSTER_MAX)
             ],
         }
-        for p in range(POSTERS_MAX)
+        for p in range(limits.POSTERS_MAX)
     ]
     notes = [
         {
             "ref": n,
             "question_key": PROMPT_KEY,
-            "participant": n % PEOPLE_MAX + 1,
+            "participant": n % limits.PEOPLE_MAX + 1,
             "author_name": "Someone",
             "text": "A note",
             "created_at": MOMENT,
             "updated_at": MOMENT,
         }
-        for n in range(1, NOTES_MAX + 1)
+        for n in range(1, limits.NOTES_MAX + 1)
     ]
     plan = {
-        "rows": [{"ref": n, "heading": f"Row {n}"} for n in range(1, ROWS_MAX + 1)],
-        "columns": [{"ref": n, "heading": f"Column {n}"} for n in range(1, COLUMNS_MAX + 1)],
+        "rows": [{"ref": n, "heading": f"Row {n}"} for n in range(1, limits.ROWS_MAX + 1)],
+        "columns": [{"ref": n, "heading": f"Column {n}"} for n in range(1, limits.COLUMNS_MAX + 1)],
     }
     return {**record, "participants": people, "posters": posters, "notes": notes, "plan": plan}
 
@@ -246,13 +243,19 @@ def test_the_largest_import_allowed_is_accepted(workshop: Workshop, app: Flask):
                 ),
             )
         ]
-    assert counts == [PEOPLE_MAX, NOTES_MAX, ROWS_MAX, COLUMNS_MAX, ROWS_MAX * COLUMNS_MAX]
+    assert counts == [
+        limits.PEOPLE_MAX,
+        limits.NOTES_MAX,
+        limits.ROWS_MAX,
+        limits.COLUMNS_MAX,
+        limits.ROWS_MAX * limits.COLUMNS_MAX,
+    ]
 
 
 def one_more(record: dict[str, Any], part: str) -> dict[str, Any]:
     """``record`` with one more ``part`` than an import may hold."""
     if part == "participants":
-        extra = {**record[part][0], "ref": PEOPLE_MAX + 1}
+        extra = {**record[part][0], "ref": limits.PEOPLE_MAX + 1}
         return {**record, part: [*record[part], extra]}
     if part == "posters":
         return {**record, part: [*record[part], {"key": "Z", "title": "One more"}]}
@@ -261,7 +264,7 @@ def one_more(record: dict[str, Any], part: str) -> dict[str, Any]:
         extra = {"ref": 99_999, "label": "x", "text": "One more"}
         return {**record, "posters": [{**poster, "items": [*poster["items"], extra]}]}
     if part == "notes":
-        return {**record, part: [*record[part], {**record[part][0], "ref": NOTES_MAX + 1}]}
+        return {**record, part: [*record[part], {**record[part][0], "ref": limits.NOTES_MAX + 1}]}
     plan = record["plan"]
     extra = {"ref": 999, "heading": "One more"}
     return {**record, "plan": {**plan, part: [*plan[part], extra]}}
@@ -270,12 +273,12 @@ def one_more(record: dict[str, Any], part: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "part,message",
     [
-        ("participants", f"at most {PEOPLE_MAX} participants"),
-        ("posters", f"at most {POSTERS_MAX} posters"),
-        ("items", f"at most {ITEMS_PER_POSTER_MAX} items"),
-        ("notes", f"at most {NOTES_MAX} notes"),
-        ("rows", f"at most {ROWS_MAX} rows"),
-        ("columns", f"at most {COLUMNS_MAX} columns"),
+        ("participants", f"at most {limits.PEOPLE_MAX} participants"),
+        ("posters", f"at most {limits.POSTERS_MAX} posters"),
+        ("items", f"at most {limits.ITEMS_PER_POSTER_MAX} items"),
+        ("notes", f"at most {limits.NOTES_MAX} notes"),
+        ("rows", f"at most {limits.ROWS_MAX} rows"),
+        ("columns", f"at most {limits.COLUMNS_MAX} columns"),
     ],
 )
 def test_an_import_over_a_limit_is_refused_and_creates_nothing(
@@ -298,7 +301,7 @@ def test_a_plan_of_many_rows_and_columns_is_refused_before_any_work(workshop: Wo
     with unchanged(app):
         response = import_file(app.test_client(), json.dumps(record).encode())
     assert response.status_code == 422
-    assert f"at most {ROWS_MAX} rows" in flash_text(response)
+    assert f"at most {limits.ROWS_MAX} rows" in flash_text(response)
 
 
 @pytest.mark.parametrize(

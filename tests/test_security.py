@@ -923,58 +923,7 @@ def test_an_oversized_socket_message_is_refused(served: str, workshop: Workshop,
     sock.eio.ws.shutdown()  # the client library leaves a socket the server closed open
 
 
-@pytest.mark.parametrize(
-    "message,error",
-    [
-        ("not an object", "Send an action name and its arguments."),
-        ({"args": {}}, "Send an action name and its arguments."),
-        ({"name": 42}, "Send an action name and its arguments."),
-        ({"name": "participant.rename", "args": ["Ana"]}, "must be an object"),
-        ({"name": "x" * 10_000}, "There is no action called"),
-        ({"name": "participant.rename", "args": {"name": "x" * 41}}, "at most 40 characters"),
-        ({"name": "participant.rename", "args": {"name": {"$gt": ""}}}, "name:"),
-        ({"name": "participant.rename", "args": {}}, "name: is required"),
-        ({"name": "participant.rename", "args": {"name": "A", "id": 1}}, "is not expected"),
-        ({"name": "note.add", "args": {"question_key": PROMPT_KEY, "text": "x" * 501}}, "500"),
-        ({"name": "note.add", "args": {"question_key": "k" * 161, "text": "hi"}}, "question_key"),
-        ({"name": "dot.place", "args": {"item_id": 10**30, "colour": "green"}}, "far too large"),
-        ({"name": "note.delete", "args": {"note_id": -(10**30)}}, "note_id"),
-        ({"name": "dot.place", "args": {"item_id": 1, "colour": "purple"}}, "colour"),
-        ({"name": "dot.place", "args": {"item_id": -1, "colour": "green"}}, "item_id"),
-    ],
-)
-def test_malformed_socket_events_get_a_clear_error_and_change_nothing(
-    workshop: Workshop, app: Flask, message, error
-):
-    lead = workshop.connect(workshop.open_room())
-    lead.act("phase.go", index=PROMPT_PHASE)
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    with unchanged(app):
-        reply = ana.socket.emit("act", message, callback=True)
-    assert reply["ok"] is False
-    assert error in reply["error"]
-
-
-@pytest.mark.parametrize(
-    "action,args,error",
-    [
-        ("timer.start", {"minutes": "ten"}, "minutes"),
-        ("timer.start", {"minutes": "1", "label": "x" * 81}, "label"),
-        ("timer.start", {"minutes": str(10**9)}, "minutes"),
-        ("phase.go", {"index": "-1"}, "index"),
-        ("room.lock", {"locked": "perhaps"}, "locked"),
-        ("poster.add", {"title": "x" * 121}, "title"),
-    ],
-)
-def test_malformed_http_actions_get_a_clear_error_and_change_nothing(
-    workshop: Workshop, app: Flask, action, args, error
-):
-    lead = workshop.open_room()
-    with unchanged(app):
-        response = lead.post_action(action, **args)
-    assert response.status_code == 422
-    flash = Page(response.get_data(as_text=True))
-    assert error in flash.text
+# The malformed socket events and actions: tests/test_malformed_input.py (both databases).
 
 
 # --- Headers and cookies ------------------------------------------------------------------

@@ -622,19 +622,24 @@ def restore_room(record: RoomRecord, title: str | None = None) -> tuple[Room, st
 
 
 def _insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in one statement (a few, for a driver that batches), and return their
-    ids in the order given, so what comes next can point at them."""
+    """Insert the rows in one statement (a few, for a driver that batches) and return
+    their ids in the same order, so what comes next can point at them."""
     if not rows:
         return []
     statement = insert(model).returning(model.id, sort_by_parameter_order=True)
     return list(db.session.scalars(statement, rows))
 
 
+def _by_ref(parts: Iterable[Any], ids: list[int]) -> dict[int, int]:
+    """Each part's ref (in the record) -> the id of the row made from it."""
+    return dict(zip((part.ref for part in parts), ids, strict=True))
+
+
 def _fill(room: Room, record: RoomRecord) -> None:
     """Replace what create_room seeded from the kit with the record's content.
 
-    Every table is written with bulk inserts, a handful of statements for the largest room
-    the limits allow (``wsapp/limits.py``), never a statement per row.
+    Each table is written with one bulk insert: a dozen statements for the largest room
+    the limits allow (``wsapp/limits.py``), never one per row.
     """
     for table in (Poster, PlanRow, PlanColumn, PlanConsideration):
         db.session.execute(delete(table).where(table.room_id == room.id))
@@ -643,24 +648,22 @@ def _fill(room: Room, record: RoomRecord) -> None:
         setattr(room, name, value)
     room.phase_index = record.room.phase_index
     now = utcnow()
+    plan = record.plan
 
-    people = dict(
-        zip(
-            (p.ref for p in record.participants),
-            _insert(
-                Participant,
-                [
-                    {
-                        "room_id": room.id,
-                        "name": p.name,
-                        "joined_at": _naive(p.joined_at),
-                        "removed_at": now if p.removed else None,
-                    }
-                    for p in record.participants
-                ],
-            ),
-            strict=True,
-        )
+    people = _by_ref(
+        record.participants,
+        _insert(
+            Participant,
+            [
+                {
+                    "room_id": room.id,
+                    "name": p.name,
+                    "joined_at": _naive(p.joined_at),
+                    "removed_at": now if p.removed else None,
+                }
+                for p in record.participants
+            ],
+        ),
     )
 
     def person_id(ref: int | None) -> int | None:
@@ -679,126 +682,112 @@ def _fill(room: Room, record: RoomRecord) -> None:
             for position, poster in enumerate(record.posters)
         ],
     )
-    placed = [
-        (wall, index, item)
+    items = [
+        (wall, position, item)
         for wall, poster in zip(walls, record.posters, strict=True)
-        for index, item in enumerate(poster.items)
+        for position, item in enumerate(poster.items)
     ]
-    items = dict(
-        zip(
-            (item.ref for _, _, item in placed),
-            _insert(
-                PosterItem,
-                [
-                    {
-                        "poster_id": wall,
-                        "position": index,
-                        "label": item.label,
-                        "text": item.text,
-                        "removed_at": now if item.removed else None,
-                    }
-                    for wall, index, item in placed
-                ],
-            ),
-            strict=True,
-        )
+    item_ids = _insert(
+        PosterItem,
+        [
+            {
+                "poster_id": wall,
+                "position": position,
+                "label": item.label,
+                "text": item.text,
+                "removed_at": now if item.removed else None,
+            }
+            for wall, position, item in items
+        ],
     )
     _insert(
         Dot,
         [
             {
-                "item_id": items[item.ref],
+                "item_id": item_id,
                 "participant_id": people[dot.participant],
                 "colour": dot.colour,
                 "placed_at": _naive(dot.placed_at),
             }
-            for _, _, item in placed
+            for item_id, (*_, item) in zip(item_ids, items, strict=True)
             for dot in item.dots
         ],
     )
-    notes = dict(
-        zip(
-            (n.ref for n in record.notes),
-            _insert(
-                Note,
-                [
-                    {
-                        "room_id": room.id,
-                        "question_key": n.question_key,
-                        "participant_id": person_id(n.participant),
-                        "author_name": n.author_name,
-                        "text": n.text,
-                        "starred": n.starred,
-                        "created_at": _naive(n.created_at),
-                        "updated_at": _naive(n.updated_at),
-                    }
-                    for n in record.notes
-                ],
-            ),
-            strict=True,
-        )
+    notes = _by_ref(
+        record.notes,
+        _insert(
+            Note,
+            [
+                {
+                    "room_id": room.id,
+                    "question_key": n.question_key,
+                    "participant_id": person_id(n.participant),
+                    "author_name": n.author_name,
+                    "text": n.text,
+                    "starred": n.starred,
+                    "created_at": _naive(n.created_at),
+                    "updated_at": _naive(n.updated_at),
+                }
+                for n in record.notes
+            ],
+        ),
     )
     _insert(
         QuietWrite,
         [
             {
                 "room_id": room.id,
-                "participant_id": people[write.participant],
-                "text": write.text,
+                "participant_id": people[w.participant],
+                "text": w.text,
                 "keep_private": False,
-                "updated_at": _naive(write.updated_at),
+                "updated_at": _naive(w.updated_at),
             }
-            for write in record.quiet_writes
+            for w in record.quiet_writes
         ],
     )
     _insert(
         PlanConsideration,
         [
             {"room_id": room.id, "position": i, "text": c.text, "done": c.done}
-            for i, c in enumerate(record.plan.considerations)
+            for i, c in enumerate(plan.considerations)
         ],
     )
-    plan = record.plan
-    rows = dict(
-        zip(
-            (r.ref for r in plan.rows),
-            _insert(
-                PlanRow,
-                [
-                    {
-                        "room_id": room.id,
-                        "position": i,
-                        "heading": r.heading,
-                        "detail": r.detail,
-                        "locked": r.locked,
-                    }
-                    for i, r in enumerate(plan.rows)
-                ],
-            ),
-            strict=True,
-        )
+    rows = _by_ref(
+        plan.rows,
+        _insert(
+            PlanRow,
+            [
+                {
+                    "room_id": room.id,
+                    "position": i,
+                    "heading": r.heading,
+                    "detail": r.detail,
+                    "locked": r.locked,
+                }
+                for i, r in enumerate(plan.rows)
+            ],
+        ),
     )
-    columns = dict(
-        zip(
-            (c.ref for c in plan.columns),
-            _insert(
-                PlanColumn,
-                [
-                    {"room_id": room.id, "position": i, "heading": c.heading}
-                    for i, c in enumerate(plan.columns)
-                ],
-            ),
-            strict=True,
-        )
+    columns = _by_ref(
+        plan.columns,
+        _insert(
+            PlanColumn,
+            [
+                {"room_id": room.id, "position": i, "heading": c.heading}
+                for i, c in enumerate(plan.columns)
+            ],
+        ),
     )
     filled = {(c.row, c.column) for c in plan.cells}
-    blank = [
-        RecordCell(row=r, column=c, updated_at=_utc(now))
-        for r in rows
-        for c in columns
-        if (r, c) not in filled
+    cells = [
+        *plan.cells,
+        *(
+            RecordCell(row=r, column=c, updated_at=_utc(now))
+            for r in rows
+            for c in columns
+            if (r, c) not in filled
+        ),
     ]
-    cells = [*plan.cells, *blank]
     cell_ids = _insert(
         PlanCell,
         [
@@ -813,6 +802,7 @@ def _fill(room: Room, record: RoomRecord) -> None:
             for cell in cells
         ],
     )
+    in_cells = list(zip(cell_ids, cells, strict=True))
     _insert(
         PlanCellRevision,
         [
@@ -825,11 +815,11 @@ def _fill(room: Room, record: RoomRecord) -> None:
                 "reason": r.reason,
                 "created_at": _naive(r.created_at),
             }
-            for cell_id, cell in zip(cell_ids, cells, strict=True)
+            for cell_id, cell in in_cells
             for r in cell.revisions
         ],
     )
-    sources = {"poster_item": items, "note": notes}
+    sources = {"poster_item": _by_ref((item for *_, item in items), item_ids), "note": notes}
     _insert(
         PlanItemSource,
         [
@@ -841,7 +831,7 @@ def _fill(room: Room, record: RoomRecord) -> None:
                 "label": s.label,
                 "created_at": _naive(s.created_at),
             }
-            for cell_id, cell in zip(cell_ids, cells, strict=True)
+            for cell_id, cell in in_cells
             for s in cell.sources
         ],
     )
