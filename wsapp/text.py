@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, field_validator
+from pydantic import BaseModel, BeforeValidator, model_validator
 
 _LINE_BREAK = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+# Anything either of those would change.
+_DIRTY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def typed(text: str) -> str:
@@ -43,7 +45,12 @@ class Typed(BaseModel):
     """Base for a model read from what people send: every string in it is ``typed``
     before anything else looks at it (lengths are counted after cleaning)."""
 
-    @field_validator("*", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _typed(cls, value: Any) -> Any:
-        return typed(value) if isinstance(value, str) else value
+    def _typed(cls, data: Any) -> Any:
+        # One look per object, and a copy only of one that needs cleaning: an import
+        # holds tens of thousands of objects, nearly all of them clean.
+        if not isinstance(data, dict):
+            return data
+        dirty = [key for key, v in data.items() if isinstance(v, str) and _DIRTY.search(v)]
+        return {**data, **{key: typed(data[key]) for key in dirty}} if dirty else data
