@@ -26,7 +26,13 @@ from werkzeug.serving import make_server
 from wsapp import create_app, security
 from wsapp.config import _instance_secret_key
 from wsapp.extensions import db, socketio
-from wsapp.limits import ITEMS_PER_POSTER_MAX, NOTES_PER_PERSON_MAX, PEOPLE_MAX, POSTERS_MAX
+from wsapp.limits import (
+    ITEMS_PER_POSTER_MAX,
+    NOTES_MAX,
+    NOTES_PER_PERSON_MAX,
+    PEOPLE_MAX,
+    POSTERS_MAX,
+)
 from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
 from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH
 
@@ -721,6 +727,33 @@ def test_a_room_holds_a_team_not_a_crowd(workshop: Workshop, app: Flask):
         refused = post(app.test_client(), f"/r/{lead.code}/join", {"name": "One more"})
     assert refused.status_code == 409
     assert "This room is full" in refused.get_data(as_text=True)
+
+
+def test_a_room_holds_a_bounded_number_of_notes(workshop: Workshop, app: Flask):
+    """However many people share the work, the room's notes stop at NOTES_MAX (an import
+    stops there too: tests/test_malformed_input.py)."""
+    lead = workshop.connect(workshop.open_room())
+    assert lead.act("phase.go", index=PROMPT_PHASE)["ok"]
+    with app.app_context():
+        room = db.session.scalars(select(Room).where(Room.code == lead.code)).one()
+        people = [Participant(room_id=room.id, name=f"P{n}") for n in range(PEOPLE_MAX)]
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            Note(
+                room_id=room.id,
+                question_key=PROMPT_KEY,
+                participant_id=people[n % PEOPLE_MAX].id,
+                author_name="P",
+                text=f"{n}",
+            )
+            for n in range(NOTES_MAX)
+        )
+        db.session.commit()
+    with unchanged(app):
+        reply = lead.act("note.add", question_key=PROMPT_KEY, text="One more")
+    assert reply["ok"] is False
+    assert f"already holds {NOTES_MAX} notes" in reply["error"]
 
 
 # --- Script and HTML in every text field ----------------------------------------------------
