@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from wsapp.export.domain import json_schema
-from wsapp.export.formats import neutralise
+from wsapp.export.formats import neutralise, to_xlsx
 from wsapp.extensions import db
 from wsapp.models import (
     Dot,
@@ -201,6 +201,12 @@ def expected_grid() -> list[list[str]]:
 @pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx", " =x", "  +1", "\n@SUM(A1)", " \t-2"])
 def test_formula_like_text_gets_an_apostrophe(text):
     assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", [" =1+2", "\n@SUM(A1)", "  -2"])
+def test_a_formula_after_leading_whitespace_is_text_in_excel_too(text):
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([("Plan", [["x", text]])]))).active
+    assert sheet["B1"].value == text and sheet["B1"].quotePrefix
 
 
 @pytest.mark.parametrize("text", ["plain", "a=b", "1+1", " x=1", "", "  "])
