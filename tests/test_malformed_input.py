@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from benchmarks.import_room import MOMENT, biggest_record
 from wsapp import limits
 from wsapp.extensions import db
 from wsapp.models import Note, Participant, PlanCell, PlanColumn, PlanRow, Poster, Room
@@ -177,50 +178,6 @@ def room_count(app: Flask) -> int:
 def exported(workshop: Workshop) -> dict[str, Any]:
     lead = workshop.open_room()
     return lead.client.get(f"/r/{lead.code}/export/room.json").get_json()
-
-
-MOMENT = "2026-11-02T09:00:00Z"
-
-
-def biggest_record(record: dict[str, Any]) -> dict[str, Any]:
-    """The largest room an import accepts: every limit reached at once, and no cells,
-    so that every cell of the grid is made by the import."""
-    people = [
-        {"ref": n, "name": f"Person {n}", "joined_at": MOMENT, "removed": False}
-        for n in range(1, limits.PEOPLE_MAX + 1)
-    ]
-    posters = [
-        {
-            "key": f"P{p}",
-            "title": f"Poster {p}",
-            "items": [
-                {
-                    "ref": p * limits.ITEMS_PER_POSTER_MAX + i + 1,
-                    "label": str(i + 1),
-                    "text": "An item",
-                }
-                for i in range(limits.ITEMS_PER_POSTER_MAX)
-            ],
-        }
-        for p in range(limits.POSTERS_MAX)
-    ]
-    notes = [
-        {
-            "ref": n,
-            "question_key": PROMPT_KEY,
-            "participant": n % limits.PEOPLE_MAX + 1,
-            "author_name": "Someone",
-            "text": "A note",
-            "created_at": MOMENT,
-            "updated_at": MOMENT,
-        }
-        for n in range(1, limits.NOTES_MAX + 1)
-    ]
-    plan = {
-        "rows": [{"ref": n, "heading": f"Row {n}"} for n in range(1, limits.ROWS_MAX + 1)],
-        "columns": [{"ref": n, "heading": f"Column {n}"} for n in range(1, limits.COLUMNS_MAX + 1)],
-    }
-    return {**record, "participants": people, "posters": posters, "notes": notes, "plan": plan}
 
 
 def test_the_largest_import_allowed_is_accepted(workshop: Workshop, app: Flask):
