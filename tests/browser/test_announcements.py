@@ -87,8 +87,8 @@ def test_room_changes_are_announced_and_focus_follows_the_phase(live_server, per
     lead.get_by_role("button", name="Reveal everyone\N{RIGHT SINGLE QUOTATION MARK}s dots").click()
     told(ana).to_have_text("Everyone\N{RIGHT SINGLE QUOTATION MARK}s dots are showing.")
 
-    lead.once("dialog", lambda dialog: dialog.accept())
-    lead.get_by_role("button", name="Close the room").click()
+    lead.get_by_text("Close the room…").click()  # closing asks once more
+    lead.get_by_role("button", name="Yes, close the room").click()
     told(ana).to_have_text("This workshop is closed.")
     assert ana.evaluate("window.announcerAtStart === document.getElementById('announcer')")
 
