@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -81,6 +81,11 @@ class Participant(db.Model):
     name: Mapped[str] = mapped_column(String(60))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
+    # Added by the facilitator or a table captain for someone without a phone ("Pat, no
+    # phone"): they dot and write through whoever acts for them, and are never online.
+    without_device: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A table captain may add people without a phone and act for them.
+    captain: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     room: Mapped[Room] = relationship(back_populates="participants")
 
@@ -154,6 +159,21 @@ class Dot(db.Model):
     )
     colour: Mapped[str] = mapped_column(String(8))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaperTally(db.Model):
+    """The dots a table put on an item of a paper poster, counted and typed in by the
+    facilitator: they add to the item's tally, marked as from the paper poster."""
+
+    __tablename__ = "paper_tallies"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("poster_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    green: Mapped[int] = mapped_column(default=0)
+    yellow: Mapped[int] = mapped_column(default=0)
+    red: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Note(db.Model):

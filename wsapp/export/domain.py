@@ -97,6 +97,10 @@ class RecordParticipant(_Part):
     name: Name
     joined_at: datetime
     removed: bool = Field(description="The facilitator removed this person from the room.")
+    without_device: bool = Field(
+        default=False,
+        description="Had no phone: the facilitator or a table captain acted for them.",
+    )
 
 
 class RecordDot(_Part):
@@ -289,6 +293,7 @@ def build_record(room: Room) -> RoomRecord:
                 name=p.name,
                 joined_at=_utc(p.joined_at),
                 removed=p.removed_at is not None,
+                without_device=p.without_device,
             )
             for p in participants
         ],
@@ -519,13 +524,6 @@ def notes_sections(room: Room, leave_out: tuple[str, ...] = ()) -> list[NotesSec
     return sections
 
 
-def quiet_write_prompt(room: Room) -> str | None:
-    for phase in kit_of(room).phases:
-        if phase.kind == "quiet_write" and phase.protocol:
-            return library().protocols[phase.protocol].quiet_write_prompt
-    return None
-
-
 # --- Rooms made from a record -------------------------------------------------------------
 
 
@@ -659,6 +657,7 @@ def _fill(room: Room, record: RoomRecord) -> None:
                 name=p.name,
                 joined_at=_naive(p.joined_at),
                 removed_at=utcnow() if p.removed else None,
+                without_device=p.without_device,
             )
         ).id
         for p in record.participants

@@ -11,7 +11,7 @@ from flask import Response, abort, render_template
 from ..identity import leads, participant_in
 from ..models import Room
 from ..posters.domain import dot_colours, tally
-from ..quietwrite.domain import quiet_wall
+from ..quietwrite.domain import quiet_wall, quiet_write_prompt
 from ..rooms.domain import format_code, kit_of, room_by_code
 from . import bp
 from .domain import (
@@ -19,7 +19,6 @@ from .domain import (
     conclusions,
     notes_sections,
     plan_grid,
-    quiet_write_prompt,
 )
 from .formats import (
     Cell,

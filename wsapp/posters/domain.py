@@ -255,12 +255,22 @@ class CountedDot:
     colour: str
     participant_id: int
     name: str
+    without_device: bool = False
 
+    @property
+    def shown_name(self) -> str:
+        """The dotter's name as tallies and exports show it: marked when someone without a
+        phone had their dots placed for them."""
+        return f"{self.name} ({NO_PHONE})" if self.without_device else self.name
+
+
+# How a person without a device is marked wherever their name is shown with their dots.
+NO_PHONE = "no phone"
 
 # A dot runs these; built once (see live._BUMP).
-_COUNTED_DOTS = _room_dots(Dot.item_id, Dot.colour, Dot.participant_id, Participant.name).order_by(
-    func.lower(Participant.name), Dot.id
-)
+_COUNTED_DOTS = _room_dots(
+    Dot.item_id, Dot.colour, Dot.participant_id, Participant.name, Participant.without_device
+).order_by(func.lower(Participant.name), Dot.id)
 _MEMBERS = select(func.count(Participant.id)).where(
     Participant.room_id == bindparam("room_id"), Participant.removed_at.is_(None)
 )
@@ -295,7 +305,7 @@ def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     for dot in counted_dots(room):
         counts[dot.item_id][dot.colour] += 1
         if room.dots_named:
-            names[dot.item_id][dot.colour].append(dot.name)
+            names[dot.item_id][dot.colour].append(dot.shown_name)
     return [
         PosterTally(
             poster,
@@ -451,7 +461,7 @@ class TakeBack(Args):
     colour: Colour | None = None
 
 
-@action("dot.place", PlaceDot, who="participant")
+@action("dot.place", PlaceDot, who="participant", for_others=True)
 def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     """One dot per item replaces the participant's dot there; a budget adds one more."""
     assert actor.participant is not None
@@ -485,7 +495,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     return _dot_changed(item)
 
 
-@action("dot.take_back", TakeBack, who="participant")
+@action("dot.take_back", TakeBack, who="participant", for_others=True)
 def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
     """Remove the participant's latest dot on the item (of the colour, if one is named)."""
     assert actor.participant is not None

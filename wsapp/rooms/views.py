@@ -19,9 +19,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform
 from ..content import library
+from ..extensions import db
 from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
 from ..live import Viewer
-from ..models import Room
+from ..models import Participant, Room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
 from . import bp
 from .domain import create_room, join_room, normalise_code, room_by_code
@@ -123,6 +124,45 @@ def lead(code: str) -> str:
     )
 
 
+def _person_without_device(room: Room, person_id: int) -> Participant:
+    person = db.session.get(Participant, person_id)
+    if person is None or person.room_id != room.id or person.removed_at is not None:
+        abort(404, "That person is not in this room.")
+    if not person.without_device:
+        abort(403, f"{person.name} has a device and acts for themselves.")
+    return person
+
+
+def _acting_for_page(room: Room, person: Participant, view: str, back_url: str) -> str:
+    return render_template(
+        "rooms/acting_for.html",
+        room=room,
+        person=person,
+        viewer=Viewer(view, person),
+        back_url=back_url,
+    )
+
+
+@bp.get("/r/<code>/lead/for/<int:person_id>")
+def lead_for(code: str, person_id: int) -> str:
+    """The facilitator places the dots of a person without a phone, and types their answer."""
+    room = _facilitator_room(code)
+    person = _person_without_device(room, person_id)
+    return _acting_for_page(room, person, "facilitator", url_for("rooms.lead", code=room.code))
+
+
+@bp.get("/r/<code>/for/<int:person_id>")
+def captain_for(code: str, person_id: int) -> str:
+    """A table captain does the same from their phone."""
+    room = _room_or_404(code)
+    member = participant_in(room)
+    if member is None or not member.captain:
+        abort(403, "Only the facilitator or a table captain can act for someone else.")
+    person = _person_without_device(room, person_id)
+    back = url_for("rooms.participant", code=room.code)
+    return _acting_for_page(room, person, "participant", back)
+
+
 @bp.get("/r/<code>/projector")
 def projector(code: str) -> str:
     room = _facilitator_room(code)
@@ -180,10 +220,11 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
     room = _room_or_404(code)
     try:
-        perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
+        done = perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
     except ActionError as error:
         return render_template("_flash.html", message=error.message, swap_oob=True), error.status
-    return render_template("_flash.html", message=None, swap_oob=True), 200
+    cleared = render_template("_flash.html", message=None, swap_oob=True)
+    return cleared + done.acted_for_html, 200
 
 
 @bp.post("/r/<code>/act/<name>")
