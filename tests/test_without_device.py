@@ -167,3 +167,50 @@ def test_exports_mark_people_without_a_phone(workshop: Workshop) -> None:
     assert [p["without_device"] for p in record["participants"]] == [True]
     csv = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
     assert "Pat (no phone)" in csv
+
+
+# --- Paper posters ------------------------------------------------------------------------
+
+
+def test_a_paper_posters_dots_add_to_the_tally_and_can_be_corrected(workshop: Workshop) -> None:
+    lead, [ana] = open_posters(workshop, "Ana")
+    items = item_ids(workshop, lead.code)
+    assert ana.act("dot.place", item_id=items["A1"], colour="green")["ok"]
+    lead.swaps()
+    assert lead.act("paper.set", item_id=items["A1"], green=3, yellow=1, red=0)["ok"]
+    assert room_tally(workshop, lead.code)["A1"] == {"green": 4, "yellow": 1, "red": 0}
+    # The facilitator's screen is sent the item's tally, marked as from the paper poster.
+    sent = parse("".join(s["html"] for s in lead.swaps()))
+    mark = sent.by_id(f"tally-{items['A1']}")
+    assert mark is not None
+    assert "4 from the paper poster" in mark.words
+    # A correction replaces the typed counts; all zero takes them out.
+    assert lead.act("paper.set", item_id=items["A1"], green=2, yellow="", red=2)["ok"]
+    assert room_tally(workshop, lead.code)["A1"] == {"green": 3, "yellow": 0, "red": 2}
+    with workshop.app.app_context():
+        progress = dot_progress(workshop.room(lead.code))
+    assert (progress.dots, progress.paper_dots) == (1, 4)
+    csv = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
+    assert "Green 2; Red 2" in csv
+    record = json.loads(lead.client.get(f"/r/{lead.code}/export/room.json").get_data(as_text=True))
+    first = record["posters"][0]["items"][0]
+    assert first["paper"] == {"green": 2, "yellow": 0, "red": 2}
+    assert lead.act("paper.set", item_id=items["A1"], green=0, yellow=0, red=0)["ok"]
+    assert room_tally(workshop, lead.code)["A1"] == {"green": 1, "yellow": 0, "red": 0}
+
+
+def test_paper_counts_are_whole_numbers_within_a_limit_typed_by_the_facilitator(
+    workshop: Workshop,
+) -> None:
+    lead, [ana] = open_posters(workshop, "Ana")
+    items = item_ids(workshop, lead.code)
+    assert lead.act("paper.set", item_id=items["A2"], green=2)["ok"]
+    for bad in ({"green": -1}, {"green": 501}, {"red": 1.5}, {"yellow": "three"}):
+        refused = lead.act("paper.set", item_id=items["A2"], **bad)
+        assert not refused["ok"], bad
+    assert not lead.act("paper.set", item_id=10**6, green=1)["ok"]
+    refused = ana.act("paper.set", item_id=items["A2"], green=9)
+    assert not refused["ok"] and "Only the facilitator" in refused["error"]
+    http = ana.post_action("paper.set", item_id=items["A2"], green=9)
+    assert http.status_code == 403
+    assert room_tally(workshop, lead.code)["A2"] == {"green": 2, "yellow": 0, "red": 0}

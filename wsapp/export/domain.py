@@ -28,6 +28,7 @@ from ..live import Publish
 from ..models import (
     Dot,
     Note,
+    PaperTally,
     Participant,
     PlanCell,
     PlanCellRevision,
@@ -42,7 +43,7 @@ from ..models import (
     utcnow,
 )
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
-from ..posters.domain import COLOURS, PosterSummary, summary, tally
+from ..posters.domain import COLOURS, PAPER_COUNT_MAX, PosterSummary, summary, tally
 from ..rooms.domain import NAME_MAX, create_room, kit_of
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -109,12 +110,21 @@ class RecordDot(_Part):
     placed_at: datetime
 
 
+class PaperDots(_Part):
+    green: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+    yellow: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+    red: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+
+
 class RecordItem(_Part):
     ref: Ref
     label: str = Field(min_length=1, max_length=20)
     text: Text
     removed: bool = False
     dots: list[RecordDot] = []
+    paper: PaperDots | None = Field(
+        default=None, description="Dots typed in from the item's paper poster, by colour."
+    )
 
 
 class RecordPoster(_Part):
@@ -271,6 +281,10 @@ def build_record(room: Room) -> RoomRecord:
             select(Dot).where(Dot.item_id.in_(item_ref)).order_by(Dot.id)
         ):
             dots.setdefault(dot.item_id, []).append(dot)
+    paper = {
+        row.item_id: {colour: getattr(row, colour) for colour in COLOURS}
+        for row in db.session.scalars(select(PaperTally).where(PaperTally.item_id.in_(item_ref)))
+    }
     notes = list(db.session.scalars(select(Note).where(Note.room_id == room.id).order_by(Note.id)))
     note_ref = _refs(notes)
     return RoomRecord(
@@ -316,6 +330,7 @@ def build_record(room: Room) -> RoomRecord:
                             )
                             for dot in dots.get(item.id, [])
                         ],
+                        paper=PaperDots(**paper[item.id]) if item.id in paper else None,
                     )
                     for item in poster.items
                 ],
@@ -696,6 +711,8 @@ def _fill(room: Room, record: RoomRecord) -> None:
                 )
                 for dot in item.dots
             )
+            if item.paper is not None:
+                db.session.add(PaperTally(item_id=items[item.ref], **item.paper.model_dump()))
     notes = {
         n.ref: saved(
             Note(

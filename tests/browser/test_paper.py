@@ -1,0 +1,113 @@
+"""Nobody left out, in a real Chromium: the facilitator adds two people without phones,
+dots for them from a phone, types in a paper poster's dots, and every screen's tally and
+the exports agree. Screenshots go to /tmp/shots/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from .helpers import join, open_room, wait_live
+from .test_posters import LABELS, READINESS, counts
+
+SHOTS = Path("/tmp/shots")
+
+
+def add_without_phone(lead: Page, name: str) -> None:
+    lead.get_by_label("Add a person without a phone").fill(name)
+    lead.get_by_role("button", name="Add person").click()
+    people = lead.get_by_role("region", name=re.compile("^People"))
+    expect(people.get_by_role("listitem").filter(has_text=name)).to_contain_text("no phone")
+
+
+def dot_for(page: Page, name: str, ref: str, label: str) -> None:
+    button = page.get_by_role("group", name=f"{name}\N{RIGHT SINGLE QUOTATION MARK}s dot on {ref}")
+    button = button.get_by_role("button", name=label, exact=True)
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+
+
+def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
+    live_server: str, person
+) -> None:
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS, "Birch USD")
+    lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    expect(lead.get_by_role("heading", level=1, name="Dot the posters")).to_be_visible()
+    ana = person("phone")
+    join(ana, live_server, code, "Ana")
+    ana.get_by_role("group", name="Your dot on A1").get_by_role(
+        "button", name=LABELS[0], exact=True
+    ).click()
+    projector = lead.context.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"{live_server}/r/{code}/projector")
+    wait_live(projector)
+
+    add_without_phone(lead, "Pat")
+    add_without_phone(lead, "Lee")
+
+    # The facilitator picks up a phone and dots for each of them.
+    phone = lead.context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    for name, dots in (("Pat", {"A1": LABELS[2], "B2": LABELS[0]}), ("Lee", {"A1": LABELS[0]})):
+        phone.goto(f"{live_server}/r/{code}/lead")
+        phone.get_by_role("link", name=f"Act for {name}").click()
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(f"Acting for {name}")
+        for ref, label in dots.items():
+            dot_for(phone, name, ref, label)
+        if name == "Pat":
+            # Pat changes her mind on B2: the facilitator takes that dot back.
+            phone.get_by_role("button", name="Take back your dot on B2").click()
+            expect(
+                phone.get_by_role("button", name=LABELS[0], exact=True).nth(3)
+            ).to_have_attribute("aria-pressed", "false")
+            SHOTS.mkdir(exist_ok=True)
+            phone.evaluate("window.scrollTo(0, 0)")
+            phone.screenshot(path=SHOTS / "acting-for-pat-phone.png")
+
+    # A table dotted poster A on paper: the facilitator types in A1's dots.
+    lead.get_by_text("From the paper poster").first.click()
+    lead.get_by_label(f"{LABELS[0]} on A1 from paper").fill("3")
+    lead.get_by_label(f"{LABELS[2]} on A1 from paper").fill("2")
+    lead.get_by_role("button", name="Save paper dots on A1").click()
+    expect(lead.locator(".paper-mark").first).to_contain_text("5 from the paper poster")
+    expect(lead.locator("#dot-progress")).to_have_text(
+        "3 dots placed by 3 of 3 people, and 5 from paper posters"
+    )
+    lead.get_by_role("button", name="Save paper dots on A1").scroll_into_view_if_needed()
+    lead.screenshot(path=SHOTS / "paper-facilitator-laptop.png")
+    lead.get_by_role("region", name=re.compile("^People")).screenshot(
+        path=SHOTS / "people-without-phones-laptop.png"
+    )
+
+    expected = {"A1": (5, 0, 3), "B2": (0, 0, 0)}
+    lead.get_by_role("button", name="Reveal everyone\N{RIGHT SINGLE QUOTATION MARK}s dots").click()
+    for screen in (lead, projector, ana):
+        for ref, tally in expected.items():
+            expect(
+                screen.get_by_role(
+                    "list", name=f"Team\N{RIGHT SINGLE QUOTATION MARK}s dots on {ref}"
+                )
+            ).to_be_visible()
+            assert counts(screen, ref) == tally, (screen.url, ref)
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(lead.request.get(f"{live_server}/r/{code}/export/posters.csv").text())
+        )
+    )
+    by_item = {row["Item"]: row for row in rows}
+    for ref, tally in expected.items():
+        assert tuple(int(by_item[ref][c]) for c in ("Green", "Yellow", "Red")) == tally
+    assert by_item["A1"]["Of which from the paper poster"] == "Green 3; Red 2"
+    record = json.loads(lead.request.get(f"{live_server}/r/{code}/export/room.json").text())
+    people = {p["name"]: p["without_device"] for p in record["participants"]}
+    assert people == {"Ana": False, "Pat": True, "Lee": True}
+    first = record["posters"][0]["items"][0]
+    assert len(first["dots"]) == 3 and first["paper"] == {"green": 3, "yellow": 0, "red": 2}
