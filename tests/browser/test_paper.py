@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from wsapp.rooms.domain import format_code
 
 from .helpers import join, open_room, wait_live
 from .test_posters import LABELS, READINESS, counts
@@ -69,7 +72,7 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
             ).to_have_attribute("aria-pressed", "false")
             SHOTS.mkdir(exist_ok=True)
             phone.evaluate("window.scrollTo(0, 0)")
-            phone.screenshot(path=SHOTS / "acting-for-pat-phone.png")
+            phone.screenshot(path=SHOTS / "paper-acting-for-pat-phone.png")
 
     # A table dotted poster A on paper: the facilitator types in A1's dots.
     lead.get_by_text("From the paper poster").first.click()
@@ -83,7 +86,7 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
     lead.get_by_role("button", name="Save paper dots on A1").scroll_into_view_if_needed()
     lead.screenshot(path=SHOTS / "paper-facilitator-laptop.png")
     lead.get_by_role("region", name=re.compile("^People")).screenshot(
-        path=SHOTS / "people-without-phones-laptop.png"
+        path=SHOTS / "paper-people-laptop.png"
     )
 
     expected = {"A1": (5, 0, 3), "B2": (0, 0, 0)}
@@ -111,3 +114,39 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
     assert people == {"Ana": False, "Pat": True, "Lee": True}
     first = record["posters"][0]["items"][0]
     assert len(first["dots"]) == 3 and first["paper"] == {"green": 3, "yellow": 0, "red": 2}
+
+
+def test_the_posters_print_one_to_a_page_with_the_join_code(live_server: str, person) -> None:
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS, "Birch USD")
+    lead.get_by_role("link", name="Posters and planning chart to print").click()
+    expect(lead.get_by_role("heading", level=1, name="Posters to print")).to_be_visible()
+    titles = lead.locator(".wall-poster h2").all_inner_texts()
+    assert titles and titles[0].startswith("A ")
+    lead.screenshot(path=SHOTS / "paper-print-view-laptop.png")
+    lead.emulate_media(media="print")
+    sizes = {"Letter": (612, 792), "A4": (595, 842)}
+    for paper, (width, height) in sizes.items():
+        if paper == "A4":
+            lead.emulate_media(media="screen")
+            lead.get_by_role("link", name="A4", exact=True).click()
+            sizes_shown = lead.get_by_role("navigation", name="Posters to print")
+            expect(sizes_shown.get_by_text("A4", exact=True)).to_have_attribute(
+                "aria-current", "page"
+            )
+            lead.emulate_media(media="print")
+        pdf = lead.pdf(prefer_css_page_size=True, print_background=True)
+        (SHOTS / f"paper-posters-{paper.lower()}.pdf").write_bytes(pdf)
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        # One page per poster, then the planning chart.
+        assert len(pages) == len(titles) + 1, paper
+        for number, page in enumerate(pages):
+            box = (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+            assert box == (width, height)
+            text = " ".join(page.extract_text().split())
+            assert format_code(code) in text
+            if number < len(titles):
+                key = titles[number].split()[0]
+                assert titles[number] in text and f"{key}1" in text
+            else:
+                assert "Action plan" in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from ..identity import leads, participant_in
 from ..models import Room
@@ -153,3 +153,27 @@ def record(code: str) -> str:
         quiet_prompt=quiet_write_prompt(room),
         writes=quiet_wall(room),
     )
+
+
+PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
+
+
+@bp.get("/r/<code>/lead/print")
+def wall_print(code: str) -> str:
+    """The paper posters for the wall, one to a page, and the planning chart: printed from
+    the same content as the screens, with the room's QR code to join."""
+    room = _record_room(code, facilitator_only=True)
+    paper = request.args.get("paper", "letter")
+    if paper not in PAPER_SIZES:
+        abort(404, "Print on letter or A4 paper.")
+    plan = plan_grid(room)
+    return render_template(
+        "export/wall.html",
+        room=room,
+        paper=paper,
+        paper_sizes=PAPER_SIZES,
+        posters=tally(room),
+        colours=dot_colours(room),
+        chart=plan if len(plan) > 1 and len(plan[0]) > 1 else None,
+    )
+
