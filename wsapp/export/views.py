@@ -176,4 +176,3 @@ def wall_print(code: str) -> str:
         colours=dot_colours(room),
         chart=plan if len(plan) > 1 and len(plan[0]) > 1 else None,
     )
-
