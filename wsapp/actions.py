@@ -144,6 +144,10 @@ def _check_sender(
         raise ActionError("This room is closed; its record can be read but not changed.", 409)
     if room.locked and not actor.is_facilitator and not spec.while_locked:
         raise ActionError("The facilitator has locked the room for now.", 409)
+    if room.prework_closed and not actor.is_facilitator:
+        raise ActionError(
+            "The pre-work closed at its deadline; the facilitator will open the meeting.", 409
+        )
     if for_person is not None:
         return _acting_for(room, actor, for_person)
     return actor

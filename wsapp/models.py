@@ -62,6 +62,11 @@ class Room(db.Model):
     # The record: may participants download the exports too?
     exports_open: Mapped[bool] = mapped_column(default=False)
 
+    # Pre-work: open before the meeting until the facilitator opens the meeting; people
+    # write and dot on their own time until the deadline, and see nobody else's.
+    prework_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    prework_until: Mapped[datetime | None]
+
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
     )
@@ -69,6 +74,12 @@ class Room(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def prework_closed(self) -> bool:
+        """In pre-work, with its deadline passed: participants can change nothing more."""
+        until = self.prework_until
+        return self.prework_open and until is not None and utcnow() >= until
 
 
 class Participant(db.Model):

@@ -150,3 +150,27 @@ def test_the_posters_print_one_to_a_page_with_the_join_code(live_server: str, pe
                 assert titles[number] in text and f"{key}1" in text
             else:
                 assert "Action plan" in text
+
+
+def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> None:
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS, "Birch USD")
+    lead.get_by_label("Open as pre-work before the meeting, for days").fill("5")
+    lead.get_by_role("button", name="Open pre-work").click()
+    expect(lead.get_by_role("heading", level=1, name="Pre-work before the meeting")).to_be_visible()
+    ana = person("phone")
+    join(ana, live_server, code, "Ana")
+    expect(ana.get_by_role("heading", level=1, name="Pre-work before the meeting")).to_be_visible()
+    expect(lead.locator("#prework-progress")).to_have_text("0 of 1 person has done some pre-work.")
+    ana.get_by_role("group", name="Your dot on A1").get_by_role(
+        "button", name=LABELS[1], exact=True
+    ).click()
+    expect(lead.locator("#prework-progress")).to_have_text("1 of 1 person has done some pre-work.")
+    ana.get_by_label("Your answer").fill("A plan every school owns.")
+    ana.screenshot(path=SHOTS / "paper-prework-phone.png")
+    lead.screenshot(path=SHOTS / "paper-prework-laptop.png")
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_role("button", name="Open the meeting").click()
+    expect(ana.get_by_role("heading", level=1, name="Pre-work before the meeting")).to_have_count(0)
+    lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    assert counts(lead, "A1") == (0, 1, 0)
