@@ -66,7 +66,9 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
             dot_for(phone, name, ref, label)
         if name == "Pat":
             # Pat changes her mind on B2: the facilitator takes that dot back.
-            phone.get_by_role("button", name="Take back your dot on B2").click()
+            phone.get_by_role(
+                "button", name="Take back Pat\N{RIGHT SINGLE QUOTATION MARK}s dot on B2"
+            ).click()
             expect(
                 phone.get_by_role("button", name=LABELS[0], exact=True).nth(3)
             ).to_have_attribute("aria-pressed", "false")
@@ -174,3 +176,23 @@ def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> 
     expect(ana.get_by_role("heading", level=1, name="Pre-work before the meeting")).to_have_count(0)
     lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
     assert counts(lead, "A1") == (0, 1, 0)
+
+
+def test_a_table_captain_adds_and_dots_for_someone_at_their_table(live_server: str, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    ana = person("phone")
+    join(ana, live_server, code, "Ana")
+    captain = lead.get_by_role("button", name="Ana is table captain")
+    captain.click()
+    expect(captain).to_have_attribute("aria-pressed", "true")
+    table = ana.get_by_role("region", name="Your table: people without a phone")
+    expect(table).to_be_visible()
+    table.get_by_label("Add a person without a phone").fill("Sam")
+    table.get_by_role("button", name="Add person").click()
+    table.get_by_role("link", name="Act for Sam").click()
+    dot_for(ana, "Sam", "A1", LABELS[2])
+    ana.screenshot(path=SHOTS / "paper-captain-phone.png")
+    expect(lead.locator("#dot-progress")).to_have_text("1 dot placed by 1 of 2 people")
+    assert counts(lead, "A1") == (0, 0, 1)
