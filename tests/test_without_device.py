@@ -167,6 +167,8 @@ def test_exports_mark_people_without_a_phone(workshop: Workshop) -> None:
     assert [p["without_device"] for p in record["participants"]] == [True]
     csv = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
     assert "Pat (no phone)" in csv
+    record_page = parse(lead.client.get(f"/r/{lead.code}/record").get_data(as_text=True))
+    assert "Team (1): Pat (no phone)" in record_page.words
 
 
 # --- Paper posters ------------------------------------------------------------------------

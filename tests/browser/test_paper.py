@@ -169,6 +169,7 @@ def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> 
     ).click()
     expect(lead.locator("#prework-progress")).to_have_text("1 of 1 person has done some pre-work.")
     ana.get_by_label("Your answer").fill("A plan every school owns.")
+    expect(ana.locator("#quiet-saved")).to_have_text("Saved")
     ana.screenshot(path=SHOTS / "paper-prework-phone.png")
     lead.screenshot(path=SHOTS / "paper-prework-laptop.png")
     lead.once("dialog", lambda dialog: dialog.accept())
