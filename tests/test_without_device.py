@@ -4,6 +4,7 @@ table captain places for them."""
 from __future__ import annotations
 
 import json
+import re
 
 from wsapp.extensions import db
 from wsapp.models import Participant, QuietWrite
@@ -11,6 +12,7 @@ from wsapp.posters.domain import dot_progress
 
 from .conftest import Member, Workshop
 from .dom import parse
+from .test_export import import_file
 from .test_posters import item_ids, open_posters, room_tally
 
 QUIET_WRITE_PHASE = 2
@@ -169,6 +171,13 @@ def test_exports_mark_people_without_a_phone(workshop: Workshop) -> None:
     assert "Pat (no phone)" in csv
     record_page = parse(lead.client.get(f"/r/{lead.code}/record").get_data(as_text=True))
     assert "Team (1): Pat (no phone)" in record_page.words
+    response = import_file(workshop.app.test_client(), json.dumps(record).encode())
+    copy = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["HX-Redirect"]).group(1)
+    with workshop.app.app_context():
+        room = workshop.room(copy)
+        assert [
+            p.without_device for p in db.session.query(Participant).filter_by(room_id=room.id)
+        ] == [True]
 
 
 # --- Paper posters ------------------------------------------------------------------------
@@ -197,6 +206,10 @@ def test_a_paper_posters_dots_add_to_the_tally_and_can_be_corrected(workshop: Wo
     record = json.loads(lead.client.get(f"/r/{lead.code}/export/room.json").get_data(as_text=True))
     first = record["posters"][0]["items"][0]
     assert first["paper"] == {"green": 2, "yellow": 0, "red": 2}
+    # A copy made from the file keeps the paper dots and who had no phone.
+    response = import_file(workshop.app.test_client(), json.dumps(record).encode())
+    copy = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["HX-Redirect"]).group(1)
+    assert room_tally(workshop, copy)["A1"] == {"green": 3, "yellow": 0, "red": 2}
     assert lead.act("paper.set", item_id=items["A1"], green=0, yellow=0, red=0)["ok"]
     assert room_tally(workshop, lead.code)["A1"] == {"green": 1, "yellow": 0, "red": 0}
 
