@@ -302,15 +302,36 @@ def _cut_off(participant_id: int, sids: list[str]) -> None:
         socketio.server.disconnect(sid, namespace="/")
 
 
-# --- People without a device -------------------------------------------------------------
-
-
-class PersonName(Args):
+class Rename(Args):
     name: str = Field(max_length=200)
 
 
-@action("person.add", PersonName, who="anyone")
-def add_person_without_device(room: Room, actor: Actor, args: PersonName) -> Publish:
+@action("participant.rename", Rename, who="participant")
+def rename(room: Room, actor: Actor, args: Rename) -> Publish:
+    """A participant fixes the name the room shows for them."""
+    assert actor.participant is not None
+    actor.participant.name = clean_name(args.name)
+    publish = people_changed()
+    publish.own = ("rooms/_you.html",)
+    return publish
+
+
+@action("room.close", NoArgs, who="facilitator")
+def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    room.closed_at = utcnow()
+    room.timer_ends_at = None
+    room.timer_remaining = None
+    return Publish(
+        regions=("rooms/_status.html", "rooms/_phase.html", "rooms/_timer.html"),
+        personal=("rooms/_phase.html",),
+    )
+
+
+# --- People without a device -------------------------------------------------------------
+
+
+@action("person.add", Rename, who="anyone")
+def add_person_without_device(room: Room, actor: Actor, args: Rename) -> Publish:
     """Add someone who has no phone with them (or will not use one): the facilitator or a
     table captain then places their dots and types their answer for them."""
     if not actor.speaks_for_others:
@@ -344,28 +365,3 @@ def name_captain(room: Room, actor: Actor, args: SetCaptain) -> Publish:
 def _with_captains(publish: Publish) -> Publish:
     """Also send each participant's captain tools (empty unless they are a captain)."""
     return replace(publish, personal=(*publish.personal, "rooms/_captain.html"))
-
-
-class Rename(Args):
-    name: str = Field(max_length=200)
-
-
-@action("participant.rename", Rename, who="participant")
-def rename(room: Room, actor: Actor, args: Rename) -> Publish:
-    """A participant fixes the name the room shows for them."""
-    assert actor.participant is not None
-    actor.participant.name = clean_name(args.name)
-    publish = people_changed()
-    publish.own = ("rooms/_you.html",)
-    return publish
-
-
-@action("room.close", NoArgs, who="facilitator")
-def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
-    room.closed_at = utcnow()
-    room.timer_ends_at = None
-    room.timer_remaining = None
-    return Publish(
-        regions=("rooms/_status.html", "rooms/_phase.html", "rooms/_timer.html"),
-        personal=("rooms/_phase.html",),
-    )
