@@ -116,17 +116,22 @@ class ForPerson(Args):
     for_person: int = Field(ge=1)
 
 
-def _acting_for(room: Room, sender: Actor, person_id: int) -> Actor:
-    """The actor for a person without a device, when the sender may speak for them."""
-    if not sender.speaks_for_others:
-        raise ActionError("Only the facilitator or a table captain can act for someone else.", 403)
+def person_without_device(room: Room, person_id: int) -> Participant:
+    """The room's person without a device whom others may act for."""
     person = db.session.get(Participant, person_id)
     if person is None or person.room_id != room.id or person.removed_at is not None:
         raise ActionError("That person is not in this room.", 404)
     if not person.without_device:
         raise ActionError(f"{person.name} has a device and acts for themselves.", 403)
+    return person
+
+
+def _acting_for(room: Room, sender: Actor, person_id: int) -> Actor:
+    """The actor for a person without a device, when the sender may speak for them."""
+    if not sender.speaks_for_others:
+        raise ActionError("Only the facilitator or a table captain can act for someone else.", 403)
     view = "facilitator" if sender.is_facilitator else "participant"
-    return Actor(room.id, person, acting_view=view)
+    return Actor(room.id, person_without_device(room, person_id), acting_view=view)
 
 
 def _check_sender(

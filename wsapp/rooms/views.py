@@ -17,12 +17,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..actions import ActionError, perform
+from ..actions import ActionError, perform, person_without_device
 from ..content import library
-from ..extensions import db
 from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
 from ..live import Viewer
-from ..models import Participant, Room
+from ..models import Room
 from ..security import (
     TOO_MANY_ATTEMPTS,
     attempts_left,
@@ -130,16 +129,11 @@ def lead(code: str) -> str:
     )
 
 
-def _person_without_device(room: Room, person_id: int) -> Participant:
-    person = db.session.get(Participant, person_id)
-    if person is None or person.room_id != room.id or person.removed_at is not None:
-        abort(404, "That person is not in this room.")
-    if not person.without_device:
-        abort(403, f"{person.name} has a device and acts for themselves.")
-    return person
-
-
-def _acting_for_page(room: Room, person: Participant, view: str, back_url: str) -> str:
+def _acting_for_page(room: Room, person_id: int, view: str, back_url: str) -> str:
+    try:
+        person = person_without_device(room, person_id)
+    except ActionError as error:
+        abort(error.status, error.message)
     return render_template(
         "rooms/acting_for.html",
         room=room,
@@ -153,8 +147,7 @@ def _acting_for_page(room: Room, person: Participant, view: str, back_url: str) 
 def lead_for(code: str, person_id: int) -> str:
     """The facilitator places the dots of a person without a phone, and types their answer."""
     room = _facilitator_room(code)
-    person = _person_without_device(room, person_id)
-    return _acting_for_page(room, person, "facilitator", url_for("rooms.lead", code=room.code))
+    return _acting_for_page(room, person_id, "facilitator", url_for("rooms.lead", code=room.code))
 
 
 @bp.get("/r/<code>/for/<int:person_id>")
@@ -164,9 +157,8 @@ def captain_for(code: str, person_id: int) -> str:
     member = participant_in(room)
     if member is None or not member.captain:
         abort(403, "Only the facilitator or a table captain can act for someone else.")
-    person = _person_without_device(room, person_id)
     back = url_for("rooms.participant", code=room.code)
-    return _acting_for_page(room, person, "participant", back)
+    return _acting_for_page(room, person_id, "participant", back)
 
 
 @bp.get("/r/<code>/projector")
