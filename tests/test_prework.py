@@ -4,18 +4,26 @@ everyone else until the facilitator opens the meeting, which starts already tall
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from wsapp import create_app
 from wsapp.extensions import db
 from wsapp.models import Room, utcnow
 
-from .conftest import TEST_CONFIG, Member, Workshop
+from .conftest import EACH_DATABASE, TEST_CONFIG, Member, Workshop, database_for
 from .dom import Node, parse
 from .test_posters import item_ids, room_tally
 
 ANSWER = "Every school plans its own PL by spring."
+
+
+@pytest.fixture(params=EACH_DATABASE)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Pre-work outlives the server's process on SQLite and on PostgreSQL alike."""
+    return database_for(request.param, request, tmp_path)
 
 
 def page_of(member: Member) -> Node:
