@@ -9,7 +9,6 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, security
 from .config import config_from_env
@@ -54,8 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     security.init_app(app)
     if app.config["PROXIES"]:
-        proxies = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = security.ProxiesAt(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["PROXIES"], app.config["PROXY_ADDRESSES"]
+        )
     _init_templates(app, assets.init_app(app, ROOT / "static"))
 
     app.register_blueprint(rooms.bp)

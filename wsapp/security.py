@@ -24,11 +24,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from ipaddress import IPv6Address, ip_address, ip_network
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Request, Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -257,6 +262,36 @@ def connects_left(identity: str) -> bool:
     """
     per_minute = int(current_app.config["CONNECTS_PER_MINUTE"])
     return rate_limiter.allow(f"connect:{identity}", per_minute / 60, per_minute)
+
+
+# --- Proxies --------------------------------------------------------------------------------
+
+
+class ProxiesAt:
+    """ProxyFix, for requests from the proxy's own addresses only.
+
+    With ``WSAPP_PROXIES`` set, the client's address (which guesses are counted by) and
+    scheme come from X-Forwarded-* headers. Anyone who reaches a process's port directly
+    could send those too, a new address with every guess, and guess without limit; so
+    they count only from ``WSAPP_PROXY_ADDRESSES`` (addresses or networks; loopback by
+    default, where nginx runs), and anyone else is taken at the address they came from.
+    """
+
+    def __init__(self, app: WSGIApplication, proxies: int, addresses: list[str]) -> None:
+        self.direct = app
+        self.proxied = ProxyFix(app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        self.networks = [ip_network(address, strict=False) for address in addresses]
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        try:
+            peer = ip_address(environ.get("REMOTE_ADDR", ""))
+        except ValueError:
+            return self.direct(environ, start_response)
+        if isinstance(peer, IPv6Address) and peer.ipv4_mapped:
+            peer = peer.ipv4_mapped
+        if any(peer in network for network in self.networks):
+            return self.proxied(environ, start_response)
+        return self.direct(environ, start_response)
 
 
 # --- Socket origins -------------------------------------------------------------------------
