@@ -5,16 +5,27 @@ takes from its cache without asking counts nothing; a revalidation (304) counts 
 request. Socket.IO's own traffic (``/socket.io/``) is left out: it is the live room, not
 the page.
 
-Used by benchmarks/bench.py and tests/browser/test_page_weight.py.
+Used by benchmarks/bench.py (``--weight-only`` measures just this) and
+tests/browser/test_page_weight.py.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Playwright
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium (never a downloaded one), headless."""
+    return playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
 
 # Playwright's description of a phone: the size the README's screenshots use.
 PHONE: dict[str, Any] = {
