@@ -165,3 +165,14 @@ def test_every_icon_the_browser_asks_for_is_there(client: FlaskClient):
 def test_a_path_outside_the_static_folder_is_404(client: FlaskClient):
     for path in ("/static/../wsapp/config.py", "/static/%2e%2e/pyproject.toml", "/static/nope.js"):
         assert client.get(path).status_code == 404, path
+
+
+def test_socket_io_polling_is_left_to_engine_io(client: FlaskClient):
+    """Engine.IO answers /socket.io/ before Flask: its long-polling responses are not
+    compressed a second time (it compresses large ones itself)."""
+    response = client.get("/socket.io/?EIO=4&transport=polling", headers=GZIP)
+    assert response.status_code == 200
+    body = response.get_data()
+    if response.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    assert body.startswith(b'0{"sid":')
