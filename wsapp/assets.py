@@ -114,7 +114,8 @@ class StaticFiles:
             else:
                 response.set_data(asset.body)
                 response.set_etag(asset.digest)
-        return response.make_conditional(request)
+        response.make_conditional(request)  # 304 for a matching If-None-Match
+        return response
 
 
 def compress(response: Response) -> Response:
