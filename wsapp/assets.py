@@ -102,18 +102,14 @@ class StaticFiles:
         response.headers["Cache-Control"] = (
             IMMUTABLE if request.args.get("v") == asset.digest else UNHASHED
         )
-        if asset.packed is None:
-            response.set_data(asset.body)
-            response.set_etag(asset.digest)
-        else:
+        body, etag = asset.body, asset.digest
+        if asset.packed is not None:
             response.vary.add("Accept-Encoding")
             if accepts_gzip():
-                response.set_data(asset.packed)
+                body, etag = asset.packed, f"{asset.digest}-gzip"
                 response.content_encoding = "gzip"
-                response.set_etag(asset.digest + "-gzip")
-            else:
-                response.set_data(asset.body)
-                response.set_etag(asset.digest)
+        response.set_data(body)
+        response.set_etag(etag)
         response.make_conditional(request)  # 304 for a matching If-None-Match
         return response
 
