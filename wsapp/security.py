@@ -254,6 +254,27 @@ def count_wrong_room_urls(response: Response) -> Response:
     return response
 
 
+TOO_MANY_ROOMS = (
+    "You have opened many rooms from here in the last hour. Wait a few minutes, then try again."
+)
+
+
+def guard_room_opening() -> None:
+    """Opening a room (a new one, an import or a copy) spends one of this browser's
+    allowance an hour and one of its address's, a larger one since a venue's facilitators
+    share an address; refused with 429 when either is spent, so no script can fill the
+    database with rooms."""
+    config = current_app.config
+    limits = [
+        (f"rooms:browser:{csrf_token()}", int(config["ROOMS_PER_HOUR"])),
+        (f"rooms:address:{request.remote_addr}", int(config["ROOMS_PER_HOUR_PER_ADDRESS"])),
+    ]
+    if any(rate_limiter.exhausted(key, per_hour / 3600, per_hour) for key, per_hour in limits):
+        abort(429, TOO_MANY_ROOMS)
+    for key, per_hour in limits:
+        rate_limiter.allow(key, per_hour / 3600, per_hour)
+
+
 def connects_left(identity: str) -> bool:
     """Socket connections per person (a participant, or a room's facilitator): a stuck
     reconnect loop cannot hammer the server. Counted per identity, not per address, so a

@@ -11,6 +11,7 @@ from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
 from ..identity import leads, remember_facilitator
 from ..models import Room
 from ..rooms.domain import room_by_code
+from ..security import guard_room_opening
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 
@@ -33,7 +34,9 @@ def rooms() -> str:
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    copy, key = duplicate_room(_led_room(code))
+    room = _led_room(code)
+    guard_room_opening()
+    copy, key = duplicate_room(room)
     remember_facilitator(copy, key)
     return redirect(url_for("rooms.lead", code=copy.code))
 
@@ -69,6 +72,7 @@ def import_room() -> Response | tuple[str, int]:
     here, under its own size limit rather than the small one for every other request.
     """
     request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
+    guard_room_opening()
     try:
         upload = request.files.get("record")
         if upload is None or not upload.filename:
