@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from .extensions import db
 from .identity import Actor, actor_in, sender_key
-from .live import Publish, bump_version, commit_and_deliver, render_change
-from .models import Room
+from .live import Publish, Viewer, bump_version, commit_and_deliver, render_change, render_regions
+from .models import Participant, Room
 from .security import SLOW_DOWN, rate_limiter
 from .text import Typed
 
@@ -70,6 +70,8 @@ class ActionSpec:
     fn: ActionFn
     while_locked: bool  # may participants do it in a locked room?
     while_closed: bool
+    # May the facilitator or a table captain do it for a person without a device?
+    for_others: bool
 
 
 ACTIONS: dict[str, ActionSpec] = {}
@@ -82,6 +84,7 @@ def action(
     who: Who,
     while_locked: bool = False,
     while_closed: bool = False,
+    for_others: bool = False,
 ) -> Callable[[Callable[[Room, Actor, ArgsT], Publish]], Callable[[Room, Actor, ArgsT], Publish]]:
     """Register a domain function as the action ``name``."""
 
@@ -90,7 +93,7 @@ def action(
     ) -> Callable[[Room, Actor, ArgsT], Publish]:
         if name in ACTIONS:
             raise RuntimeError(f"action {name!r} is registered twice")
-        ACTIONS[name] = ActionSpec(name, args, who, fn, while_locked, while_closed)
+        ACTIONS[name] = ActionSpec(name, args, who, fn, while_locked, while_closed, for_others)
         return fn
 
     return register
@@ -107,10 +110,36 @@ def describe_validation_error(error: ValidationError) -> str:
     return f"{where}: {message}"
 
 
-def _check_sender(spec: ActionSpec, room: Room, as_facilitator: bool) -> Actor:
+class ForPerson(Args):
+    """Who an action is done for, when the sender acts for a person without a device."""
+
+    for_person: int = Field(ge=1)
+
+
+def person_without_device(room: Room, person_id: int) -> Participant:
+    """The room's person without a device whom others may act for."""
+    person = db.session.get(Participant, person_id)
+    if person is None or person.room_id != room.id or person.removed_at is not None:
+        raise ActionError("That person is not in this room.", 404)
+    if not person.without_device:
+        raise ActionError(f"{person.name} has a device and acts for themselves.", 403)
+    return person
+
+
+def _acting_for(room: Room, sender: Actor, person_id: int) -> Actor:
+    """The actor for a person without a device, when the sender may speak for them."""
+    if not sender.speaks_for_others:
+        raise ActionError("Only the facilitator or a table captain can act for someone else.", 403)
+    view = "facilitator" if sender.is_facilitator else "participant"
+    return Actor(room.id, person_without_device(room, person_id), acting_view=view)
+
+
+def _check_sender(
+    spec: ActionSpec, room: Room, as_facilitator: bool, for_person: int | None = None
+) -> Actor:
     if spec.who == "facilitator" and not as_facilitator:
         raise ActionError("Only the facilitator can do that.", 403)
-    if spec.who == "participant" and as_facilitator:
+    if spec.who == "participant" and as_facilitator and for_person is None:
         raise ActionError("Join the room as a participant to do that.", 403)
     actor = actor_in(room, as_facilitator=as_facilitator)
     if actor is None:
@@ -121,6 +150,12 @@ def _check_sender(spec: ActionSpec, room: Room, as_facilitator: bool) -> Actor:
         raise ActionError("This room is closed; its record can be read but not changed.", 409)
     if room.locked and not actor.is_facilitator and not spec.while_locked:
         raise ActionError("The facilitator has locked the room for now.", 409)
+    if room.prework_closed and not actor.is_facilitator:
+        raise ActionError(
+            "The pre-work closed at its deadline; the facilitator will open the meeting.", 409
+        )
+    if for_person is not None:
+        return _acting_for(room, actor, for_person)
     return actor
 
 
@@ -130,6 +165,9 @@ class Done:
 
     version: int
     reply: Mapping[str, Any]
+    # Acting for a person without a device: their own partials (their dots, their
+    # answer) as the acting screen shows them, returned to that screen alone.
+    acted_for_html: str = ""
 
 
 def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
@@ -147,18 +185,26 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     spec = ACTIONS.get(name)
     if spec is None:
         raise ActionError(f"There is no action called {name[:40]!r}.", 404)
+    raw = dict(raw_args)
+    for_person = raw.pop("for_person", None) if spec.for_others else None
     try:
-        args = spec.args.model_validate(dict(raw_args))
+        args = spec.args.model_validate(raw)
+        if for_person is not None:
+            for_person = ForPerson(for_person=for_person).for_person
     except ValidationError as error:
         raise ActionError(describe_validation_error(error), 422) from None
 
     room = bump_version(room_id)
     try:
-        actor = _check_sender(spec, room, as_facilitator)
+        actor = _check_sender(spec, room, as_facilitator, for_person)
         publish = spec.fn(room, actor, args)
         outbox = render_change(room, publish, actor.participant)
+        acted_for = ""
+        if actor.acting_view is not None:
+            viewer = Viewer(actor.acting_view, actor.participant)
+            acted_for = render_regions(room, viewer, publish.own, publish.context)
     except BaseException:
         db.session.rollback()
         raise
     commit_and_deliver(outbox)
-    return Done(outbox.version, publish.reply)
+    return Done(outbox.version, publish.reply, acted_for)

@@ -46,10 +46,19 @@ class Actor:
 
     room_id: int
     participant: Participant | None
+    # Set when someone acts for a person without a device: the view of the screen that
+    # acts for them ("facilitator", or "participant" for a table captain).
+    acting_view: str | None = None
 
     @property
     def is_facilitator(self) -> bool:
         return self.participant is None
+
+    @property
+    def speaks_for_others(self) -> bool:
+        """May add people without a device and act for them: the facilitator or a table
+        captain the facilitator named."""
+        return self.participant is None or self.participant.captain
 
     @property
     def name(self) -> str:

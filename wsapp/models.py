@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -71,6 +71,10 @@ class Room(db.Model):
     projector_key_hash: Mapped[str | None] = mapped_column(String(64))
     cofacilitator_nonce: Mapped[str | None] = mapped_column(String(64))
     cofacilitator_key_hash: Mapped[str | None] = mapped_column(String(64))
+    # Pre-work: open before the meeting until the facilitator opens the meeting; people
+    # write and dot on their own time until the deadline, and see nobody else's.
+    prework_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    prework_until: Mapped[datetime | None]
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
@@ -79,6 +83,12 @@ class Room(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def prework_closed(self) -> bool:
+        """In pre-work, with its deadline passed: participants can change nothing more."""
+        until = self.prework_until
+        return self.prework_open and until is not None and utcnow() >= until
 
 
 class Participant(db.Model):
@@ -93,6 +103,11 @@ class Participant(db.Model):
     removed_at: Mapped[datetime | None]
     # The phase (its index) in which this person last said "I'm done"; cleared on moving on.
     done_phase: Mapped[int | None]
+    # Added by the facilitator or a table captain for someone without a phone ("Pat, no
+    # phone"): they dot and write through whoever acts for them, and are never online.
+    without_device: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A table captain may add people without a phone and act for them.
+    captain: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     room: Mapped[Room] = relationship(back_populates="participants")
 
@@ -166,6 +181,21 @@ class Dot(db.Model):
     )
     colour: Mapped[str] = mapped_column(String(8))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaperTally(db.Model):
+    """The dots a table put on an item of a paper poster, counted and typed in by the
+    facilitator: they add to the item's tally, marked as from the paper poster."""
+
+    __tablename__ = "paper_tallies"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("poster_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    green: Mapped[int] = mapped_column(default=0)
+    yellow: Mapped[int] = mapped_column(default=0)
+    red: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Note(db.Model):

@@ -37,6 +37,7 @@ from ..live import Publish
 from ..models import (
     Dot,
     Note,
+    PaperTally,
     Participant,
     PlanCell,
     PlanCellRevision,
@@ -51,7 +52,7 @@ from ..models import (
     utcnow,
 )
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
-from ..posters.domain import COLOURS, PosterSummary, summary, tally
+from ..posters.domain import COLOURS, PAPER_COUNT_MAX, PosterSummary, summary, tally
 from ..rooms.domain import NAME_MAX, create_room, kit_of
 from ..text import ONE_LINE, Line, Typed
 
@@ -123,6 +124,10 @@ class RecordParticipant(_Part):
     name: Name
     joined_at: Moment
     removed: bool = Field(description="The facilitator removed this person from the room.")
+    without_device: bool = Field(
+        default=False,
+        description="Had no phone: the facilitator or a table captain acted for them.",
+    )
 
 
 class RecordDot(_Part):
@@ -131,12 +136,21 @@ class RecordDot(_Part):
     placed_at: Moment
 
 
+class PaperDots(_Part):
+    green: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+    yellow: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+    red: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+
+
 class RecordItem(_Part):
     ref: Ref
     label: Line = Field(min_length=1, max_length=20)
     text: Text
     removed: bool = False
     dots: list[RecordDot] = Field(default=[])
+    paper: PaperDots | None = Field(
+        default=None, description="Dots typed in from the item's paper poster, by colour."
+    )
 
 
 class RecordPoster(_Part):
@@ -293,6 +307,10 @@ def build_record(room: Room) -> RoomRecord:
             select(Dot).where(Dot.item_id.in_(item_ref)).order_by(Dot.id)
         ):
             dots.setdefault(dot.item_id, []).append(dot)
+    paper = {
+        row.item_id: {colour: getattr(row, colour) for colour in COLOURS}
+        for row in db.session.scalars(select(PaperTally).where(PaperTally.item_id.in_(item_ref)))
+    }
     notes = list(db.session.scalars(select(Note).where(Note.room_id == room.id).order_by(Note.id)))
     note_ref = _refs(notes)
     return RoomRecord(
@@ -315,6 +333,7 @@ def build_record(room: Room) -> RoomRecord:
                 name=p.name,
                 joined_at=_utc(p.joined_at),
                 removed=p.removed_at is not None,
+                without_device=p.without_device,
             )
             for p in participants
         ],
@@ -337,6 +356,7 @@ def build_record(room: Room) -> RoomRecord:
                             )
                             for dot in dots.get(item.id, [])
                         ],
+                        paper=PaperDots(**paper[item.id]) if item.id in paper else None,
                     )
                     for item in poster.items
                 ],
@@ -545,13 +565,6 @@ def notes_sections(room: Room, leave_out: tuple[str, ...] = ()) -> list[NotesSec
     return sections
 
 
-def quiet_write_prompt(room: Room) -> str | None:
-    for phase in kit_of(room).phases:
-        if phase.kind == "quiet_write" and phase.protocol:
-            return library().protocols[phase.protocol].quiet_write_prompt
-    return None
-
-
 # --- Rooms made from a record -------------------------------------------------------------
 
 
@@ -717,6 +730,7 @@ def _fill(room: Room, record: RoomRecord) -> None:
                     "name": p.name,
                     "joined_at": _naive(p.joined_at),
                     "removed_at": now if p.removed else None,
+                    "without_device": p.without_device,
                 }
                 for p in record.participants
             ],
@@ -768,6 +782,14 @@ def _fill(room: Room, record: RoomRecord) -> None:
             }
             for item_id, (*_, item) in zip(item_ids, items, strict=True)
             for dot in item.dots
+        ],
+    )
+    _insert_many(
+        PaperTally,
+        [
+            {"item_id": item_id, **item.paper.model_dump(), "updated_at": now}
+            for item_id, (*_, item) in zip(item_ids, items, strict=True)
+            if item.paper is not None
         ],
     )
     notes = _by_ref(

@@ -232,8 +232,8 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
 
 
 def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
-    """Every item with its counts per colour, the summary's lists it is on (and, when dots
-    are named, who placed them)."""
+    """Every item with its counts per colour (paper posters' dots included, and said), the
+    summary's lists it is on (and, when dots are named, who placed them)."""
     header: list[Cell] = [
         "Poster",
         "Item",
@@ -243,6 +243,7 @@ def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
         "Red",
         "Total",
         "In the summary",
+        "Of which from the paper poster",
     ]
     if named:
         header += ["Green by", "Yellow by", "Red by"]
@@ -256,6 +257,7 @@ def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
                 *(entry.counts[c] for c in COLOURS),
                 entry.total,
                 "; ".join(READING_HEADINGS[reading] for reading in entry.readings),
+                "; ".join(f"{c.title()} {n}" for c, n in entry.paper.items() if n),
             ]
             if named:
                 row += ["; ".join(entry.name_labels(c)) for c in COLOURS]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from ..identity import leads, participant_in
 from ..models import Room
 from ..posters.domain import dot_colours, tally
-from ..quietwrite.domain import quiet_wall
+from ..quietwrite.domain import quiet_wall, quiet_write_prompt
 from ..rooms.domain import format_code, kit_of, room_by_code
 from . import bp
 from .domain import (
@@ -19,7 +19,6 @@ from .domain import (
     conclusions,
     notes_sections,
     plan_grid,
-    quiet_write_prompt,
 )
 from .formats import (
     Cell,
@@ -157,4 +156,27 @@ def record(code: str) -> str:
         sections=notes_sections(room, leave_out=("take_action",)),
         quiet_prompt=quiet_write_prompt(room),
         writes=quiet_wall(room),
+    )
+
+
+PAPER_SIZES = {"letter": "Letter", "a4": "A4"}
+
+
+@bp.get("/r/<code>/lead/print")
+def wall_print(code: str) -> str:
+    """The paper posters for the wall, one to a page, and the planning chart: printed from
+    the same content as the screens, with the room's QR code to join."""
+    room = _record_room(code, facilitator_only=True)
+    paper = request.args.get("paper", "letter")
+    if paper not in PAPER_SIZES:
+        abort(404, "Print on letter or A4 paper.")
+    plan = plan_grid(room)
+    return render_template(
+        "export/wall.html",
+        room=room,
+        paper=paper,
+        paper_sizes=PAPER_SIZES,
+        posters=tally(room),
+        colours=dot_colours(room),
+        chart=plan if len(plan) > 1 and len(plan[0]) > 1 else None,
     )

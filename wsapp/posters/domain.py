@@ -25,7 +25,7 @@ from ..extensions import db
 from ..identity import Actor
 from ..limits import ITEMS_PER_POSTER_MAX, POSTERS_MAX
 from ..live import OWN_PARTS, PEOPLE_REGIONS, Publish, per_change
-from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
+from ..models import Dot, PaperTally, Participant, Poster, PosterItem, Room, utcnow
 from ..text import ONE_LINE
 
 Colour = Literal["green", "yellow", "red"]
@@ -97,14 +97,20 @@ class ItemTally:
     """
 
     item: PosterItem
-    counts: dict[str, int]
+    counts: dict[str, int]  # every dot that counts: placed on screens and from paper
     names: dict[str, list[str]]
+    # Of ``counts``, the dots typed in from a paper poster (empty when there are none).
+    paper: dict[str, int] = field(default_factory=dict)
     total: int = field(init=False)
     ref: str = field(init=False)  # PosterItem.ref, e.g. A2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.counts.values()))
         object.__setattr__(self, "ref", self.item.ref)
+
+    @property
+    def paper_total(self) -> int:
+        return sum(self.paper.values())
 
     @property
     def mean(self) -> float | None:
@@ -195,6 +201,7 @@ class DotProgress:
     people: int
     members: int
     over_budget: int = 0
+    paper_dots: int = 0  # typed in from paper posters, not counted in ``dots``
 
 
 @dataclass(frozen=True)
@@ -254,14 +261,30 @@ class CountedDot:
     colour: str
     participant_id: int
     name: str
+    without_device: bool = False
 
+    @property
+    def shown_name(self) -> str:
+        """The dotter's name as tallies and exports show it: marked when someone without a
+        phone had their dots placed for them."""
+        return f"{self.name} ({NO_PHONE})" if self.without_device else self.name
+
+
+# How a person without a device is marked wherever their name is shown with their dots.
+NO_PHONE = "no phone"
 
 # A dot runs these; built once (see live._BUMP).
-_COUNTED_DOTS = _room_dots(Dot.item_id, Dot.colour, Dot.participant_id, Participant.name).order_by(
-    func.lower(Participant.name), Dot.id
-)
+_COUNTED_DOTS = _room_dots(
+    Dot.item_id, Dot.colour, Dot.participant_id, Participant.name, Participant.without_device
+).order_by(func.lower(Participant.name), Dot.id)
 _MEMBERS = select(func.count(Participant.id)).where(
     Participant.room_id == bindparam("room_id"), Participant.removed_at.is_(None)
+)
+_PAPER = (
+    select(PaperTally)
+    .join(PosterItem, PosterItem.id == PaperTally.item_id)
+    .join(Poster, Poster.id == PosterItem.poster_id)
+    .where(Poster.room_id == bindparam("room_id"), PosterItem.removed_at.is_(None))
 )
 _ITEM_WITH_POSTER = (
     select(PosterItem)
@@ -285,21 +308,32 @@ def counted_dots(room: Room) -> list[CountedDot]:
 
 
 @per_change
+def paper_counts(room: Room) -> dict[int, dict[str, int]]:
+    """The dots typed in from paper posters: item id -> count per colour."""
+    rows = db.session.scalars(_PAPER, {"room_id": room.id})
+    return {row.item_id: {c: getattr(row, c) for c in COLOURS} for row in rows}
+
+
+@per_change
 def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     """Every poster of the room (or just ``poster``, loaded with its items) with each
-    item's green, yellow and red dots counted."""
+    item's green, yellow and red dots counted, those from paper posters included."""
     posters = room_posters(room) if poster is None else [poster]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
     for dot in counted_dots(room):
         counts[dot.item_id][dot.colour] += 1
         if room.dots_named:
-            names[dot.item_id][dot.colour].append(dot.name)
+            names[dot.item_id][dot.colour].append(dot.shown_name)
+    paper = paper_counts(room)
+    for item_id, typed in paper.items():
+        for colour, n in typed.items():
+            counts[item_id][colour] += n
     return [
         PosterTally(
             poster,
             [
-                ItemTally(item, dict(counts[item.id]), dict(names[item.id]))
+                ItemTally(item, dict(counts[item.id]), dict(names[item.id]), paper.get(item.id, {}))
                 for item in _live_items(poster)
             ],
         )
@@ -359,8 +393,13 @@ def dot_progress(room: Room) -> DotProgress:
     per_person = Counter(dot.participant_id for dot in dots)
     budget = room.dot_budget
     over = sum(1 for placed in per_person.values() if budget is not None and placed > budget)
+    paper = sum(sum(typed.values()) for typed in paper_counts(room).values())
     return DotProgress(
-        dots=len(dots), people=len(per_person), members=members or 0, over_budget=over
+        dots=len(dots),
+        people=len(per_person),
+        members=members or 0,
+        over_budget=over,
+        paper_dots=paper,
     )
 
 
@@ -450,7 +489,7 @@ class TakeBack(Args):
     colour: Colour | None = None
 
 
-@action("dot.place", PlaceDot, who="participant")
+@action("dot.place", PlaceDot, who="participant", for_others=True)
 def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     """One dot per item replaces the participant's dot there; a budget adds one more."""
     assert actor.participant is not None
@@ -484,7 +523,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     return _dot_changed(item)
 
 
-@action("dot.take_back", TakeBack, who="participant")
+@action("dot.take_back", TakeBack, who="participant", for_others=True)
 def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
     """Remove the participant's latest dot on the item (of the colour, if one is named)."""
     assert actor.participant is not None
@@ -501,6 +540,45 @@ def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
         raise ActionError(f"You have no {which}dot on {item.ref} to take back.", 409)
     db.session.delete(mine[-1])
     return _dot_changed(item)
+
+
+# --- Facilitator: the dots of a paper poster ----------------------------------------------
+
+# Far above the dots a table puts on one item of a paper poster, far below an overflow.
+PAPER_COUNT_MAX = 500
+PaperCount = Annotated[int, Field(ge=0, le=PAPER_COUNT_MAX)]
+
+
+class PaperDots(Args):
+    item_id: int = Field(ge=1)
+    green: PaperCount = 0
+    yellow: PaperCount = 0
+    red: PaperCount = 0
+
+    @field_validator("green", "yellow", "red", mode="before")
+    @classmethod
+    def _blank_means_none(cls, value: object) -> object:
+        return 0 if value == "" else value
+
+
+@action("paper.set", PaperDots, who="facilitator")
+def set_paper_dots(room: Room, actor: Actor, args: PaperDots) -> Publish:
+    """Type in (or correct) the dots of each colour a paper poster has on one item: they
+    add to the item's tally, marked as from the paper poster. All zero takes them out."""
+    item = _item_in(room, args.item_id)
+    row = db.session.get(PaperTally, item.id)
+    typed = {colour: getattr(args, colour) for colour in COLOURS}
+    if not any(typed.values()):
+        if row is not None:
+            db.session.delete(row)
+    else:
+        if row is None:
+            row = PaperTally(item_id=item.id)
+            db.session.add(row)
+        for colour, n in typed.items():
+            setattr(row, colour, n)
+        row.updated_at = utcnow()
+    return Publish(regions=TALLIES, context={"only_item": item.id, "only_poster": item.poster})
 
 
 # --- Facilitator: how dotting works -------------------------------------------------------
@@ -579,6 +657,7 @@ def clear_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
     item_ids = [item.id for item in poster.items]
     for dot in db.session.scalars(select(Dot).where(Dot.item_id.in_(item_ids))):
         db.session.delete(dot)
+    db.session.execute(delete(PaperTally).where(PaperTally.item_id.in_(item_ids)))
     return WHOLE_PHASE
 
 
@@ -615,7 +694,13 @@ class RenamePoster(Args):
 
 def _before_dots(room: Room, poster: Poster) -> None:
     dotted = _room_dots(Dot.id).where(Poster.id == poster.id).limit(1)
-    if db.session.scalar(dotted, {"room_id": room.id}) is not None:
+    on_paper = select(PaperTally.item_id).where(
+        PaperTally.item_id.in_([item.id for item in poster.items])
+    )
+    if (
+        db.session.scalar(dotted, {"room_id": room.id}) is not None
+        or db.session.scalar(on_paper.limit(1)) is not None
+    ):
         raise ActionError(
             f"Poster {poster.key} already has dots, so its items stay as they are. "
             "Clear its dots first to change them.",

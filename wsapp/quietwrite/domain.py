@@ -13,11 +13,19 @@ from pydantic import ConfigDict, Field
 from sqlalchemy import func, select
 
 from ..actions import ActionError, Args, NoArgs, action
+from ..content import library
 from ..extensions import db
 from ..identity import Actor
 from ..live import PEOPLE_REGIONS, Publish
 from ..models import Participant, QuietWrite, Room, utcnow
-from ..rooms.domain import ON_TIME_UP, TIMER_MAX_SECONDS, StartTimer, start_timer, time_is_up
+from ..rooms.domain import (
+    ON_TIME_UP,
+    TIMER_MAX_SECONDS,
+    StartTimer,
+    kit_of,
+    start_timer,
+    time_is_up,
+)
 from . import bp
 
 TEXT_MAX = 5000
@@ -25,6 +33,15 @@ TEXT_MAX = 5000
 SHARED = ("quietwrite/_progress.html", "quietwrite/_wall.html")
 PEOPLE_REGIONS.extend(SHARED)  # "3 of 5 written", and a removed person's answer
 MINE = ("quietwrite/_mine.html",)
+
+
+@bp.app_template_global()
+def quiet_write_prompt(room: Room) -> str | None:
+    """The prompt of the room's quiet write, if its kit has one."""
+    for phase in kit_of(room).phases:
+        if phase.kind == "quiet_write" and phase.protocol:
+            return library().protocols[phase.protocol].quiet_write_prompt
+    return None
 
 
 @bp.app_template_global()
@@ -161,7 +178,7 @@ class Save(Args):
     text: str
 
 
-@action("quiet.save", Save, who="participant")
+@action("quiet.save", Save, who="participant", for_others=True)
 def save_answer(room: Room, actor: Actor, args: Save) -> Publish:
     if not room.quiet_write_open or writing_ended_by_time(room):
         raise ActionError(
@@ -183,7 +200,7 @@ class KeepPrivate(Args):
     keep_private: bool
 
 
-@action("quiet.private", KeepPrivate, who="participant")
+@action("quiet.private", KeepPrivate, who="participant", for_others=True)
 def keep_private(room: Room, actor: Actor, args: KeepPrivate) -> Publish:
     """ "Don't share mine": the author's choice, which holds even after sharing."""
     _answer(room, actor).keep_private = args.keep_private

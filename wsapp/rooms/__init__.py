@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("rooms", __name__)
 
-from . import domain, events, views  # noqa: E402, F401  (register routes, actions, handlers)
+from . import domain, events, prework, views  # noqa: E402, F401  (register routes, actions, handlers)

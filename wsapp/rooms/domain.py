@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -93,9 +93,7 @@ def clean_name(typed: str) -> str:
     return name
 
 
-def join_room(room: Room, typed_name: str) -> Participant:
-    """Add a participant to the room and show them to everyone."""
-    name = clean_name(typed_name)
+def _room_has_space(room: Room) -> None:
     if room.is_closed:
         raise ActionError("This workshop has ended; its room is closed.", 409)
     joined = db.session.scalar(
@@ -103,6 +101,12 @@ def join_room(room: Room, typed_name: str) -> Participant:
     )
     if (joined or 0) >= PEOPLE_MAX:
         raise ActionError(f"This room is full: it already has {PEOPLE_MAX} people.", 409)
+
+
+def join_room(room: Room, typed_name: str) -> Participant:
+    """Add a participant to the room and show them to everyone."""
+    name = clean_name(typed_name)
+    _room_has_space(room)
     room = bump_version(room.id)
     participant = Participant(room_id=room.id, name=name)
     db.session.add(participant)
@@ -113,7 +117,8 @@ def join_room(room: Room, typed_name: str) -> Participant:
 
 @per_change
 def people(room: Room) -> list[tuple[Row[Any], bool]]:
-    """Everyone in the room (not removed, as rows with ``id`` and ``name``), each with
+    """Everyone in the room (not removed, as rows with ``id``, ``name``, ``without_device``
+    and ``captain``), each with
     whether they are online now: one query, read once for every audience a change is
     rendered for."""
     online = (
@@ -122,7 +127,13 @@ def people(room: Room) -> list[tuple[Row[Any], bool]]:
         .exists()
     )
     rows = db.session.execute(
-        select(Participant.id, Participant.name, online.label("online"))
+        select(
+            Participant.id,
+            Participant.name,
+            Participant.without_device,
+            Participant.captain,
+            online.label("online"),
+        )
         .where(Participant.room_id == room.id, Participant.removed_at.is_(None))
         .order_by(func.lower(Participant.name), Participant.id)
     ).all()
@@ -371,7 +382,7 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
         )
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
-    publish = people_changed()
+    publish = _with_captains(people_changed())
     publish.after.append(lambda: _cut_off(participant.id, sids))
     return publish
 
@@ -473,3 +484,43 @@ def reopen_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
         raise ActionError("This room is open.", 409)
     room.closed_at = None
     return _room_state_changed()
+
+
+# --- People without a device -------------------------------------------------------------
+
+
+@action("person.add", Rename, who="anyone")
+def add_person_without_device(room: Room, actor: Actor, args: Rename) -> Publish:
+    """Add someone who has no phone with them (or will not use one): the facilitator or a
+    table captain then places their dots and types their answer for them."""
+    if not actor.speaks_for_others:
+        raise ActionError(
+            "Only the facilitator or a table captain can add a person without a phone.", 403
+        )
+    name = clean_name(args.name)
+    _room_has_space(room)
+    db.session.add(Participant(room_id=room.id, name=name, without_device=True))
+    return _with_captains(people_changed())
+
+
+class SetCaptain(Args):
+    participant_id: int = Field(ge=1)
+    captain: bool
+
+
+@action("person.captain", SetCaptain, who="facilitator")
+def name_captain(room: Room, actor: Actor, args: SetCaptain) -> Publish:
+    """Name (or un-name) a table captain: a participant with a phone who may add people
+    without one at their table and act for them."""
+    person = db.session.get(Participant, args.participant_id)
+    if person is None or person.room_id != room.id or person.removed_at:
+        raise ActionError("That person is not in this room.", 404)
+    if person.without_device and args.captain:
+        raise ActionError(f"{person.name} has no phone, so cannot act for others.", 409)
+    person.captain = args.captain
+    return _with_captains(people_changed())
+
+
+def _with_captains(publish: Publish) -> Publish:
+    """Also send each participant's captain tools (empty unless they are a captain)."""
+    return replace(publish, personal=(*publish.personal, "rooms/_captain.html"))

@@ -17,7 +17,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..actions import ActionError, perform
+from ..actions import ActionError, perform, person_without_device
 from ..content import library
 from ..identity import (
     key_opens,
@@ -139,6 +139,38 @@ def lead(code: str) -> str:
     )
 
 
+def _acting_for_page(room: Room, person_id: int, view: str, back_url: str) -> str:
+    try:
+        person = person_without_device(room, person_id)
+    except ActionError as error:
+        abort(error.status, error.message)
+    return render_template(
+        "rooms/acting_for.html",
+        room=room,
+        person=person,
+        viewer=Viewer(view, person),
+        back_url=back_url,
+    )
+
+
+@bp.get("/r/<code>/lead/for/<int:person_id>")
+def lead_for(code: str, person_id: int) -> str:
+    """The facilitator places the dots of a person without a phone, and types their answer."""
+    room = _facilitator_room(code)
+    return _acting_for_page(room, person_id, "facilitator", url_for("rooms.lead", code=room.code))
+
+
+@bp.get("/r/<code>/for/<int:person_id>")
+def captain_for(code: str, person_id: int) -> str:
+    """A table captain does the same from their phone."""
+    room = _room_or_404(code)
+    member = participant_in(room)
+    if member is None or not member.captain:
+        abort(403, "Only the facilitator or a table captain can act for someone else.")
+    back = url_for("rooms.participant", code=room.code)
+    return _acting_for_page(room, person_id, "participant", back)
+
+
 @bp.get("/r/<code>/projector")
 def projector(code: str) -> str:
     """The room on the projector: for its facilitator's browser, or for one that opened the
@@ -252,10 +284,11 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
     room = _room_or_404(code)
     try:
-        perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
+        done = perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
     except ActionError as error:
         return render_template("_flash.html", message=error.message, swap_oob=True), error.status
-    return render_template("_flash.html", message=None, swap_oob=True), 200
+    cleared = render_template("_flash.html", message=None, swap_oob=True)
+    return cleared + done.acted_for_html, 200
 
 
 @bp.post("/r/<code>/act/<name>")
