@@ -233,3 +233,21 @@ class Workshop:
 @pytest.fixture
 def workshop(app: Flask) -> Workshop:
     return Workshop(app)
+
+
+def plan_index(app: Flask) -> int:
+    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == "plan")
+
+
+@pytest.fixture
+def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
+    """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ben = workshop.connect(workshop.join(lead.code, "Ben"))
+    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
+    assert lead.act("phase.go", index=plan_index(app))["ok"]
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    return lead, ana, ben, projector

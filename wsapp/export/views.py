@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from ..identity import leads, participant_in
+from ..live import Viewer
 from ..models import Room
 from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall
@@ -149,6 +150,9 @@ def record(code: str) -> str:
         room=room,
         about=_about(room),
         is_facilitator=leads(room),
+        viewer=Viewer("facilitator" if leads(room) else "participant"),
+        on_record=True,
+        sort=request.args.get("sort", "due"),
         grid=plan_grid(room),
         conclusions=conclusions(room),
         tallies=tally(room),

@@ -1,0 +1,231 @@
+"""Actions made from the plan's cells: owner, due date, status and evidence, their history,
+rights and bad input, the badges and the Actions list on every screen."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from wsapp.extensions import db
+from wsapp.models import PlanAction, PlanActionChange, PlanCell
+
+from .conftest import Workshop, unchanged
+from .test_plan import MAJOR_30, cells, page, pushed
+
+MAJOR_60 = "Major Focus, 60 Days"
+
+
+def actions(app: Flask) -> list[tuple[str, str, date | None, str, str]]:
+    with app.app_context():
+        return [
+            (a.text, a.owner, a.due_on, a.status, a.evidence)
+            for a in db.session.scalars(select(PlanAction).order_by(PlanAction.id))
+        ]
+
+
+def changes(app: Flask) -> list[tuple[str, str, str, str]]:
+    with app.app_context():
+        return [
+            (c.field, c.old, c.new, c.author_name)
+            for c in db.session.scalars(select(PlanActionChange).order_by(PlanActionChange.id))
+        ]
+
+
+def opened_on(workshop: Workshop, code: str) -> date:
+    return workshop.room(code).created_at.date()
+
+
+def only_cell_of_action(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalars(select(PlanAction.cell_id)).one()
+
+
+def only_action_id(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalars(select(PlanAction.id)).one()
+
+
+def test_a_participant_makes_an_action_due_by_its_column_and_everyone_sees_it(
+    team, app, workshop: Workshop
+):
+    lead, ana, ben, projector = team
+    ids = cells(app, ana.code)
+    reply = ana.act("plan.action.add", cell_id=ids[MAJOR_60], text="Train the coaches", owner="Ben")
+    assert reply["ok"], reply
+    due = opened_on(workshop, ana.code) + timedelta(days=60)
+    assert actions(app) == [("Train the coaches", "Ben", due, "not_started", "")]
+    assert changes(app) == [("added", "", "not_started", "Ana")]
+    for member in (lead, ben, projector):
+        seen = pushed(member)
+        assert "1 action" in seen.text[f"plan-cell-{ids[MAJOR_60]}-actions"]
+        assert "1 not started" in seen.text[f"plan-cell-{ids[MAJOR_60]}-actions"]
+        assert "Train the coaches" in seen.text["plan-actions"]
+    # The page shows the same as the push.
+    assert "Train the coaches" in page(ben).text["plan-actions"]
+
+
+def test_a_date_typed_or_cleared_wins_over_the_columns_default(team, app):
+    _lead, ana, _ben, _projector = team
+    ids = cells(app, ana.code)
+    assert ana.act("plan.action.add", cell_id=ids[MAJOR_30], text="A", due="2027-02-01")["ok"]
+    assert ana.act("plan.action.add", cell_id=ids[MAJOR_30], text="B", due="")["ok"]
+    assert [a[2] for a in actions(app)] == [date(2027, 2, 1), None]
+
+
+def test_a_column_without_a_number_of_days_gives_no_default(team, app):
+    lead, ana, _ben, _projector = team
+    assert lead.act("plan.column.add", heading="Next year")["ok"]
+    cell_id = cells(app, ana.code)["Major Focus, Next year"]
+    assert ana.act("plan.action.add", cell_id=cell_id, text="Review")["ok"]
+    assert actions(app)[0][2] is None
+
+
+def test_status_owner_and_due_changes_are_kept_with_who_made_them(team, app):
+    lead, ana, ben, _projector = team
+    ids = cells(app, ana.code)
+    ana.act("plan.action.add", cell_id=ids[MAJOR_30], text="Survey staff", due="2027-01-10")
+    action_id = only_action_id(app)
+    assert ben.act("plan.action.update", action_id=action_id, status="in_progress")["ok"]
+    assert lead.act(
+        "plan.action.update", action_id=action_id, owner="Ana", due="2027-01-20", evidence="Link"
+    )["ok"]
+    assert ben.act("plan.action.update", action_id=action_id, status="done")["ok"]
+    assert actions(app) == [("Survey staff", "Ana", date(2027, 1, 20), "done", "Link")]
+    assert changes(app) == [
+        ("added", "", "not_started", "Ana"),
+        ("status", "not_started", "in_progress", "Ben"),
+        ("owner", "", "Ana", "Facilitator"),
+        ("due", "2027-01-10", "2027-01-20", "Facilitator"),
+        ("status", "in_progress", "done", "Ben"),
+    ]
+    assert "Done" in pushed(ana).text["plan-actions"]
+
+
+def test_an_action_is_removed_by_the_team(team, app):
+    _lead, ana, ben, _projector = team
+    ana.act("plan.action.add", cell_id=cells(app, ana.code)[MAJOR_30], text="Oops")
+    assert ben.act("plan.action.remove", action_id=only_action_id(app))["ok"]
+    assert actions(app) == []
+    assert "No actions yet" in pushed(ana).text["plan-actions"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"status": "finished"}, "status"),
+        ({"owner": "x" * 61}, "owner"),
+        ({"due": "someday"}, "due"),
+        ({"due": "1900-01-01"}, "between 2000 and 2100"),
+        ({"text": ""}, "needs some text"),
+        ({"text": "y" * 301}, "text"),
+        ({"evidence": "z" * 2001}, "evidence"),
+        ({"assignee": "Ben"}, "not expected"),
+    ],
+)
+def test_bad_changes_are_refused_and_nothing_changes(team, app, args, message):
+    _lead, ana, _ben, _projector = team
+    ana.act("plan.action.add", cell_id=cells(app, ana.code)[MAJOR_30], text="Saved", owner="Ana")
+    action_id = only_action_id(app)
+    with unchanged(app):
+        reply = ana.act("plan.action.update", action_id=action_id, **args)
+    assert reply["ok"] is False and message in reply["error"], reply
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": "ok", "status": "late"}, "status"),
+        ({"text": "ok", "owner": "o" * 61}, "owner"),
+        ({"text": "ok", "due": "2101-01-01"}, "between 2000 and 2100"),
+    ],
+)
+def test_bad_new_actions_are_refused(team, app, args, message):
+    _lead, ana, _ben, _projector = team
+    with unchanged(app):
+        reply = ana.act("plan.action.add", cell_id=cells(app, ana.code)[MAJOR_30], **args)
+    assert reply["ok"] is False and message in reply["error"], reply
+
+
+def test_a_locked_plan_or_a_closed_room_refuses_actions(team, app):
+    lead, ana, _ben, _projector = team
+    ids = cells(app, ana.code)
+    ana.act("plan.action.add", cell_id=ids[MAJOR_30], text="Before")
+    action_id = only_action_id(app)
+    assert lead.act("plan.lock", locked=True)["ok"]
+    with unchanged(app):
+        for name, args in (
+            ("plan.action.add", {"cell_id": ids[MAJOR_30], "text": "Locked"}),
+            ("plan.action.update", {"action_id": action_id, "status": "done"}),
+            ("plan.action.remove", {"action_id": action_id}),
+        ):
+            reply = ana.act(name, **args)
+            assert reply["ok"] is False and "locked" in reply["error"]
+    # The facilitator still may, until the room closes.
+    assert lead.act("plan.action.update", action_id=action_id, status="blocked")["ok"]
+    assert lead.act("room.close")["ok"]
+    with unchanged(app):
+        for member in (lead, ana):
+            reply = member.act("plan.action.update", action_id=action_id, status="done")
+            assert reply["ok"] is False and "closed" in reply["error"]
+    assert actions(app)[0][3] == "blocked"
+
+
+def test_another_rooms_action_or_cell_is_refused(team, app, workshop: Workshop):
+    _lead, ana, _ben, _projector = team
+    other = workshop.connect(workshop.open_room())
+    other.act("plan.action.add", cell_id=cells(app, other.code)[MAJOR_30], text="Theirs")
+    theirs = only_action_id(app)
+    with unchanged(app):
+        reply = ana.act("plan.action.update", action_id=theirs, status="done")
+        assert reply == {
+            "ok": False,
+            "error": "That action is not in this room's plan. Reload the page.",
+        }
+        assert ana.act("plan.action.remove", action_id=theirs)["ok"] is False
+        reply = ana.act("plan.action.add", cell_id=cells(app, other.code)[MAJOR_30], text="x")
+        assert reply["ok"] is False and "not in this room" in reply["error"]
+
+
+def test_the_list_sorts_by_due_date_owner_and_status_on_the_server(team, app):
+    _lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    for text, owner, due, status in (
+        ("Third", "Ana", "2027-03-01", "done"),
+        ("First", "Cy", "2027-01-01", "blocked"),
+        ("Second", "Ben", "2027-02-01", "not_started"),
+    ):
+        ana.act("plan.action.add", cell_id=cell_id, text=text, owner=owner, due=due, status=status)
+
+    def order(sort: str) -> list[str]:
+        response = ana.client.get(f"/r/{ana.code}/plan/actions?sort={sort}")
+        assert response.status_code == 200
+        rows = response.get_data(as_text=True).split('<tr id="plan-action-')[1:]
+        return [row.split('<th scope="row">')[1].split("<")[0] for row in rows]
+
+    assert order("due") == ["First", "Second", "Third"]
+    assert order("owner") == ["Third", "Second", "First"]
+    assert order("status") == ["Second", "Third", "First"]
+    assert order("nonsense") == ["First", "Second", "Third"]
+
+
+def test_a_row_with_an_action_is_not_removed_with_it(team, app):
+    lead, ana, _ben, _projector = team
+    assert lead.act("plan.row.add", heading="Extra")["ok"]
+    ana.act("plan.action.add", cell_id=cells(app, ana.code)["Extra, 30 Days"], text="Keep me")
+    with app.app_context():
+        row_id = db.session.get(PlanCell, only_cell_of_action(app)).row_id
+    reply = lead.act("plan.row.remove", row_id=row_id)
+    assert reply["ok"] is False
+    assert actions(app)[0][0] == "Keep me"
+
+
+def test_the_record_page_lists_the_actions(team, app):
+    lead, ana, _ben, _projector = team
+    ana.act("plan.action.add", cell_id=cells(app, ana.code)[MAJOR_30], text="On the record")
+    response = lead.client.get(f"/r/{lead.code}/record?sort=owner")
+    assert response.status_code == 200
+    assert "On the record" in response.get_data(as_text=True)
