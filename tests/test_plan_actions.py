@@ -3,16 +3,31 @@ rights and bad input, the badges and the Actions list on every screen."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 from datetime import date, timedelta
 
+import jsonschema
+import openpyxl
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from wsapp.export.formats import neutralise
 from wsapp.extensions import db
 from wsapp.models import PlanAction, PlanActionChange, PlanCell
 
-from .conftest import Workshop, unchanged
+from .conftest import Member, Workshop, unchanged
+from .test_export import (
+    SCHEMA_PATH,
+    _md_cells,
+    _without_copy_details,
+    download,
+    import_file,
+    md_tables,
+)
 from .test_plan import MAJOR_30, cells, page, pushed
 
 MAJOR_60 = "Major Focus, 60 Days"
@@ -229,3 +244,105 @@ def test_the_record_page_lists_the_actions(team, app):
     response = lead.client.get(f"/r/{lead.code}/record?sort=owner")
     assert response.status_code == 200
     assert "On the record" in response.get_data(as_text=True)
+
+
+# --- The exports --------------------------------------------------------------------------
+
+
+def made_for_export(team, app) -> list[list[str]]:
+    """Two actions with awkward text, made through the actions; the rows the exports hold."""
+    _lead, ana, ben, _projector = team
+    ids = cells(app, ana.code)
+    assert ana.act(
+        "plan.action.add",
+        cell_id=ids[MAJOR_60],
+        text='=HYPERLINK("x") call, "quoted"',
+        owner="@Ben",
+        evidence="Line one\nline | two *bold*",
+    )["ok"]
+    assert ben.act(
+        "plan.action.add", cell_id=ids[MAJOR_30], text="Survey", due="2027-01-05", status="done"
+    )["ok"]
+    return [
+        ["Action", "Cell", "Owner", "Due", "Status", "Evidence"],
+        ["Survey", MAJOR_30, "", "2027-01-05", "Done", ""],
+        [
+            '=HYPERLINK("x") call, "quoted"',
+            MAJOR_60,
+            "@Ben",
+            "2027-03-01",  # set below: the room's opening + 60 days
+            "Not started",
+            "Line one\nline | two *bold*",
+        ],
+    ]
+
+
+def expected_actions(team, app, workshop: Workshop) -> list[list[str]]:
+    rows = made_for_export(team, app)
+    rows[2][3] = (opened_on(workshop, team[0].code) + timedelta(days=60)).isoformat()
+    return rows
+
+
+def test_plan_csv_xlsx_and_markdown_carry_the_actions_cell_by_cell(team, app, workshop):
+    lead = team[0]
+    expected = expected_actions(team, app, workshop)
+    text = download(lead, "plan.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    start = rows.index(["Actions"])
+    assert rows[start + 1 : start + 1 + len(expected)] == [
+        [neutralise(v) for v in row] for row in expected
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(download(lead, "plan.xlsx").data))
+    assert "Actions" in book.sheetnames
+    assert [[c.value or "" for c in row] for row in book["Actions"].iter_rows()] == expected
+    assert book["Actions"]["A3"].quotePrefix
+    markdown = download(lead, "plan.md").get_data(as_text=True)
+    assert "## Actions\n\n" in markdown
+    table = next(t for t in md_tables(markdown) if t[0].startswith("| Action"))
+    assert [_md_cells(table[0]), *(_md_cells(line) for line in table[2:])] == expected
+
+
+def test_the_room_json_carries_the_actions_and_their_history_through_an_import(team, app, workshop):
+    lead = team[0]
+    made_for_export(team, app)
+    assert lead.act("plan.action.update", action_id=1, status="blocked", owner="Ana")["ok"]
+    first = download(lead, "room.json").data
+    record = json.loads(first)
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        record
+    )
+    made = [a for cell in record["plan"]["cells"] for a in cell["actions"]]
+    assert {a["text"] for a in made} == {'=HYPERLINK("x") call, "quoted"', "Survey"}
+    changed = next(a for a in made if a["status"] == "blocked")
+    assert [(c["field"], c["old"], c["new"]) for c in changed["changes"]] == [
+        ("added", "", "not_started"),
+        ("status", "not_started", "blocked"),
+        ("owner", "@Ben", "Ana"),
+    ]
+    importer = app.test_client()
+    response = import_file(importer, first)
+    assert response.status_code == 204
+    new_code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["HX-Redirect"]).group(1)
+    second = download(Member(importer, new_code, "facilitator"), "room.json").get_json()
+    assert _without_copy_details(second) == _without_copy_details(record)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": "finished"}, "status"),
+        ({"due_on": "1850-01-01"}, "due_on"),
+        ({"owner": "o" * 61}, "owner"),
+    ],
+)
+def test_an_import_with_a_bad_action_is_refused(team, app, workshop, change, message):
+    made_for_export(team, app)
+    record = download(team[0], "room.json").get_json()
+    cell = next(c for c in record["plan"]["cells"] if c["actions"])
+    cell["actions"][0].update(change)
+    before = len(actions(app))
+    response = import_file(app.test_client(), json.dumps(record).encode())
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert len(actions(app)) == before

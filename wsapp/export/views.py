@@ -154,7 +154,7 @@ def record(code: str) -> str:
         on_record=True,
         sort=request.args.get("sort", "due"),
         grid=plan_grid(room),
-        conclusions=conclusions(room),
+        conclusions=conclusions(room, with_actions=False),  # the Actions list, sortable
         tallies=tally(room),
         chart=_chart(room),
         # Take Action commitments are among the conclusions.
