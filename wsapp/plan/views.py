@@ -10,7 +10,7 @@ from ..actions import ActionError
 from ..extensions import db
 from ..identity import Actor, actor_in
 from ..live import Viewer
-from ..models import PlanAction, Room
+from ..models import PlanAction, PlanCell, PlanColumn, PlanRow, Room
 from . import bp
 from .actions import default_due
 from .domain import cell_in
@@ -28,14 +28,18 @@ def _reader(code: str) -> tuple[Room, Actor, Viewer]:
     return room, actor, viewer
 
 
+def _cell(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow, PlanColumn]:
+    try:
+        return cell_in(room, cell_id)
+    except ActionError as error:
+        abort(error.status, error.message)
+
+
 @bp.get("/r/<code>/plan/cells/<int:cell_id>/history")
 def history(code: str, cell_id: int) -> str:
     """Who saved what and when in one cell; the facilitator's copy offers restoring."""
     room, _actor, viewer = _reader(code)
-    try:
-        cell, row, column = cell_in(room, cell_id)
-    except ActionError as error:
-        abort(error.status, error.message)
+    cell, row, column = _cell(room, cell_id)
     return render_template(
         "plan/_history.html", room=room, viewer=viewer, cell=cell, row=row, column=column
     )
@@ -45,10 +49,7 @@ def history(code: str, cell_id: int) -> str:
 def action_form(code: str, cell_id: int) -> str:
     """The form that makes an action from a cell, or (``?action_id=``) changes one."""
     room, _actor, viewer = _reader(code)
-    try:
-        cell, row, column = cell_in(room, cell_id)
-    except ActionError as error:
-        abort(error.status, error.message)
+    cell, row, column = _cell(room, cell_id)
     found = None
     if "action_id" in request.args:
         found = db.session.get(PlanAction, request.args.get("action_id", type=int) or 0)
