@@ -346,3 +346,26 @@ def test_an_import_with_a_bad_action_is_refused(team, app, workshop, change, mes
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert len(actions(app)) == before
+
+
+def test_the_pages_forms_make_and_change_actions_by_htmx_too(team, app, workshop: Workshop):
+    """The dialog's form and the list's status menu post to the same actions."""
+    lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    form = ana.client.get(f"/r/{ana.code}/plan/cells/{cell_id}/action")
+    assert form.status_code == 200
+    default = (opened_on(workshop, ana.code) + timedelta(days=30)).isoformat()
+    assert f'value="{default}"' in form.get_data(as_text=True)
+    response = ana.post_action(
+        "plan.action.add", cell_id=cell_id, text="By form", owner="Ana", due=default
+    )
+    assert response.status_code == 200
+    action_id = only_action_id(app)
+    assert (
+        lead.post_action("plan.action.update", action_id=action_id, status="done").status_code
+        == 200
+    )
+    assert actions(app) == [("By form", "Ana", date.fromisoformat(default), "done", "")]
+    refused = ana.post_action("plan.action.update", action_id=action_id, status="nearly")
+    assert refused.status_code == 422
+    assert actions(app)[0][3] == "done"
