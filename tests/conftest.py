@@ -233,3 +233,32 @@ class Workshop:
 @pytest.fixture
 def workshop(app: Flask) -> Workshop:
     return Workshop(app)
+
+
+def phase_index(app: Flask, kind: str) -> int:
+    """Where the readiness kit's first phase of this kind is on its agenda."""
+    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == kind)
+
+
+def plan_index(app: Flask) -> int:
+    return phase_index(app, "plan")
+
+
+def team_at(workshop: Workshop, app: Flask, kind: str) -> tuple[Member, Member, Member, Member]:
+    """A readiness room at its phase of this kind: facilitator, Ana, Ben, and the projector,
+    each connected, with nothing pushed to them yet."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ben = workshop.connect(workshop.join(lead.code, "Ben"))
+    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
+    assert lead.act("phase.go", index=phase_index(app, kind))["ok"]
+    for member in (lead, ana, ben, projector):
+        member.swaps()
+    return lead, ana, ben, projector
+
+
+@pytest.fixture
+def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
+    """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
+    return team_at(workshop, app, "plan")

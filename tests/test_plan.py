@@ -24,7 +24,7 @@ from wsapp.models import (
 from wsapp.plan.domain import CELL_MAX
 from wsapp.posters.domain import summary, tally
 
-from .conftest import Member, Workshop
+from .conftest import Member, Workshop, plan_index
 from .dom import parse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -74,11 +74,6 @@ def page(member: Member) -> Fragment:
     return Fragment(response.get_data(as_text=True))
 
 
-def plan_index(app: Flask) -> int:
-    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
-    return next(n for n, phase in enumerate(phases) if phase.kind == "plan")
-
-
 def cells(app: Flask, code: str) -> dict[str, int]:
     """The room's cells by label, e.g. cells["Major Focus, 30 Days"]."""
     with app.app_context():
@@ -110,19 +105,6 @@ def revisions(app: Flask, cell_id: int) -> list[tuple[int, str, str, str]]:
                 .order_by(PlanCellRevision.revision)
             )
         ]
-
-
-@pytest.fixture
-def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
-    """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
-    lead = workshop.connect(workshop.open_room())
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    ben = workshop.connect(workshop.join(lead.code, "Ben"))
-    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
-    assert lead.act("phase.go", index=plan_index(app))["ok"]
-    for member in (lead, ana, ben, projector):
-        member.swaps()
-    return lead, ana, ben, projector
 
 
 MAJOR_30 = "Major Focus, 30 Days"

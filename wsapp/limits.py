@@ -16,3 +16,5 @@ NOTES_PER_PERSON_MAX = 50
 # The action plan's grid: every row has a cell in every column.
 ROWS_MAX = 12
 COLUMNS_MAX = 8
+# Actions made from the plan's cells (an owner, a due date, a status each).
+ACTIONS_MAX = 300

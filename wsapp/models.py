@@ -5,7 +5,7 @@ Times are stored as naive UTC (``utcnow()``) so SQLite and PostgreSQL agree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -312,3 +312,43 @@ class PlanConsideration(db.Model):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(default=False)
+
+
+class PlanAction(db.Model):
+    """Something the team will do, made from a plan cell (or a line in it): who owns it,
+    when it is due and how far it has got. ``due_on`` is None when nobody set a date."""
+
+    __tablename__ = "plan_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    cell_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_cells.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(60), default="")
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanActionChange(db.Model):
+    """A change to an action's status, owner or due date: who, when, from what to what.
+    ``field`` is "added" for the action's making (``new`` holds its status then)."""
+
+    __tablename__ = "plan_action_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_actions.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(20))  # added, status, owner or due
+    old: Mapped[str] = mapped_column(String(60), default="")
+    new: Mapped[str] = mapped_column(String(60), default="")
+    author_name: Mapped[str] = mapped_column(String(60))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -675,9 +675,24 @@
     });
   }
 
-  /* A cell's history, opened as a dialog. */
-  function openHistory(root) {
-    const dialog = root.id === "plan-history" ? root : null;
+  /* The Actions list keeps each screen's order: pushes come sorted by due date, so a screen
+     that chose another order asks for the list in that order again. */
+  let actionsSort = "due";
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const link = event.detail.elt;
+    if (link.dataset && link.dataset.actionsSort) actionsSort = link.dataset.actionsSort;
+  });
+
+  function keepActionsSort(root) {
+    if (root.id !== "plan-actions" || root.dataset.sort === actionsSort) return;
+    const url = root.dataset.src + (root.dataset.src.includes("?") ? "&" : "?") + "sort=" +
+      encodeURIComponent(actionsSort);
+    htmx.ajax("GET", url, { target: "#plan-actions", swap: "outerHTML", select: "#plan-actions" });
+  }
+
+  /* A cell's history, or the form that makes an action from it, opened as a dialog. */
+  function openDialog(root) {
+    const dialog = root.matches && root.matches("dialog.plan-history") ? root : null;
     if (!dialog || !dialog.hasAttribute("data-open") || dialog.open) return;
     dialog.querySelectorAll("time[data-local-time]").forEach(function (time) {
       time.textContent = new Date(time.dateTime).toLocaleTimeString([], {
@@ -939,7 +954,8 @@
       leaveOutMe(root);
       restoreCells(root);
       restoreQuiet(root);
-      openHistory(root);
+      openDialog(root);
+      keepActionsSort(root);
     });
     setInterval(tickTimers, 250);
     followSpotlight();

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
@@ -26,6 +26,7 @@ from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, qu
 from ..extensions import db
 from ..identity import Actor
 from ..limits import (
+    ACTIONS_MAX,
     COLUMNS_MAX,
     ITEMS_PER_POSTER_MAX,
     NOTES_MAX,
@@ -39,6 +40,8 @@ from ..models import (
     Note,
     PaperTally,
     Participant,
+    PlanAction,
+    PlanActionChange,
     PlanCell,
     PlanCellRevision,
     PlanColumn,
@@ -50,6 +53,16 @@ from ..models import (
     QuietWrite,
     Room,
     utcnow,
+)
+from ..plan.actions import (
+    ACTION_TEXT_MAX,
+    DUE_EARLIEST,
+    DUE_LATEST,
+    EVIDENCE_MAX,
+    OWNER_MAX,
+    STATUSES,
+    Status,
+    plan_actions,
 )
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
 from ..posters.domain import COLOURS, PAPER_COUNT_MAX, PosterSummary, summary, tally
@@ -195,6 +208,28 @@ class RecordSource(_Part):
     created_at: Moment
 
 
+class RecordActionChange(_Part):
+    field: Literal["added", "status", "owner", "due"]
+    old: Annotated[str, Field(max_length=60)] = ""
+    new: Annotated[str, Field(max_length=60)] = ""
+    author_name: Name
+    participant: Ref | None
+    created_at: Moment
+
+
+class RecordAction(_Part):
+    """An action made from the cell: who owns it, when it is due, how far it has got."""
+
+    text: Annotated[str, Field(min_length=1, max_length=ACTION_TEXT_MAX), ONE_LINE]
+    owner: Annotated[str, Field(max_length=OWNER_MAX), ONE_LINE] = ""
+    due_on: date | None = Field(default=None, ge=DUE_EARLIEST, le=DUE_LATEST)
+    status: Status = "not_started"
+    evidence: Annotated[str, Field(max_length=EVIDENCE_MAX)] = ""
+    created_at: Moment
+    updated_at: Moment
+    changes: list[RecordActionChange] = Field(default=[], max_length=1000)
+
+
 class RecordCell(_Part):
     row: Ref
     column: Ref
@@ -204,6 +239,7 @@ class RecordCell(_Part):
     updated_at: Moment
     revisions: list[RecordRevision] = Field(default=[])
     sources: list[RecordSource] = Field(default=[])
+    actions: list[RecordAction] = Field(default=[], max_length=ACTIONS_MAX)
 
 
 class RecordPlanRow(_Part):
@@ -410,6 +446,7 @@ def _build_plan(
         .where(PlanConsideration.room_id == room.id)
         .order_by(PlanConsideration.position, PlanConsideration.id)
     )
+    actions = _build_actions(room, person)
     return RecordPlan(
         rows=[
             RecordPlanRow(ref=row_ref[r.id], heading=r.heading, detail=r.detail, locked=r.locked)
@@ -444,11 +481,51 @@ def _build_plan(
                     )
                     for s in plan.sources.get(cell.id, [])
                 ],
+                actions=actions.get(cell.id, []),
             )
             for cell in cells
         ],
         considerations=[RecordConsideration(text=c.text, done=c.done) for c in considerations],
     )
+
+
+def _build_actions(room: Room, person: dict[int, int]) -> dict[int, list[RecordAction]]:
+    """The room's actions with their history, by the id of the cell they were made from."""
+    changes: dict[int, list[PlanActionChange]] = {}
+    for change in db.session.scalars(
+        select(PlanActionChange)
+        .join(PlanAction, PlanActionChange.action_id == PlanAction.id)
+        .where(PlanAction.room_id == room.id)
+        .order_by(PlanActionChange.id)
+    ):
+        changes.setdefault(change.action_id, []).append(change)
+    by_cell: dict[int, list[RecordAction]] = {}
+    for a in db.session.scalars(
+        select(PlanAction).where(PlanAction.room_id == room.id).order_by(PlanAction.id)
+    ):
+        by_cell.setdefault(a.cell_id, []).append(
+            RecordAction(
+                text=a.text,
+                owner=a.owner,
+                due_on=a.due_on,
+                status=a.status,  # type: ignore[arg-type]
+                evidence=a.evidence,
+                created_at=_utc(a.created_at),
+                updated_at=_utc(a.updated_at),
+                changes=[
+                    RecordActionChange(
+                        field=c.field,  # type: ignore[arg-type]
+                        old=c.old,
+                        new=c.new,
+                        author_name=c.author_name,
+                        participant=person.get(c.participant_id or 0),
+                        created_at=_utc(c.created_at),
+                    )
+                    for c in changes.get(a.id, [])
+                ],
+            )
+        )
+    return by_cell
 
 
 # --- Queries the exports share --------------------------------------------------------------
@@ -495,11 +572,35 @@ def ranking_rows(ranked: PosterSummary) -> list[list[str | int]]:
     return rows
 
 
-def conclusions(room: Room) -> list[Table]:
-    """What the team concluded besides the plan grid: the considerations checklist, the Take
-    Action commitments where the kit collects them, and the posters' strengths, gaps and
-    disagreements, ranked as the summary ranks them."""
+def actions_table(room: Room) -> Table | None:
+    """The plan's actions by due date (None when the team made none)."""
+    listed = plan_actions(room)
+    if not listed:
+        return None
+    rows: list[list[str | int]] = [["Action", "Cell", "Owner", "Due", "Status", "Evidence"]]
+    rows += [
+        [
+            item.action.text,
+            item.cell,
+            item.action.owner,
+            item.action.due_on.isoformat() if item.action.due_on else "",
+            STATUSES.get(item.action.status, item.action.status),
+            item.action.evidence,
+        ]
+        for item in listed
+    ]
+    return Table("Actions", "Actions", rows)
+
+
+def conclusions(room: Room, *, with_actions: bool = True) -> list[Table]:
+    """What the team concluded besides the plan grid: its actions (unless the page lists
+    them itself), the considerations checklist, the Take Action commitments where the kit
+    collects them, and the posters' strengths, gaps and disagreements, ranked as the
+    summary ranks them."""
     tables = []
+    made = actions_table(room) if with_actions else None
+    if made is not None:
+        tables.append(made)
     considerations = plan_considerations(room)
     if considerations:
         checklist: list[list[str | int]] = [["Consideration", "Considered"]]
@@ -660,6 +761,15 @@ def _check_consistent(record: RoomRecord) -> None:
         unique([r.revision for r in cell.revisions], "revisions of one cell")
         for source in cell.sources:
             known(source.source, items if source.kind == "poster_item" else notes, source.kind)
+        for made in cell.actions:
+            for change in made.changes:
+                known(change.participant, people, "participant")
+    if sum(len(cell.actions) for cell in record.plan.cells) > ACTIONS_MAX:
+        raise ActionError(
+            f"That room export is too large to import: a plan may hold at most {ACTIONS_MAX} "
+            "actions.",
+            422,
+        )
 
 
 def _kit_question_keys(kit_id: str) -> set[str]:
@@ -912,6 +1022,40 @@ def _fill(room: Room, record: RoomRecord) -> None:
             }
             for cell_id, cell in in_cells
             for s in cell.sources
+        ],
+    )
+    made = [(cell_id, a) for cell_id, cell in in_cells for a in cell.actions]
+    action_ids = _insert(
+        PlanAction,
+        [
+            {
+                "room_id": room.id,
+                "cell_id": cell_id,
+                "text": a.text,
+                "owner": a.owner,
+                "due_on": a.due_on,
+                "status": a.status,
+                "evidence": a.evidence,
+                "created_at": _naive(a.created_at),
+                "updated_at": _naive(a.updated_at),
+            }
+            for cell_id, a in made
+        ],
+    )
+    _insert_many(
+        PlanActionChange,
+        [
+            {
+                "action_id": action_id,
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "author_name": c.author_name,
+                "participant_id": person_id(c.participant),
+                "created_at": _naive(c.created_at),
+            }
+            for action_id, (_cell_id, a) in zip(action_ids, made, strict=True)
+            for c in a.changes
         ],
     )
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from flask import Response, abort, render_template, request
 
 from ..identity import leads, participant_in
+from ..live import Viewer
 from ..models import Room
 from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall, quiet_write_prompt
@@ -148,8 +149,11 @@ def record(code: str) -> str:
         room=room,
         about=_about(room),
         is_facilitator=leads(room),
+        viewer=Viewer("facilitator" if leads(room) else "participant"),
+        on_record=True,
+        sort=request.args.get("sort", "due"),
         grid=plan_grid(room),
-        conclusions=conclusions(room),
+        conclusions=conclusions(room, with_actions=False),  # the Actions list, sortable
         tallies=tally(room),
         chart=_chart(room),
         # Take Action commitments are among the conclusions.

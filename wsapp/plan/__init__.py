@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("plan", __name__)
 
-from . import domain, views  # noqa: E402, F401  (register actions and routes)
+from . import actions, domain, views  # noqa: E402, F401  (register actions and routes)

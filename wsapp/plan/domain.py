@@ -30,6 +30,7 @@ from ..models import (
     Connection,
     Note,
     Participant,
+    PlanAction,
     PlanCell,
     PlanCellRevision,
     PlanColumn,
@@ -339,7 +340,7 @@ def _column_in(room: Room, column_id: int) -> PlanColumn:
     return column
 
 
-def _check_editable(room: Room, actor: Actor, row: PlanRow) -> None:
+def check_editable(room: Room, actor: Actor, row: PlanRow) -> None:
     if actor.is_facilitator:
         return
     if room.plan_locked:
@@ -443,7 +444,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Save a cell as typed, merged with whatever others saved since the typist's base;
     the typist is told the cell as saved (``"cell"``: ``saved_cell``)."""
     cell, row, column = cell_in(room, args.cell_id)
-    _check_editable(room, actor, row)
+    check_editable(room, actor, row)
     text = fits_a_cell(args.text)
     if args.base_revision == cell.revision:  # nothing saved since: no base to read
         outcome = Outcome(text, cell.conflict_text, "edit")
@@ -473,7 +474,7 @@ class ResolveCell(CellText):
 def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
     """Settle a conflict with the text chosen; only against the text the chooser saw."""
     cell, row, column = cell_in(room, args.cell_id)
-    _check_editable(room, actor, row)
+    check_editable(room, actor, row)
     if cell.conflict_text is None:
         raise ActionError("This cell has no conflict to resolve any more.", 409)
     if args.base_revision != cell.revision:
@@ -510,7 +511,7 @@ def set_editing(room: Room, actor: Actor, args: Editing) -> Publish:
         raise ActionError("Who is editing is shared over the live connection. Reload.", 409)
     if args.cell_id is not None:
         _cell, row, _column = cell_in(room, args.cell_id)
-        _check_editable(room, actor, row)
+        check_editable(room, actor, row)
     if connection.editing_cell_id == args.cell_id:
         return Publish()
     connection.editing_cell_id = args.cell_id
@@ -552,7 +553,7 @@ def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
 def place_item(room: Room, actor: Actor, args: Place) -> Publish:
     """Add a poster gap or a Take Action note to a cell as a new line, linked to its source."""
     cell, row, _column = cell_in(room, args.cell_id)
-    _check_editable(room, actor, row)
+    check_editable(room, actor, row)
     already = db.session.scalar(
         select(PlanItemSource.id).where(
             PlanItemSource.cell_id == cell.id,
@@ -689,12 +690,17 @@ class ColumnRef(Args):
 
 def _remove_unwritten(line: PlanRow | PlanColumn, kind: str, left: int) -> None:
     """Take a row or column off the grid, but only one nobody has written in: a row added by
-    mistake goes, while a cell's words and its history are never deleted with it."""
+    mistake goes, while a cell's words, its actions and its history are never deleted."""
     if left <= 1:
         raise ActionError(f"The plan needs at least one {kind}.", 409)
     ours = PlanCell.row_id if isinstance(line, PlanRow) else PlanCell.column_id
     written = db.session.scalar(select(PlanCell.id).where(ours == line.id, PlanCell.revision > 0))
-    if written is not None:
+    acted_on = db.session.scalar(
+        select(PlanAction.id)
+        .join(PlanCell, PlanAction.cell_id == PlanCell.id)
+        .where(ours == line.id)
+    )
+    if written is not None or acted_on is not None:
         raise ActionError(
             f"Someone has written in this {kind}, so it stays; rename it instead.", 409
         )

@@ -2,7 +2,7 @@
 co-facilitator's own links, and who has said they are done with the current phase
 
 Revision ID: 7d2a9c41e5b8
-Revises: 9b3e5f7a2c41
+Revises: 7a4e2c9d1b06
 Create Date: 2026-12-07 07:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '7d2a9c41e5b8'
-down_revision = '9b3e5f7a2c41'
+down_revision = '7a4e2c9d1b06'
 branch_labels = None
 depends_on = None
 
