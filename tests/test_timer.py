@@ -11,7 +11,7 @@ from wsapp.models import QuietWrite
 from .conftest import Member, Workshop
 from .dom import Node, parse
 from .test_plan import page, pushed
-from .test_quiet_write import quiet_index, team  # noqa: F401 (a fixture)
+from .test_quiet_write import team  # noqa: F401 (a fixture)
 
 
 def clock(member: Member) -> Node:
