@@ -25,10 +25,8 @@ def _instance_secret_key(instance_path: Path) -> str:
 
 def _default_async_mode() -> str:
     """gevent when the process has been monkey-patched (gunicorn -k gevent), else threading."""
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return "threading"
+    from gevent import monkey
+
     return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 

@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Base
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Room(db.Model):
+class Room(Base):
     """One workshop: a kit's agenda run by one facilitator for one team."""
 
     __tablename__ = "rooms"
@@ -71,7 +71,7 @@ class Room(db.Model):
         return self.closed_at is not None
 
 
-class Participant(db.Model):
+class Participant(Base):
     """A member of the team in one room, known by the display name they gave."""
 
     __tablename__ = "participants"
@@ -85,7 +85,7 @@ class Participant(db.Model):
     room: Mapped[Room] = relationship(back_populates="participants")
 
 
-class Connection(db.Model):
+class Connection(Base):
     """One open socket: who is online, kept in the database so every process sees it."""
 
     __tablename__ = "connections"
@@ -104,7 +104,7 @@ class Connection(db.Model):
     )
 
 
-class Poster(db.Model):
+class Poster(Base):
     """A readiness poster on the wall: one section of the assessment."""
 
     __tablename__ = "posters"
@@ -121,7 +121,7 @@ class Poster(db.Model):
     )
 
 
-class PosterItem(db.Model):
+class PosterItem(Base):
     """One line of a poster that people put dots on."""
 
     __tablename__ = "poster_items"
@@ -141,7 +141,7 @@ class PosterItem(db.Model):
         return f"{self.poster.key}{self.label}"
 
 
-class Dot(db.Model):
+class Dot(Base):
     """A green, yellow or red dot one participant placed on one poster item."""
 
     __tablename__ = "dots"
@@ -156,7 +156,7 @@ class Dot(db.Model):
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Note(db.Model):
+class Note(Base):
     """A short note on a discussion question (or a Take Action commitment)."""
 
     __tablename__ = "notes"
@@ -175,7 +175,7 @@ class Note(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuietWrite(db.Model):
+class QuietWrite(Base):
     """One participant's private answer to the quiet-write prompt."""
 
     __tablename__ = "quiet_writes"
@@ -189,7 +189,7 @@ class QuietWrite(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanRow(db.Model):
+class PlanRow(Base):
     """A row of the action plan grid (major focus, element, tools, challenges...)."""
 
     __tablename__ = "plan_rows"
@@ -202,7 +202,7 @@ class PlanRow(db.Model):
     locked: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanColumn(db.Model):
+class PlanColumn(Base):
     """A column of the action plan grid (30, 60, 90, 120 days...)."""
 
     __tablename__ = "plan_columns"
@@ -213,7 +213,7 @@ class PlanColumn(db.Model):
     heading: Mapped[str] = mapped_column(String(80))
 
 
-class PlanCell(db.Model):
+class PlanCell(Base):
     """The text where one plan row meets one column; ``revision`` counts saved edits."""
 
     __tablename__ = "plan_cells"
@@ -229,7 +229,7 @@ class PlanCell(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanCellRevision(db.Model):
+class PlanCellRevision(Base):
     """Every saved text of a cell: who, when, what."""
 
     __tablename__ = "plan_cell_revisions"
@@ -247,7 +247,7 @@ class PlanCellRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanItemSource(db.Model):
+class PlanItemSource(Base):
     """Where an item placed into the plan came from (a poster item or a Take Action note)."""
 
     __tablename__ = "plan_item_sources"
@@ -260,7 +260,7 @@ class PlanItemSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanConsideration(db.Model):
+class PlanConsideration(Base):
     """One of the protocol's considerations, ticked by the team while planning."""
 
     __tablename__ = "plan_considerations"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
@@ -109,7 +108,7 @@ def join_room(room: Room, typed_name: str) -> Participant:
 
 
 @per_change
-def people(room: Room) -> list[tuple[Row[Any], bool]]:
+def people(room: Room) -> list[tuple[Row[int, str, bool], bool]]:
     """Everyone in the room (not removed, as rows with ``id`` and ``name``), each with
     whether they are online now: one query, read once for every audience a change is
     rendered for."""

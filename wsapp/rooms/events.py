@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
-from ..identity import Seat, leads, leave_seat, participant_in, seated_in, socket_seat, take_seat
+from ..identity import (
+    Seat,
+    leads,
+    leave_seat,
+    participant_in,
+    seated_in,
+    socket_id,
+    socket_seat,
+    take_seat,
+)
 from ..live import (
     Viewer,
     audience_key,
@@ -38,7 +47,7 @@ from .presence import close_gracefully, hold_presence, is_online, sweep
 
 
 def _connection() -> Connection | None:
-    return db.session.get(Connection, request.sid)
+    return db.session.get(Connection, socket_id())
 
 
 @socketio.on("connect")
@@ -62,14 +71,15 @@ def connect(auth: dict[str, Any] | None) -> None:
     if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
         raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
 
-    seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
+    seen = auth.get("v")
+    seen_version = seen if isinstance(seen, int) else 0
     sweep()
     if member is not None:
         hold_presence(room.id)
     was_online = member is not None and is_online(member.id)
     db.session.add(
         Connection(
-            sid=request.sid,
+            sid=socket_id(),
             room_id=room.id,
             participant_id=member.id if member else None,
             view=view,
@@ -84,13 +94,13 @@ def connect(auth: dict[str, Any] | None) -> None:
         # reconnects, leave the screen holding a gap until it asks again).
         room = bump_version(room.id, presence_only=True)
         outbox = render_change(room, presence_changed())
-        outbox.full.append((request.sid, catch_up(room, Viewer(view, member), seen_version)))
+        outbox.full.append((socket_id(), catch_up(room, Viewer(view, member), seen_version)))
         commit_and_deliver(outbox)
     else:
         db.session.commit()
         if seen_version < room.version:
             html = catch_up(room, Viewer(view, member), seen_version)
-            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
+            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=socket_id())
     # Only once admitted and saved: a connect that failed leaves no seat behind.
     take_seat(Seat(room.id, view, member.id if member else None))
 
@@ -109,7 +119,7 @@ def disconnect(*_reason: object) -> None:
     if graceful:
         close_gracefully(connection)  # its person counts as here until the grace is over
     else:
-        db.session.execute(delete(Connection).where(Connection.sid == request.sid))
+        db.session.execute(delete(Connection).where(Connection.sid == socket_id()))
     gone = participant_id is not None and not graceful and not is_online(participant_id)
     if was_editing or gone:
         room = bump_version(room_id, presence_only=True)
