@@ -396,6 +396,18 @@ def test_everyone_sees_a_cells_history_and_the_facilitator_restores(team, app):
     assert len(revisions(app, cell_id)) == 4
 
 
+def test_a_cells_history_takes_the_room_code_as_people_type_it(team, app):
+    """The code in the history's URL reads as it does everywhere else: lower case or with
+    its dash, it is the same room, not a 404 that spends one of the device's guesses."""
+    _lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="First idea")
+    for typed in (ana.code.lower(), f"{ana.code[:3]}-{ana.code[3:]}"):
+        response = ana.client.get(f"/r/{typed}/plan/cells/{cell_id}/history")
+        assert response.status_code == 200, typed
+        assert "First idea" in response.get_data(as_text=True)
+
+
 # --- Who is editing -----------------------------------------------------------------------
 
 

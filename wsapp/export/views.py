@@ -11,7 +11,7 @@ from ..identity import leads, participant_in
 from ..models import Room
 from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall
-from ..rooms.domain import format_code, kit_of, room_by_code
+from ..rooms.domain import format_code, kit_of, room_or_404
 from . import bp
 from .domain import (
     build_record,
@@ -25,9 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _record_room(code: str, *, facilitator_only: bool = False) -> Room:
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code. Check the code and try again.")
+    room = room_or_404(code)
     if leads(room):
         return room
     if participant_in(room) is None:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
-from ..identity import leads, remember_facilitator
-from ..models import Room
-from ..rooms.domain import room_by_code
+from ..identity import remember_facilitator
+from ..rooms.domain import led_room_or_403
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
-
-
-def _led_room(code: str) -> Room:
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code.")
-    if not leads(room):
-        abort(403, "Only the room's facilitator can do that, from a device that leads it.")
-    return room
 
 
 @bp.get("/facilitator/rooms")
@@ -33,14 +23,14 @@ def rooms() -> str:
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    copy, key = duplicate_room(_led_room(code))
+    copy, key = duplicate_room(led_room_or_403(code))
     remember_facilitator(copy, key)
     return redirect(url_for("rooms.lead", code=copy.code))
 
 
 @bp.post("/facilitator/rooms/<code>/close")
 def close(code: str) -> Response:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     try:
         perform(room.id, "room.close", {}, as_facilitator=True)
     except ActionError as error:
@@ -50,7 +40,7 @@ def close(code: str) -> Response:
 
 @bp.route("/facilitator/rooms/<code>/delete", methods=["GET", "POST"])
 def delete(code: str) -> Response | str:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     if request.method == "GET":
         return render_template("facilitator/delete.html", room=room)
     room_id = room.id

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import select
 
 from ..actions import ActionError
-from ..extensions import db
 from ..identity import actor_in
 from ..live import Viewer
-from ..models import Room
+from ..rooms.domain import room_or_404
 from . import bp
 from .domain import cell_in
 
@@ -17,9 +15,7 @@ from .domain import cell_in
 @bp.get("/r/<code>/plan/cells/<int:cell_id>/history")
 def history(code: str, cell_id: int) -> str:
     """Who saved what and when in one cell; the facilitator's copy offers restoring."""
-    room = db.session.scalar(select(Room).where(Room.code == code))
-    if room is None:
-        abort(404, "There is no room with that code.")
+    room = room_or_404(code)
     as_facilitator = request.args.get("lead") == "1"
     actor = actor_in(room, as_facilitator=as_facilitator)
     if actor is None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from flask import abort
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
 from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
-from ..identity import Actor, new_facilitator_key
+from ..identity import Actor, leads, new_facilitator_key
 from ..live import (
     Publish,
     bump_version,
@@ -53,7 +54,29 @@ def _new_code() -> str:
 
 
 def room_by_code(code: str) -> Room | None:
+    """The room with this code as people type it (any case, spaces or a dash)."""
     return db.session.scalar(select(Room).where(Room.code == normalise_code(code)))
+
+
+def room_or_404(code: str) -> Room:
+    """For a view: the room a URL names, or a 404 (which spends one of the address's
+    guesses: see ``security.count_wrong_room_urls``)."""
+    room = room_by_code(code)
+    if room is None:
+        abort(404, "There is no room with that code. Check the code and try again.")
+    return room
+
+
+def led_room_or_403(code: str) -> Room:
+    """For a facilitator's view: the room a URL names, if this browser leads it."""
+    room = room_or_404(code)
+    if not leads(room):
+        abort(
+            403,
+            "This is for the room's facilitator. Open your private facilitator link on "
+            "this device to take control.",
+        )
+    return room
 
 
 def kit_of(room: Room) -> Kit:
