@@ -58,6 +58,12 @@ class NoArgs(Args):
     pass
 
 
+class SetLocked(Args):
+    """Lock or unlock something: the room, the posters, the plan."""
+
+    locked: bool
+
+
 ActionFn = Callable[[Room, Actor, Any], Publish]
 
 

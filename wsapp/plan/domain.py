@@ -20,7 +20,7 @@ from flask import request
 from pydantic import ConfigDict, Field
 from sqlalchemy import bindparam, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args, SetLocked, action
 from ..content import Kit, library
 from ..extensions import db
 from ..identity import Actor
@@ -396,6 +396,9 @@ class CellText(Args):
 
 
 class EditCell(CellText):
+    """A cell's text against the revision it was typed on: an edit, or a conflict's
+    resolution."""
+
     cell_id: int = Field(ge=1)
     base_revision: int = Field(ge=0)
     text: str
@@ -426,14 +429,8 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     return replace(_cell_changed(cell, row, column), reply={"cell": saved_cell(cell)})
 
 
-class ResolveCell(CellText):
-    cell_id: int = Field(ge=1)
-    base_revision: int = Field(ge=0)
-    text: str
-
-
-@action("plan.cell.resolve", ResolveCell, who="anyone")
-def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
+@action("plan.cell.resolve", EditCell, who="anyone")
+def resolve_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Settle a conflict with the text chosen; only against the text the chooser saw."""
     cell, row, column = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
@@ -561,10 +558,6 @@ def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) ->
 
 
 # --- The facilitator's grid ---------------------------------------------------------------
-
-
-class SetLocked(Args):
-    locked: bool
 
 
 @action("plan.lock", SetLocked, who="facilitator")

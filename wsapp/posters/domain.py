@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args, SetLocked, action
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
@@ -446,10 +446,6 @@ def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
 
 
 # --- Facilitator: how dotting works -------------------------------------------------------
-
-
-class SetLocked(Args):
-    locked: bool
 
 
 class SetRevealed(Args):

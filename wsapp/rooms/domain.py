@@ -9,7 +9,7 @@ from flask import abort
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs, SetLocked, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, leads, new_facilitator_key
@@ -265,10 +265,6 @@ def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
 
 
 # --- Facilitator control ------------------------------------------------------------------
-
-
-class SetLocked(Args):
-    locked: bool
 
 
 @action("room.lock", SetLocked, who="facilitator")
