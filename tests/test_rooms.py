@@ -9,7 +9,7 @@ import pytest
 
 from wsapp.extensions import db
 from wsapp.models import Connection, Participant, Room
-from wsapp.rooms.domain import CODE_ALPHABET, normalise_code
+from wsapp.rooms.codes import CODE_ALPHABET, normalise_code
 
 from .conftest import Member, Workshop, post
 

@@ -30,7 +30,8 @@ from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
 from wsapp.extensions import db, socketio
 from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
 from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
-from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH, PEOPLE_MAX
+from wsapp.rooms.codes import CODE_ALPHABET, CODE_LENGTH
+from wsapp.rooms.domain import PEOPLE_MAX
 
 from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post
 

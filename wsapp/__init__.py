@@ -126,10 +126,10 @@ def _init_templates(app: Flask) -> None:
 
     from .live import Viewer, epoch_ms, per_change
     from .models import Room
+    from .rooms.codes import format_code
     from .rooms.domain import (
         current_phase,
         facilitator_online,
-        format_code,
         kit_of,
         people,
         remaining_seconds,

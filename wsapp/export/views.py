@@ -11,7 +11,8 @@ from ..identity import leads, participant_in
 from ..models import Room
 from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall
-from ..rooms.domain import format_code, kit_of, room_or_404
+from ..rooms.codes import format_code, room_or_404
+from ..rooms.domain import kit_of
 from . import bp
 from .domain import (
     build_record,

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
 from ..identity import remember_facilitator
-from ..rooms.domain import led_room_or_403
+from ..rooms.codes import led_room_or_403
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 

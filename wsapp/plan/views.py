@@ -7,7 +7,7 @@ from flask import abort, render_template, request
 from ..actions import ActionError
 from ..identity import actor_in
 from ..live import Viewer
-from ..rooms.domain import room_or_404
+from ..rooms.codes import room_or_404
 from . import bp
 from .domain import cell_in
 

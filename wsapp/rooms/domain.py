@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
-from flask import abort
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
 from ..actions import ActionError, Args, NoArgs, SetLocked, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
-from ..identity import Actor, leads, new_facilitator_key
+from ..identity import Actor, new_facilitator_key
 from ..live import (
     Publish,
     bump_version,
@@ -25,58 +23,12 @@ from ..live import (
 from ..models import Connection, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
+from .codes import new_code
 
-# No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
 NAME_MAX = 40
 TITLE_MAX = 80
 # A workshop is a team, not a crowd; the cap keeps a leaked code from flooding the room.
 PEOPLE_MAX = 200
-
-
-def normalise_code(typed: str) -> str:
-    """Upper-case the code and drop the spaces and dashes people type."""
-    return "".join(ch for ch in typed.upper() if ch.isalnum())[: CODE_LENGTH * 2]
-
-
-def format_code(code: str) -> str:
-    """ABC-DEF: easier to read off a projector."""
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
-
-
-def _new_code() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if db.session.scalar(select(Room.id).where(Room.code == code)) is None:
-            return code
-
-
-def room_by_code(code: str) -> Room | None:
-    """The room with this code as people type it (any case, spaces or a dash)."""
-    return db.session.scalar(select(Room).where(Room.code == normalise_code(code)))
-
-
-def room_or_404(code: str) -> Room:
-    """For a view: the room a URL names, or a 404 (which spends one of the address's
-    guesses: see ``security.count_wrong_room_urls``)."""
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code. Check the code and try again.")
-    return room
-
-
-def led_room_or_403(code: str) -> Room:
-    """For a facilitator's view: the room a URL names, if this browser leads it."""
-    room = room_or_404(code)
-    if not leads(room):
-        abort(
-            403,
-            "This is for the room's facilitator. Open your private facilitator link on "
-            "this device to take control.",
-        )
-    return room
 
 
 def kit_of(room: Room) -> Kit:
@@ -94,7 +46,7 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
         raise ActionError("Choose one of the workshop kits.", 422)
     title = " ".join(title.split())[:TITLE_MAX] or kit.title
     key, key_hash = new_facilitator_key()
-    room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
+    room = Room(code=new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
     db.session.add(room)
     db.session.flush()
     seed_posters(room, kit)

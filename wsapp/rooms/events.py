@@ -42,7 +42,7 @@ from ..security import (
     count_failed_attempt,
     socket_event_allowed,
 )
-from .domain import room_by_code
+from .codes import room_by_code
 from .presence import close_gracefully, hold_presence, is_online, sweep
 
 

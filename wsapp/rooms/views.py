@@ -23,14 +23,8 @@ from ..live import Viewer
 from ..models import Room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
 from . import bp
-from .domain import (
-    create_room,
-    join_room,
-    led_room_or_403,
-    normalise_code,
-    room_by_code,
-    room_or_404,
-)
+from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
+from .domain import create_room, join_room
 
 
 def join_url(room: Room) -> str:
