@@ -133,6 +133,42 @@ class Workshop:
             db.session.expunge(room)
             return room
 
+    def team(self, kit: str = "readiness-planning", phase: int = 0) -> Team:
+        """A room of ``kit`` at phase ``phase``, its facilitator, Ana, Ben and the projector
+        connected, with what was pushed to them so far read."""
+        lead = self.connect(self.open_room(kit=kit))
+        ana = self.connect(self.join(lead.code, "Ana"))
+        ben = self.connect(self.join(lead.code, "Ben"))
+        projector = self.connect(Member(lead.client, lead.code, "projector"))
+        if phase:
+            assert lead.act("phase.go", index=phase)["ok"]
+        team = Team(lead, ana, ben, projector)
+        team.drain()
+        return team
+
+
+@dataclass
+class Team:
+    """Everyone at one room's screens; unpacks as ``lead, ana, ben, projector``."""
+
+    lead: Member
+    ana: Member
+    ben: Member
+    projector: Member
+
+    def __iter__(self) -> Iterator[Member]:
+        return iter((self.lead, self.ana, self.ben, self.projector))
+
+    def drain(self) -> None:
+        for member in self:
+            member.swaps()
+
+
+def phase_index(app: Flask, kind: str, kit: str = "readiness-planning") -> int:
+    """Where the kit's first phase of this kind is in its agenda."""
+    phases = app.extensions["wsapp_content"].kits[kit].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == kind)
+
 
 @pytest.fixture
 def workshop(app: Flask) -> Workshop:

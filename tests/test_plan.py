@@ -23,7 +23,7 @@ from wsapp.models import (
 )
 from wsapp.plan.domain import CELL_MAX
 
-from .conftest import Member, Workshop
+from .conftest import Member, Team, Workshop, phase_index
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
@@ -72,11 +72,6 @@ def page(member: Member) -> Fragment:
     return Fragment(response.get_data(as_text=True))
 
 
-def plan_index(app: Flask) -> int:
-    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
-    return next(n for n, phase in enumerate(phases) if phase.kind == "plan")
-
-
 def cells(app: Flask, code: str) -> dict[str, int]:
     """The room's cells by label, e.g. cells["Major Focus, 30 Days"]."""
     with app.app_context():
@@ -111,16 +106,9 @@ def revisions(app: Flask, cell_id: int) -> list[tuple[int, str, str, str]]:
 
 
 @pytest.fixture
-def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
-    """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
-    lead = workshop.connect(workshop.open_room())
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    ben = workshop.connect(workshop.join(lead.code, "Ben"))
-    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
-    assert lead.act("phase.go", index=plan_index(app))["ok"]
-    for member in (lead, ana, ben, projector):
-        member.swaps()
-    return lead, ana, ben, projector
+def team(workshop: Workshop, app: Flask) -> Team:
+    """A readiness room at its plan phase."""
+    return workshop.team(phase=phase_index(app, "plan"))
 
 
 MAJOR_30 = "Major Focus, 30 Days"

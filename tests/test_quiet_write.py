@@ -7,26 +7,14 @@ from flask import Flask
 
 from wsapp.quietwrite.domain import TEXT_MAX
 
-from .conftest import Member, Workshop
+from .conftest import Member, Team, Workshop, phase_index
 from .test_plan import page, pushed
 
 
-def quiet_index(app: Flask) -> int:
-    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
-    return next(n for n, phase in enumerate(phases) if phase.kind == "quiet_write")
-
-
 @pytest.fixture
-def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
-    """A readiness room at its quiet write: facilitator, Ana, Ben, and the projector."""
-    lead = workshop.connect(workshop.open_room())
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    ben = workshop.connect(workshop.join(lead.code, "Ben"))
-    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
-    assert lead.act("phase.go", index=quiet_index(app))["ok"]
-    for member in (lead, ana, ben, projector):
-        member.swaps()
-    return lead, ana, ben, projector
+def team(workshop: Workshop, app: Flask) -> Team:
+    """A readiness room at its quiet write."""
+    return workshop.team(phase=phase_index(app, "quiet_write"))
 
 
 ANA = "A district where every teacher has a coach"
