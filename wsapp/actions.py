@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -33,6 +33,23 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class RoomPart(Protocol):
+    @property
+    def room_id(self) -> int: ...
+
+
+PartT = TypeVar("PartT", bound=RoomPart)
+
+
+def part_of(room: Room, model: type[PartT], part_id: int, missing: str) -> PartT:
+    """The ``model`` row with this id if it belongs to the room; else a 404 that says
+    ``missing`` (an id from another room is refused like one that does not exist)."""
+    part = db.session.get(model, part_id)
+    if part is None or part.room_id != room.id:
+        raise ActionError(missing, 404)
+    return part
 
 
 # The largest whole number a database column holds (PostgreSQL's INTEGER).

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
-from ..actions import ActionError, Args, NoArgs, SetLocked, action
+from ..actions import ActionError, Args, NoArgs, SetLocked, action, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
@@ -233,9 +233,10 @@ class ParticipantRef(Args):
 
 @action("participant.remove", ParticipantRef, who="facilitator")
 def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publish:
-    participant = db.session.get(Participant, args.participant_id)
-    if participant is None or participant.room_id != room.id or participant.removed_at:
-        raise ActionError("That person is not in this room.", 404)
+    missing = "That person is not in this room."
+    participant = part_of(room, Participant, args.participant_id, missing)
+    if participant.removed_at:
+        raise ActionError(missing, 404)
     participant.removed_at = utcnow()
     sids = list(
         db.session.scalars(
