@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from pydantic import Field
@@ -245,18 +246,19 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
     publish = people_changed()
-    publish.after.append(lambda: _cut_off(participant.id, sids))
+    publish.after.append(
+        lambda: send_away(
+            "The facilitator removed you from this room.", [participant_key(participant.id)], sids
+        )
+    )
     return publish
 
 
-def _cut_off(participant_id: int, sids: list[str]) -> None:
-    """Tell a removed participant why, then close their sockets on whichever process."""
-
-    socketio.emit(
-        "removed",
-        {"message": "The facilitator removed you from this room."},
-        to=participant_key(participant_id),
-    )
+def send_away(message: str, to: Iterable[str], sids: Iterable[str]) -> None:
+    """Tell the screens in these audiences why they are leaving the room, then close the
+    sockets (on whichever process holds them)."""
+    for audience in to:
+        socketio.emit("removed", {"message": message}, to=audience)
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
 
