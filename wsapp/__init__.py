@@ -129,7 +129,6 @@ def _init_templates(app: Flask) -> None:
     from .rooms.codes import format_code
     from .rooms.domain import (
         current_phase,
-        facilitator_online,
         kit_of,
         people,
         remaining_seconds,
@@ -151,7 +150,6 @@ def _init_templates(app: Flask) -> None:
         kit_of=kit_of,
         current_phase=current_phase,
         people=people,
-        facilitator_online=facilitator_online,
         remaining_seconds=remaining_seconds,
         format_code=format_code,
         epoch_ms=epoch_ms,

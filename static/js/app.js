@@ -122,7 +122,6 @@
         }
       });
     }
-    window.wsappResync = resync;
 
     socket.on("connect", function () { setLive("connected", "Live"); });
     socket.on("disconnect", function (reason) {

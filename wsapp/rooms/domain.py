@@ -101,19 +101,6 @@ def people(room: Room) -> list[tuple[Row[int, str, bool], bool]]:
     return [(row, bool(row.online)) for row in rows]
 
 
-def facilitator_online(room: Room) -> bool:
-    return (
-        db.session.scalar(
-            select(Connection.sid).where(
-                Connection.room_id == room.id,
-                Connection.view == "facilitator",
-                connection_is_live(),
-            )
-        )
-        is not None
-    )
-
-
 def remaining_seconds(room: Room) -> int | None:
     """Seconds left on the room's countdown, or None when no countdown is set."""
     if room.timer_ends_at is not None:
