@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_from_env(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))

@@ -158,8 +158,24 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     """Apply action ``name`` to the room for the current sender.
 
     Raises ActionError, having changed nothing, when the sender, the room's state or the
-    arguments do not allow it.
+    arguments do not allow it; the refusal is logged with ids only, never what was typed.
     """
+    try:
+        return _perform(room_id, name, raw_args, as_facilitator=as_facilitator)
+    except ActionError as error:
+        if error.status != 429:  # not a flood's every event: the log would flood too
+            sender = sender_key(room_id, as_facilitator=as_facilitator)
+            current_app.logger.info(
+                "action %r refused (%d) in room %d for %s",
+                name[:40],
+                error.status,
+                room_id,
+                "a stranger" if sender.startswith("stranger:") else sender,
+            )
+        raise
+
+
+def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
     config = current_app.config
     # Counted before anything else, so a flood (even of malformed events) never reaches
     # the room's lock and slows nobody else down.

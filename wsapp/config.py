@@ -73,4 +73,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "CONNECTS_PER_MINUTE": int(env.get("WSAPP_CONNECTS_PER_MINUTE", "60")),
         # Other sites whose pages may open sockets here (the app's own origin always may).
         "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
+        # Refused actions and sockets, removals, deletions and imports are logged at INFO,
+        # failed socket events at WARNING; with ids and room codes, never what people typed.
+        "LOG_LEVEL": env.get("WSAPP_LOG_LEVEL", "INFO").upper(),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..content import library
@@ -60,7 +61,9 @@ def delete_room(room: Room) -> None:
     """Delete the room and everything in it; tell anyone still in it, then let them go."""
     room_id = room.id
     sids = list(db.session.scalars(select(Connection.sid).where(Connection.room_id == room_id)))
+    code = room.code
     db.session.execute(delete(Room).where(Room.id == room_id))
     db.session.commit()
+    current_app.logger.info("room %s (id %d) deleted by its facilitator", code, room_id)
     audiences = [audience_key(room_id, view) for view in VIEWS]
     send_away("The facilitator deleted this room.", audiences, sids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -71,6 +71,7 @@ def import_room() -> Response | tuple[str, int]:
     except ActionError as error:
         return _refused(error.message, error.status)
     remember_facilitator(room, key)
+    current_app.logger.info("room %s (id %d) imported from a room export", room.code, room.id)
     target = url_for("rooms.lead", code=room.code)
     if request.headers.get("HX-Request"):
         return Response(status=204, headers={"HX-Redirect": target})
@@ -78,6 +79,7 @@ def import_room() -> Response | tuple[str, int]:
 
 
 def _refused(message: str, status: int) -> tuple[str, int]:
+    current_app.logger.info("room import refused (%d)", status)
     if request.headers.get("HX-Request"):
         return render_template("_flash.html", message=message, swap_oob=True), status
     flash(message)

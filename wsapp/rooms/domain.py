@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from flask import current_app
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
@@ -232,12 +233,16 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
         )
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
-    publish = people_changed()
-    publish.after.append(
-        lambda: send_away(
-            "The facilitator removed you from this room.", [participant_key(participant.id)], sids
+    participant_id, code = participant.id, room.code
+
+    def cut_off() -> None:
+        current_app.logger.info("participant %d removed from room %s", participant_id, code)
+        send_away(
+            "The facilitator removed you from this room.", [participant_key(participant_id)], sids
         )
-    )
+
+    publish = people_changed()
+    publish.after.append(cut_off)
     return publish
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import delete
 
@@ -32,7 +32,7 @@ from ..live import (
     presence_changed,
     render_change,
 )
-from ..models import Connection, Participant
+from ..models import Connection, Participant, Room
 from ..security import (
     NOT_IN_A_ROOM,
     SLOW_DOWN,
@@ -50,6 +50,14 @@ def _connection() -> Connection | None:
     return db.session.get(Connection, socket_id())
 
 
+def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
+    """A socket turned away, logged with the room's code, not the person's name."""
+    current_app.logger.info(
+        "socket refused in room %s: %s", room.code if room else "(no such room)", reason
+    )
+    return ConnectionRefusedError(reason)
+
+
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
@@ -60,14 +68,14 @@ def connect(auth: dict[str, Any] | None) -> None:
     view = auth.get("view")
     if room is None or view not in ("participant", "facilitator", "projector"):
         count_failed_attempt("code")
-        raise ConnectionRefusedError("That room does not exist.")
+        raise _refused("That room does not exist.")
     member: Participant | None = None
     if view == "participant":
         member = participant_in(room)
         if member is None:
-            raise ConnectionRefusedError("You are not in this room. Join it with its code.")
+            raise _refused("You are not in this room. Join it with its code.", room)
     elif not leads(room):
-        raise ConnectionRefusedError("Only the facilitator can open this view.")
+        raise _refused("Only the facilitator can open this view.", room)
     if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
         raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
 
@@ -164,3 +172,18 @@ def resync(*_args: object) -> dict[str, Any]:
         return {"ok": False, "error": NOT_IN_A_ROOM}
     seat, room, member = seated
     return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}
+
+
+@socketio.on_error_default
+def failed(error: Exception) -> Any:
+    """An event's handler raised: nothing it did is kept, the log says which event on which
+    socket failed (not what it carried), and the sender is told. A connect that failed is
+    refused."""
+    db.session.rollback()
+    event = str(request.event["message"])  # type: ignore[attr-defined]  # Flask-SocketIO's
+    current_app.logger.warning(
+        "socket event %r failed on socket %s", event[:40], socket_id(), exc_info=error
+    )
+    if event == "connect":
+        return False
+    return {"ok": False, "error": "Something went wrong and nothing was saved. Reload the page."}
