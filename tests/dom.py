@@ -53,6 +53,11 @@ class Node:
         return " ".join(" ".join(parts).split())
 
     @property
+    def value(self) -> str:
+        """A textarea's text as a browser reads it: one newline after the tag is dropped."""
+        return self.text.removeprefix("\n")
+
+    @property
     def classes(self) -> set[str]:
         return set((self.attrs.get("class") or "").split())
 

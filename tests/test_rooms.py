@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from html.parser import HTMLParser
 
 import pytest
 
@@ -12,20 +11,7 @@ from wsapp.models import Connection, Participant, Room
 from wsapp.rooms.codes import CODE_ALPHABET, normalise_code
 
 from .conftest import Member, Workshop, post
-
-
-class Ids(HTMLParser):
-    """Collects the ids and hx-swap-oob attributes of a fragment's elements."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.ids: dict[str, dict[str, str | None]] = {}
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("id"):
-            self.ids[str(found["id"])] = found
+from .dom import parse
 
 
 def test_home_lists_every_kit_with_length_and_phases(client):
@@ -118,9 +104,9 @@ def test_phases_move_and_every_screen_follows(workshop: Workshop):
     assert lead.act("phase.next") == {"ok": True, "v": workshop.room(lead.code).version}
     for member in (ana, ben, lead):
         html = "".join(swap["html"] for swap in member.swaps())
-        fragment = Ids(html)
-        assert fragment.ids["phase"]["hx-swap-oob"] == "true"
-        assert 'data-phase="where-are-we-now"' in html
+        phase = parse(html).by_id("phase")
+        assert phase is not None and phase.attrs["hx-swap-oob"] == "true"
+        assert phase.attrs["data-phase"] == "where-are-we-now"
 
     lead.act("phase.go", index=4)
     assert workshop.room(lead.code).phase_index == 4
@@ -182,7 +168,8 @@ def test_timer_is_anchored_on_the_server_clock(workshop: Workshop):
     room = workshop.room(lead.code)
     assert room.timer_ends_at is not None
     html = ana.swaps()[-1]["html"]
-    assert Ids(html).ids["timer"]["hx-swap-oob"] == "true"
+    timer = parse(html).by_id("timer")
+    assert timer is not None and timer.attrs["hx-swap-oob"] == "true"
     assert 'role="timer"' in html and "data-ends-at" in html and "data-server-now" in html
     assert lead.act("timer.pause")["ok"]
     paused = workshop.room(lead.code)
@@ -326,8 +313,7 @@ def test_a_reconnecting_client_gets_the_full_state_it_missed(workshop: Workshop)
     # connect() drained the queue; ask again as the client does after a gap.
     reply = ana.socket.emit("resync", callback=True)
     assert reply["ok"] and reply["v"] == workshop.room(lead.code).version
-    ids = Ids(reply["html"]).ids
-    assert {"room-status", "agenda", "phase", "timer", "people"} <= set(ids)
+    assert {"room-status", "agenda", "phase", "timer", "people"} <= parse(reply["html"]).ids()
     assert 'data-phase="posters"' in reply["html"]
 
 
@@ -356,15 +342,15 @@ def test_a_screen_that_missed_only_comings_and_goings_gets_just_the_people(works
     pushed = _pushed_on_connect(workshop, app, ana, seen)
     catch_up = [p for p in pushed if p.get("full")]
     assert len(catch_up) == 1 and catch_up[0]["v"] == workshop.room(lead.code).version
-    ids = Ids(catch_up[0]["html"]).ids
-    assert "people" in ids and not {"room-status", "agenda", "phase", "timer"} & set(ids)
+    ids = parse(catch_up[0]["html"]).ids()
+    assert "people" in ids and not {"room-status", "agenda", "phase", "timer"} & ids
     assert "Ana" in catch_up[0]["html"] and "Ben" in catch_up[0]["html"]
 
     # Once something else changed, a screen that was away gets the whole room.
     lead.act("phase.next")
     pushed = _pushed_on_connect(workshop, app, ben, seen)
     full = [p for p in pushed if p.get("full")]
-    assert {"room-status", "agenda", "phase", "timer", "people"} <= set(Ids(full[0]["html"]).ids)
+    assert {"room-status", "agenda", "phase", "timer", "people"} <= parse(full[0]["html"]).ids()
 
 
 def test_a_screen_claiming_a_version_the_room_never_had_gets_the_whole_room(
@@ -374,7 +360,7 @@ def test_a_screen_claiming_a_version_the_room_never_had_gets_the_whole_room(
     ana = workshop.join(lead.code, "Ana")
     pushed = _pushed_on_connect(workshop, app, ana, 10_000)
     full = [p for p in pushed if p.get("full")]
-    assert {"room-status", "agenda", "phase", "timer", "people"} <= set(Ids(full[0]["html"]).ids)
+    assert {"room-status", "agenda", "phase", "timer", "people"} <= parse(full[0]["html"]).ids()
 
 
 def test_the_connect_pushes_state_when_the_page_is_behind(workshop: Workshop, app):
