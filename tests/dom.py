@@ -68,6 +68,15 @@ class Node:
             if isinstance(child, Node):
                 yield from child.walk()
 
+    def elements(self) -> list[tuple[str, dict[str, str]]]:
+        """Every element inside this one, in document order, as its tag and attributes (a
+        bare attribute's value is "")."""
+        return [
+            (node.tag, {name: value or "" for name, value in node.attrs.items()})
+            for node in self.walk()
+            if node is not self
+        ]
+
     def all(self, match: Callable[[Node], bool]) -> list[Node]:
         return [node for node in self.walk() if match(node)]
 
