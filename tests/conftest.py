@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -19,6 +20,8 @@ from flask_socketio import SocketIOTestClient
 from wsapp import create_app
 from wsapp.extensions import db, socketio
 from wsapp.models import Room
+
+T = TypeVar("T")
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -168,6 +171,16 @@ def phase_index(app: Flask, kind: str, kit: str = "readiness-planning") -> int:
     """Where the kit's first phase of this kind is in its agenda."""
     phases = app.extensions["wsapp_content"].kits[kit].phases
     return next(n for n, phase in enumerate(phases) if phase.kind == kind)
+
+
+def wait_until(condition: Callable[[], T | None], what: str, seconds: float = 10.0) -> T:
+    """Poll ``condition`` until it returns something true, and return that; fail with
+    ``what`` once ``seconds`` have passed. For what happens in a background task."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"still waiting, after {seconds} s, for {what}"
+        time.sleep(0.02)
+    return result
 
 
 @pytest.fixture

@@ -111,3 +111,18 @@ def person(browser: Browser) -> Iterator[Callable[..., Page]]:
     yield new_person
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def shoot(tmp_path: Path) -> Callable[..., Path]:
+    """``shoot(page, "plan-phone")``: a screenshot into this test's own folder, or into
+    ``$WSAPP_SHOTS`` when it is set, to look at the screens afterwards."""
+    folder = Path(os.environ["WSAPP_SHOTS"]) if os.environ.get("WSAPP_SHOTS") else tmp_path
+
+    def take(page: Page, name: str, *, full_page: bool = True) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=path, full_page=full_page)
+        return path
+
+    return take
