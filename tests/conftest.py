@@ -173,13 +173,16 @@ def phase_index(app: Flask, kind: str, kit: str = "readiness-planning") -> int:
     return next(n for n, phase in enumerate(phases) if phase.kind == kind)
 
 
-def wait_until(condition: Callable[[], T | None], what: str, seconds: float = 10.0) -> T:
-    """Poll ``condition`` until it returns something true, and return that; fail with
-    ``what`` once ``seconds`` have passed. For what happens in a background task."""
+def wait_until(
+    condition: Callable[[], T | None], what: str, seconds: float = 10.0, every: float = 0.02
+) -> T:
+    """Ask ``condition`` every ``every`` seconds until it returns something true, and return
+    that; fail with ``what`` once ``seconds`` have passed. For what a background task or
+    another process does in its own time."""
     deadline = time.monotonic() + seconds
     while not (result := condition()):
         assert time.monotonic() < deadline, f"still waiting, after {seconds} s, for {what}"
-        time.sleep(0.02)
+        time.sleep(every)
     return result
 
 
