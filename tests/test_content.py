@@ -13,7 +13,6 @@ import yaml
 from pydantic import BaseModel
 
 from wsapp.content import (
-    DEFAULT_CONTENT_DIR,
     ContentError,
     Direction,
     Guide,
@@ -59,8 +58,12 @@ def load_error(content: Path) -> ContentError:
 # --- the real content ---------------------------------------------------------------------
 
 
-def test_default_content_dir_is_the_repository_content() -> None:
-    assert DEFAULT_CONTENT_DIR == CONTENT_DIR
+def test_with_no_folder_named_the_checker_checks_the_repositorys_content(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([]) == 0
+    checked = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
+    assert sorted(checked) == sorted(path.stem for path in (CONTENT_DIR / "kits").glob("*.yaml"))
 
 
 def test_real_content_loads(library: Library) -> None:

@@ -24,12 +24,11 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from wsapp import create_app, security
-from wsapp.config import _instance_secret_key
+from wsapp.config import _instance_secret_key, config_from_env
 from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
 from wsapp.extensions import db, socketio
 from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
 from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
-from wsapp.rooms.codes import CODE_ALPHABET, CODE_LENGTH
 from wsapp.rooms.domain import PEOPLE_MAX
 
 from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post
@@ -410,7 +409,6 @@ def test_allowed_origins_are_named_never_a_wildcard(
         with pytest.raises(RuntimeError, match="may not contain"):
             create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri, "ALLOWED_ORIGINS": wildcard})
     monkeypatch.setenv("WSAPP_ALLOWED_ORIGINS", "https://a.example, https://b.example")
-    from wsapp.config import config_from_env
 
     assert config_from_env(migrated_database.parent)["ALLOWED_ORIGINS"] == [
         "https://a.example",
@@ -629,13 +627,21 @@ def test_counts_are_bounded_however_many_times_someone_asks(workshop: Workshop, 
 # --- Guessing join codes ------------------------------------------------------------------
 
 
-def test_guessing_a_code_is_hopeless_at_the_allowed_rate():
-    codes = len(CODE_ALPHABET) ** CODE_LENGTH
-    assert codes == 887_503_681
-    per_minute = 20  # the default WSAPP_JOIN_ATTEMPTS_PER_MINUTE
-    years_to_find_one_room = codes / 2 / per_minute / 60 / 24 / 365
-    assert years_to_find_one_room > 40
-    assert "887,503,681" in (security.__doc__ or "")  # the arithmetic, written down
+def test_by_default_an_address_gets_twenty_wrong_codes_a_minute(
+    app: Flask, workshop: Workshop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The README's arithmetic (a room found in about 42 years) rests on this rate."""
+    monkeypatch.delenv("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", raising=False)
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = config_from_env(tmp_path)["JOIN_ATTEMPTS_PER_MINUTE"]
+    lead = workshop.open_room()
+    guesser = app.test_client()
+    wrong = next(code for code in ("ZZZZZ2", "ZZZZZ3", "ZZZZZ4") if code != lead.code)
+    for _ in range(20):
+        assert post(guesser, "/join", {"code": wrong}).status_code == 404
+    assert post(guesser, "/join", {"code": lead.code}).status_code == 429
+    # Every code the app makes is six characters people cannot misread.
+    codes = {workshop.open_room().code for _ in range(20)}
+    assert all(len(code) == 6 and not set(code) & set("01ILO") for code in codes)
 
 
 WRONG_CODE_DOORS = (

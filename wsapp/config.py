@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .content import DEFAULT_CONTENT_DIR
+
 
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first run.
@@ -59,8 +61,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         # How many proxies (nginx) stand in front of the app and set X-Forwarded-*.
         "PROXIES": int(env.get("WSAPP_PROXIES", "0")),
         "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),
-        "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR")
-        or str(Path(__file__).resolve().parent.parent / "content"),
+        "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR") or str(DEFAULT_CONTENT_DIR),
         "PUBLIC_URL": env.get("WSAPP_PUBLIC_URL") or None,
         "SESSION_COOKIE_SECURE": env.get("WSAPP_SECURE_COOKIES", "").lower() in {"1", "true"},
         "SESSION_COOKIE_HTTPONLY": True,
