@@ -188,12 +188,19 @@ def test_two_people_typing_in_one_cell_at_once_both_keep_their_words(team, app):
     ]
 
 
+def conflict(app: Flask, ana: Member, ben: Member, first: str, hers: str, his: str) -> int:
+    """Ana saves ``first`` in the 30-day cell, then rewrites it as ``hers`` while Ben, from
+    the same revision, rewrites it as ``his``: changes that cannot merge. The cell's id."""
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text=first)
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text=hers)
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text=his)
+    return cell_id
+
+
 def test_changes_that_cannot_merge_keep_both_texts_until_someone_resolves(team, app):
     _lead, ana, ben, projector = team
-    cell_id = cells(app, ana.code)[MAJOR_30]
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire two coaches")
-    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire a mentor")
+    cell_id = conflict(app, ana, ben, "Hire a coach", "Hire two coaches", "Hire a mentor")
     saved = cell(app, cell_id)
     # Ben's text, typed last, stays in the cell; Ana's is kept beside it, not dropped.
     assert saved.text == "Hire a mentor"
@@ -215,10 +222,7 @@ def test_changes_that_cannot_merge_keep_both_texts_until_someone_resolves(team, 
 
 def test_the_conflict_offers_its_choices_to_people_who_may_edit(team, app):
     _lead, ana, ben, _projector = team
-    cell_id = cells(app, ana.code)[MAJOR_30]
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="one")
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="two")
-    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="three")
+    conflict(app, ana, ben, "one", "two", "three")
     html = ana.client.get(f"/r/{ana.code}").get_data(as_text=True)
     for choice in ("Keep the text above", "Use this version", "Keep both"):
         assert f'aria-label="{choice} in {MAJOR_30}"' in html
