@@ -36,6 +36,8 @@ class ActionError(Exception):
 
 
 class RoomPart(Protocol):
+    """A row that belongs to one room (a poster, a note, a plan row...)."""
+
     @property
     def room_id(self) -> int: ...
 
