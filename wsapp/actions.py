@@ -21,6 +21,7 @@ from .identity import Actor, actor_in, sender_key
 from .live import Publish, bump_version, commit_and_deliver, render_change
 from .models import Room
 from .security import SLOW_DOWN, rate_limiter
+from .text import Typed
 
 Who = Literal["participant", "facilitator", "anyone"]
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -58,10 +59,10 @@ def part_of(room: Room, model: type[PartT], part_id: int, missing: str) -> PartT
 INT_MAX = 2**31 - 1
 
 
-class Args(BaseModel):
-    """Base for an action's arguments: unknown fields are refused, strings are trimmed,
-    and no whole number is too large for the database (an id of 10**30 is refused here
-    rather than failing in the query)."""
+class Args(Typed):
+    """Base for an action's arguments: unknown fields are refused, strings are cleaned
+    (:mod:`wsapp.text`) and trimmed, and no whole number is too large for the database (an
+    id of 10**30 is refused here rather than failing in the query)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 

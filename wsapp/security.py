@@ -28,6 +28,8 @@ from typing import Any
 from flask import Flask, Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from .identity import socket_id
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -152,7 +154,7 @@ def socket_event_allowed(kind: str) -> bool:
     """Housekeeping events (resync, heartbeat) per socket: at most one a second on
     average, so a stuck or hostile client cannot make the server render a room in a loop.
     Actions are limited per sender in :func:`wsapp.actions.perform`."""
-    return rate_limiter.allow(f"{kind}:{request.sid}", 1.0, 10)  # type: ignore[attr-defined]
+    return rate_limiter.allow(f"{kind}:{socket_id()}", 1.0, 10)
 
 
 # --- Guessing: failed attempts per client address ------------------------------------------
@@ -197,6 +199,27 @@ def count_wrong_room_urls(response: Response) -> Response:
     if response.status_code == 404 and request.view_args and "code" in request.view_args:
         count_failed_attempt("code")
     return response
+
+
+TOO_MANY_ROOMS = (
+    "You have opened many rooms from here in the last hour. Wait a few minutes, then try again."
+)
+
+
+def guard_room_opening() -> None:
+    """Opening a room (a new one, an import or a copy) spends one of this browser's
+    allowance an hour and one of its address's, a larger one since a venue's facilitators
+    share an address; refused with 429 when either is spent, so no script can fill the
+    database with rooms."""
+    config = current_app.config
+    limits = [
+        (f"rooms:browser:{csrf_token()}", int(config["ROOMS_PER_HOUR"])),
+        (f"rooms:address:{request.remote_addr}", int(config["ROOMS_PER_HOUR_PER_ADDRESS"])),
+    ]
+    if any(rate_limiter.exhausted(key, per_hour / 3600, per_hour) for key, per_hour in limits):
+        abort(429, TOO_MANY_ROOMS)
+    for key, per_hour in limits:
+        rate_limiter.allow(key, per_hour / 3600, per_hour)
 
 
 def connects_left(identity: str) -> bool:

@@ -10,6 +10,7 @@ from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
 from ..identity import remember_facilitator
 from ..rooms.codes import led_room_or_403
+from ..security import guard_room_opening
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 
@@ -23,7 +24,9 @@ def rooms() -> str:
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    copy, key = duplicate_room(led_room_or_403(code))
+    room = led_room_or_403(code)
+    guard_room_opening()
+    copy, key = duplicate_room(room)
     remember_facilitator(copy, key)
     return redirect(url_for("rooms.lead", code=copy.code))
 
@@ -59,6 +62,7 @@ def import_room() -> Response | tuple[str, int]:
     here, under its own size limit rather than the small one for every other request.
     """
     request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
+    guard_room_opening()
     try:
         upload = request.files.get("record")
         if upload is None or not upload.filename:

@@ -21,7 +21,12 @@ from ..content import library
 from ..identity import key_opens, participant_in, remember_facilitator, remember_participant
 from ..live import Viewer
 from ..models import Room
-from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
+from ..security import (
+    TOO_MANY_ATTEMPTS,
+    attempts_left,
+    count_failed_attempt,
+    guard_room_opening,
+)
 from . import bp
 from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
 from .domain import create_room, join_room
@@ -44,6 +49,7 @@ def home() -> str:
 
 @bp.post("/rooms")
 def create() -> BaseResponse | tuple[str, int]:
+    guard_room_opening()
     try:
         room, key = create_room(request.form.get("kit", ""), request.form.get("title", ""))
     except ActionError as error:
