@@ -65,13 +65,12 @@ def find() -> BaseResponse | tuple[str, int] | str:
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
     if not attempts_left("code"):
-        flash(TOO_MANY_ATTEMPTS)
-        return render_template("join_code.html", code=typed), 429
+        return render_template("join_code.html", code=typed, error=TOO_MANY_ATTEMPTS), 429
     room = room_by_code(typed) if normalise_code(typed) else None
     if room is None:
         count_failed_attempt("code")
-        flash("No room has that code. Check it on the facilitator's screen and try again.")
-        return render_template("join_code.html", code=typed), 404
+        error = "No room has that code. Check it on the facilitator's screen and try again."
+        return render_template("join_code.html", code=typed, error=error), 404
     return redirect(url_for("rooms.join", code=room.code))
 
 
@@ -82,11 +81,12 @@ def join(code: str) -> BaseResponse | tuple[str, int] | str:
         return redirect(url_for("rooms.participant", code=room.code))
     if request.method == "GET":
         return render_template("join_name.html", room=room)
+    name = request.form.get("name", "")
     try:
-        participant = join_room(room, request.form.get("name", ""))
+        participant = join_room(room, name)
     except ActionError as error:
-        flash(error.message)
-        return render_template("join_name.html", room=room), error.status
+        page = render_template("join_name.html", room=room, name=name, error=error.message)
+        return page, error.status
     remember_participant(room, participant)
     return redirect(url_for("rooms.participant", code=room.code))
 
@@ -154,12 +154,11 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
         return render_template("claim.html", room=room)
     key = request.form.get("key", "")
     if not attempts_left("claim"):
-        flash(TOO_MANY_ATTEMPTS)
-        return render_template("claim.html", room=room), 429
+        return render_template("claim.html", room=room, error=TOO_MANY_ATTEMPTS), 429
     if not key_opens(room, key):
         count_failed_attempt("claim")
-        flash("That facilitator link is not right for this room. Copy the whole link again.")
-        return render_template("claim.html", room=room), 403
+        error = "That facilitator link is not right for this room. Copy the whole link again."
+        return render_template("claim.html", room=room, error=error), 403
     remember_facilitator(room, key)
     return redirect(url_for("rooms.lead", code=room.code))
 
