@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -13,44 +12,14 @@ from wsapp.extensions import db
 from wsapp.models import Dot, Note, Participant, PlanColumn, PlanRow, Poster, PosterItem, Room
 
 from .conftest import Member, Workshop, post
-
-
-class RoomList(HTMLParser):
-    """The rooms on the page: each card's text, keyed by its heading."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.cards: dict[str, str] = {}
-        self._heading: str | None = None
-        self._text: list[str] | None = None
-        self._in_h2 = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li" and "led-room" in (dict(attrs).get("class") or ""):
-            self._heading, self._text = "", []
-        self._in_h2 = self._in_h2 or (tag == "h2" and self._text is not None)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h2":
-            self._in_h2 = False
-        if tag == "li" and self._text is not None:
-            self.cards[" ".join(str(self._heading).split())] = " ".join(
-                " ".join(self._text).split()
-            )
-            self._heading, self._text = None, None
-
-    def handle_data(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
-            if self._in_h2:
-                self._heading = f"{self._heading}{data}"
+from .dom import parse
 
 
 def my_rooms(member: Member) -> dict[str, str]:
     response = member.client.get("/facilitator/rooms")
     assert response.status_code == 200
-    return RoomList(response.get_data(as_text=True)).cards
+    cards = parse(response.get_data(as_text=True)).by_class("led-room")
+    return {card.find_all("h2")[0].words: card.words for card in cards}
 
 
 def room(app: Any, code: str) -> Room | None:

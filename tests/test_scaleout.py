@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
 import socketio
@@ -37,7 +38,7 @@ from benchmarks.deploy import (
     wsapp_command,
 )
 
-from .conftest import PG_ADMIN_URL, require_services
+from .conftest import PG_ADMIN_URL, require_services, wait_until
 from .dom import Node, parse
 
 pytestmark = pytest.mark.services
@@ -108,6 +109,20 @@ def people_in(fragment: str) -> dict[str, bool] | None:
         if item.tag == "li" and item.by_class("person-name"):
             listed[item.by_class("person-name")[0].words] = "online" in item.attrs["class"]
     return listed
+
+
+def sockets_of(database_url: str, code: str, name: str) -> int:
+    """The connection rows a person has in a room: open sockets, and closed ones still
+    within the grace."""
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM connections c"
+            " JOIN participants p ON p.id = c.participant_id"
+            " JOIN rooms r ON r.id = c.room_id WHERE r.code = %s AND p.name = %s",
+            (code, name),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def timer_face(fragment: str) -> Node | None:
@@ -549,7 +564,11 @@ def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None
     room.ben.swap_with_version(version)
     room.ana.swap_with_version(version)
     count_before = len(room.ana.received), len(room.ben.received)
-    time.sleep(2.5)
+
+    def remaining() -> int:
+        return int(timer_face(room.ana.resync()["html"]).attrs["data-remaining"])
+
+    wait_until(lambda: remaining() <= 177, "three seconds of the timer to run", every=0.25)
     assert (len(room.ana.received), len(room.ben.received)) == count_before
     on_a, on_b = (timer_face(person.resync()["html"]) for person in (room.ana, room.ben))
     assert on_a.attrs["data-ends-at"] == on_b.attrs["data-ends-at"]
@@ -558,15 +577,17 @@ def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None
 
 
 def test_presence_survives_a_socket_moving_to_the_other_process(
-    room: Room, servers: Service
+    room: Room, servers: Service, database_url: str
 ) -> None:
     b = servers.urls[1]
     old_socket = room.ana.sio
     room.ana.sio = None
     room.ana.connect(b)  # the phone's new socket reaches B before A notices the old one
     old_socket.disconnect()
-    # Nobody was shown Ana away while she moved, and she is listed once, online.
-    time.sleep(1)
+    # Nobody was shown Ana away while she moved (once the old socket's row is swept after
+    # the grace), and she is listed once, online.
+    code = room.facilitator.code
+    wait_until(lambda: sockets_of(database_url, code, "Ana") == 1, "the old socket's sweep")
     for message in room.ben.received:
         listed = people_in(message["html"])
         assert listed is None or listed.get("Ana") is True, listed
@@ -579,14 +600,16 @@ def test_presence_survives_a_socket_moving_to_the_other_process(
 
 
 def test_a_phone_that_drops_and_is_back_on_the_other_process_within_the_grace_tells_nobody(
-    room: Room, servers: Service
+    room: Room, servers: Service, database_url: str
 ) -> None:
     b = servers.urls[1]
     version = room.facilitator.act("timer.start", minutes=5)["v"]
     room.ben.swap_with_version(version)
     room.ana.drop()  # on A: Wi-Fi gone
     room.ana.connect(b)  # back, through the other process, before the grace is over
-    time.sleep(PRESENCE_GRACE + 1)  # past the grace: A's sweep finds her back
+    # Past the grace, A's sweep deletes the closed socket's row and finds her back.
+    code = room.facilitator.code
+    wait_until(lambda: sockets_of(database_url, code, "Ana") == 1, "A's sweep after the grace")
     assert [m for m in room.ben.received if m["v"] > version] == []
     state = room.ben.resync()
     assert state["v"] == version and people_in(state["html"]) == {"Ana": True, "Ben": True}

@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_from_env(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
@@ -101,10 +102,9 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
 
     from .live import Viewer, epoch_ms, per_change
     from .models import Room
+    from .rooms.codes import format_code
     from .rooms.domain import (
         current_phase,
-        facilitator_online,
-        format_code,
         kit_of,
         people,
         remaining_seconds,
@@ -126,7 +126,6 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
         kit_of=kit_of,
         current_phase=current_phase,
         people=people,
-        facilitator_online=facilitator_online,
         remaining_seconds=remaining_seconds,
         format_code=format_code,
         epoch_ms=epoch_ms,

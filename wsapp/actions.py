@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -36,6 +36,25 @@ class ActionError(Exception):
         self.status = status
 
 
+class RoomPart(Protocol):
+    """A row that belongs to one room (a poster, a note, a plan row...)."""
+
+    @property
+    def room_id(self) -> int: ...
+
+
+PartT = TypeVar("PartT", bound=RoomPart)
+
+
+def part_of(room: Room, model: type[PartT], part_id: int, missing: str) -> PartT:
+    """The ``model`` row with this id if it belongs to the room; else a 404 that says
+    ``missing`` (an id from another room is refused like one that does not exist)."""
+    part = db.session.get(model, part_id)
+    if part is None or part.room_id != room.id:
+        raise ActionError(missing, 404)
+    return part
+
+
 # The largest whole number a database column holds (PostgreSQL's INTEGER).
 INT_MAX = 2**31 - 1
 
@@ -57,6 +76,12 @@ class Args(Typed):
 
 class NoArgs(Args):
     pass
+
+
+class SetLocked(Args):
+    """Lock or unlock something: the room, the posters, the plan."""
+
+    locked: bool
 
 
 ActionFn = Callable[[Room, Actor, Any], Publish]
@@ -174,8 +199,24 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     """Apply action ``name`` to the room for the current sender.
 
     Raises ActionError, having changed nothing, when the sender, the room's state or the
-    arguments do not allow it.
+    arguments do not allow it; the refusal is logged with ids only, never what was typed.
     """
+    try:
+        return _perform(room_id, name, raw_args, as_facilitator=as_facilitator)
+    except ActionError as error:
+        if error.status != 429:  # not a flood's every event: the log would flood too
+            sender = sender_key(room_id, as_facilitator=as_facilitator)
+            current_app.logger.info(
+                "action %r refused (%d) in room %d for %s",
+                name[:40],
+                error.status,
+                room_id,
+                "a stranger" if sender.startswith("stranger:") else sender,
+            )
+        raise
+
+
+def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
     config = current_app.config
     # Counted before anything else, so a flood (even of malformed events) never reaches
     # the room's lock and slows nobody else down.

@@ -138,18 +138,24 @@ class Seat:
 _SEATS: dict[str, Seat] = {}
 
 
+def socket_id() -> str:
+    """The Socket.IO session id of the socket whose event is being handled."""
+    sid: str = request.sid  # type: ignore[attr-defined]  # set by Flask-SocketIO
+    return sid
+
+
 def take_seat(seat: Seat) -> None:
     """Seat the current socket, once its connect is admitted and saved."""
-    _SEATS[request.sid] = seat
+    _SEATS[socket_id()] = seat
 
 
 def leave_seat() -> None:
-    _SEATS.pop(request.sid, None)
+    _SEATS.pop(socket_id(), None)
 
 
 def socket_seat() -> Seat | None:
     """The current socket's seat, or None once it has disconnected or was never admitted."""
-    return _SEATS.get(request.sid)
+    return _SEATS.get(socket_id())
 
 
 def seated_in() -> tuple[Seat, Room, Participant | None] | None:

@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Base
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Room(db.Model):
+class Room(Base):
     """One workshop: a kit's agenda run by one facilitator for one team."""
 
     __tablename__ = "rooms"
@@ -82,7 +82,7 @@ class Room(db.Model):
         return self.prework_open and until is not None and utcnow() >= until
 
 
-class Participant(db.Model):
+class Participant(Base):
     """A member of the team in one room, known by the display name they gave."""
 
     __tablename__ = "participants"
@@ -101,7 +101,7 @@ class Participant(db.Model):
     room: Mapped[Room] = relationship(back_populates="participants")
 
 
-class Connection(db.Model):
+class Connection(Base):
     """One open socket: who is online, kept in the database so every process sees it."""
 
     __tablename__ = "connections"
@@ -120,7 +120,7 @@ class Connection(db.Model):
     )
 
 
-class Poster(db.Model):
+class Poster(Base):
     """A readiness poster on the wall: one section of the assessment."""
 
     __tablename__ = "posters"
@@ -137,7 +137,7 @@ class Poster(db.Model):
     )
 
 
-class PosterItem(db.Model):
+class PosterItem(Base):
     """One line of a poster that people put dots on."""
 
     __tablename__ = "poster_items"
@@ -157,7 +157,7 @@ class PosterItem(db.Model):
         return f"{self.poster.key}{self.label}"
 
 
-class Dot(db.Model):
+class Dot(Base):
     """A green, yellow or red dot one participant placed on one poster item."""
 
     __tablename__ = "dots"
@@ -172,7 +172,7 @@ class Dot(db.Model):
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PaperTally(db.Model):
+class PaperTally(Base):
     """The dots a table put on an item of a paper poster, counted and typed in by the
     facilitator: they add to the item's tally, marked as from the paper poster."""
 
@@ -187,7 +187,7 @@ class PaperTally(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Note(db.Model):
+class Note(Base):
     """A short note on a discussion question (or a Take Action commitment)."""
 
     __tablename__ = "notes"
@@ -206,7 +206,7 @@ class Note(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuietWrite(db.Model):
+class QuietWrite(Base):
     """One participant's private answer to the quiet-write prompt."""
 
     __tablename__ = "quiet_writes"
@@ -220,7 +220,7 @@ class QuietWrite(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanRow(db.Model):
+class PlanRow(Base):
     """A row of the action plan grid (major focus, element, tools, challenges...)."""
 
     __tablename__ = "plan_rows"
@@ -233,7 +233,7 @@ class PlanRow(db.Model):
     locked: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanColumn(db.Model):
+class PlanColumn(Base):
     """A column of the action plan grid (30, 60, 90, 120 days...)."""
 
     __tablename__ = "plan_columns"
@@ -244,7 +244,7 @@ class PlanColumn(db.Model):
     heading: Mapped[str] = mapped_column(String(80))
 
 
-class PlanCell(db.Model):
+class PlanCell(Base):
     """The text where one plan row meets one column; ``revision`` counts saved edits."""
 
     __tablename__ = "plan_cells"
@@ -260,7 +260,7 @@ class PlanCell(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanCellRevision(db.Model):
+class PlanCellRevision(Base):
     """Every saved text of a cell: who, when, what."""
 
     __tablename__ = "plan_cell_revisions"
@@ -278,7 +278,7 @@ class PlanCellRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanItemSource(db.Model):
+class PlanItemSource(Base):
     """Where an item placed into the plan came from (a poster item or a Take Action note)."""
 
     __tablename__ = "plan_item_sources"
@@ -291,7 +291,7 @@ class PlanItemSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanConsideration(db.Model):
+class PlanConsideration(Base):
     """One of the protocol's considerations, ticked by the team while planning."""
 
     __tablename__ = "plan_considerations"
@@ -303,7 +303,7 @@ class PlanConsideration(db.Model):
     done: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanAction(db.Model):
+class PlanAction(Base):
     """Something the team will do, made from a plan cell (or a line in it): who owns it,
     when it is due and how far it has got. ``due_on`` is None when nobody set a date."""
 
@@ -323,7 +323,7 @@ class PlanAction(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanActionChange(db.Model):
+class PlanActionChange(Base):
     """A change to an action's status, owner or due date: who, when, from what to what.
     ``field`` is "added" for the action's making (``new`` holds its status then)."""
 

@@ -35,6 +35,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+from .identity import socket_id
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -207,7 +209,7 @@ def socket_event_allowed(kind: str) -> bool:
     """Housekeeping events (resync, heartbeat) per socket: at most one a second on
     average, so a stuck or hostile client cannot make the server render a room in a loop.
     Actions are limited per sender in :func:`wsapp.actions.perform`."""
-    return rate_limiter.allow(f"{kind}:{request.sid}", 1.0, 10)  # type: ignore[attr-defined]
+    return rate_limiter.allow(f"{kind}:{socket_id()}", 1.0, 10)
 
 
 # --- Guessing: failed attempts per client address ------------------------------------------

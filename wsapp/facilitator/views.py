@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
-from ..identity import leads, remember_facilitator
-from ..models import Room
-from ..rooms.domain import room_by_code
+from ..identity import remember_facilitator
+from ..rooms.codes import led_room_or_403
 from ..security import guard_room_opening
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
-
-
-def _led_room(code: str) -> Room:
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code.")
-    if not leads(room):
-        abort(403, "Only the room's facilitator can do that, from a device that leads it.")
-    return room
 
 
 @bp.get("/facilitator/rooms")
@@ -34,7 +24,7 @@ def rooms() -> str:
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     guard_room_opening()
     copy, key = duplicate_room(room)
     remember_facilitator(copy, key)
@@ -43,7 +33,7 @@ def duplicate(code: str) -> Response:
 
 @bp.post("/facilitator/rooms/<code>/close")
 def close(code: str) -> Response:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     try:
         perform(room.id, "room.close", {}, as_facilitator=True)
     except ActionError as error:
@@ -53,7 +43,7 @@ def close(code: str) -> Response:
 
 @bp.route("/facilitator/rooms/<code>/delete", methods=["GET", "POST"])
 def delete(code: str) -> Response | str:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     if request.method == "GET":
         return render_template("facilitator/delete.html", room=room)
     room_id = room.id
@@ -85,6 +75,7 @@ def import_room() -> Response | tuple[str, int]:
     except ActionError as error:
         return _refused(error.message, error.status)
     remember_facilitator(room, key)
+    current_app.logger.info("room %s (id %d) imported from a room export", room.code, room.id)
     target = url_for("rooms.lead", code=room.code)
     if request.headers.get("HX-Request"):
         return Response(status=204, headers={"HX-Redirect": target})
@@ -92,6 +83,7 @@ def import_room() -> Response | tuple[str, int]:
 
 
 def _refused(message: str, status: int) -> tuple[str, int]:
+    current_app.logger.info("room import refused (%d)", status)
     if request.headers.get("HX-Request"):
         return render_template("_flash.html", message=message, swap_oob=True), status
     flash(message)

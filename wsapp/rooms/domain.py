@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
+from flask import current_app
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs, SetLocked, action, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
@@ -28,34 +28,10 @@ from ..models import Connection, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
 from ..text import Line, one_line
+from .codes import new_code
 
-# No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
 NAME_MAX = 40
 TITLE_MAX = 80
-
-
-def normalise_code(typed: str) -> str:
-    """Upper-case the code and drop the spaces and dashes people type."""
-    return "".join(ch for ch in typed.upper() if ch.isalnum())[: CODE_LENGTH * 2]
-
-
-def format_code(code: str) -> str:
-    """ABC-DEF: easier to read off a projector."""
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
-
-
-def _new_code() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if db.session.scalar(select(Room.id).where(Room.code == code)) is None:
-            return code
-
-
-def room_by_code(code: str) -> Room | None:
-    return db.session.scalar(select(Room).where(Room.code == normalise_code(code)))
 
 
 def kit_of(room: Room) -> Kit:
@@ -73,7 +49,7 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
         raise ActionError("Choose one of the workshop kits.", 422)
     title = one_line(title)[:TITLE_MAX] or kit.title
     key, key_hash = new_facilitator_key()
-    room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
+    room = Room(code=new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
     db.session.add(room)
     db.session.flush()
     seed_posters(room, kit)
@@ -114,11 +90,10 @@ def join_room(room: Room, typed_name: str) -> Participant:
 
 
 @per_change
-def people(room: Room) -> list[tuple[Row[Any], bool]]:
+def people(room: Room) -> list[tuple[Row[int, str, bool, bool, bool], bool]]:
     """Everyone in the room (not removed, as rows with ``id``, ``name``, ``without_device``
-    and ``captain``), each with
-    whether they are online now: one query, read once for every audience a change is
-    rendered for."""
+    and ``captain``), each with whether they are online now: one query, read once for every
+    audience a change is rendered for."""
     online = (
         select(Connection.sid)
         .where(Connection.participant_id == Participant.id, connection_is_live())
@@ -136,19 +111,6 @@ def people(room: Room) -> list[tuple[Row[Any], bool]]:
         .order_by(func.lower(Participant.name), Participant.id)
     ).all()
     return [(row, bool(row.online)) for row in rows]
-
-
-def facilitator_online(room: Room) -> bool:
-    return (
-        db.session.scalar(
-            select(Connection.sid).where(
-                Connection.room_id == room.id,
-                Connection.view == "facilitator",
-                connection_is_live(),
-            )
-        )
-        is not None
-    )
 
 
 def remaining_seconds(room: Room) -> int | None:
@@ -257,10 +219,6 @@ def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
 # --- Facilitator control ------------------------------------------------------------------
 
 
-class SetLocked(Args):
-    locked: bool
-
-
 @action("room.lock", SetLocked, who="facilitator")
 def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.locked = args.locked
@@ -275,9 +233,10 @@ class ParticipantRef(Args):
 
 @action("participant.remove", ParticipantRef, who="facilitator")
 def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publish:
-    participant = db.session.get(Participant, args.participant_id)
-    if participant is None or participant.room_id != room.id or participant.removed_at:
-        raise ActionError("That person is not in this room.", 404)
+    missing = "That person is not in this room."
+    participant = part_of(room, Participant, args.participant_id, missing)
+    if participant.removed_at:
+        raise ActionError(missing, 404)
     participant.removed_at = utcnow()
     sids = list(
         db.session.scalars(
@@ -285,19 +244,24 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
         )
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
+    participant_id, code = participant.id, room.code
+
+    def cut_off() -> None:
+        current_app.logger.info("participant %d removed from room %s", participant_id, code)
+        send_away(
+            "The facilitator removed you from this room.", [participant_key(participant_id)], sids
+        )
+
     publish = _with_captains(people_changed())
-    publish.after.append(lambda: _cut_off(participant.id, sids))
+    publish.after.append(cut_off)
     return publish
 
 
-def _cut_off(participant_id: int, sids: list[str]) -> None:
-    """Tell a removed participant why, then close their sockets on whichever process."""
-
-    socketio.emit(
-        "removed",
-        {"message": "The facilitator removed you from this room."},
-        to=participant_key(participant_id),
-    )
+def send_away(message: str, to: Iterable[str], sids: Iterable[str]) -> None:
+    """Tell the screens in these audiences why they are leaving the room, then close the
+    sockets (on whichever process holds them)."""
+    for audience in to:
+        socketio.emit("removed", {"message": message}, to=audience)
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
 

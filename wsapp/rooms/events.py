@@ -10,7 +10,16 @@ from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
-from ..identity import Seat, leads, leave_seat, participant_in, seated_in, socket_seat, take_seat
+from ..identity import (
+    Seat,
+    leads,
+    leave_seat,
+    participant_in,
+    seated_in,
+    socket_id,
+    socket_seat,
+    take_seat,
+)
 from ..live import (
     Viewer,
     audience_key,
@@ -23,7 +32,7 @@ from ..live import (
     presence_changed,
     render_change,
 )
-from ..models import Connection, Participant
+from ..models import Connection, Participant, Room
 from ..security import (
     NOT_IN_A_ROOM,
     SLOW_DOWN,
@@ -33,12 +42,20 @@ from ..security import (
     count_failed_attempt,
     socket_event_allowed,
 )
-from .domain import room_by_code
+from .codes import room_by_code
 from .presence import close_gracefully, hold_presence, is_online, sweep
 
 
 def _connection() -> Connection | None:
-    return db.session.get(Connection, request.sid)
+    return db.session.get(Connection, socket_id())
+
+
+def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
+    """A socket turned away, logged with the room's code, not the person's name."""
+    current_app.logger.info(
+        "socket refused in room %s: %s", room.code if room else "(no such room)", reason
+    )
+    return ConnectionRefusedError(reason)
 
 
 @socketio.on("connect")
@@ -51,25 +68,26 @@ def connect(auth: dict[str, Any] | None) -> None:
     view = auth.get("view")
     if room is None or view not in ("participant", "facilitator", "projector"):
         count_failed_attempt("code")
-        raise ConnectionRefusedError("That room does not exist.")
+        raise _refused("That room does not exist.")
     member: Participant | None = None
     if view == "participant":
         member = participant_in(room)
         if member is None:
-            raise ConnectionRefusedError("You are not in this room. Join it with its code.")
+            raise _refused("You are not in this room. Join it with its code.", room)
     elif not leads(room):
-        raise ConnectionRefusedError("Only the facilitator can open this view.")
+        raise _refused("Only the facilitator can open this view.", room)
     if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
         raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
 
-    seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
+    seen = auth.get("v")
+    seen_version = seen if isinstance(seen, int) else 0
     sweep()
     if member is not None:
         hold_presence(room.id)
     was_online = member is not None and is_online(member.id)
     db.session.add(
         Connection(
-            sid=request.sid,
+            sid=socket_id(),
             room_id=room.id,
             participant_id=member.id if member else None,
             view=view,
@@ -84,13 +102,13 @@ def connect(auth: dict[str, Any] | None) -> None:
         # reconnects, leave the screen holding a gap until it asks again).
         room = bump_version(room.id, presence_only=True)
         outbox = render_change(room, presence_changed())
-        outbox.full.append((request.sid, catch_up(room, Viewer(view, member), seen_version)))
+        outbox.full.append((socket_id(), catch_up(room, Viewer(view, member), seen_version)))
         commit_and_deliver(outbox)
     else:
         db.session.commit()
         if seen_version < room.version:
             html = catch_up(room, Viewer(view, member), seen_version)
-            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
+            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=socket_id())
     # Only once admitted and saved: a connect that failed leaves no seat behind.
     take_seat(Seat(room.id, view, member.id if member else None))
 
@@ -109,7 +127,7 @@ def disconnect(*_reason: object) -> None:
     if graceful:
         close_gracefully(connection)  # its person counts as here until the grace is over
     else:
-        db.session.execute(delete(Connection).where(Connection.sid == request.sid))
+        db.session.execute(delete(Connection).where(Connection.sid == socket_id()))
     gone = participant_id is not None and not graceful and not is_online(participant_id)
     if was_editing or gone:
         room = bump_version(room_id, presence_only=True)
@@ -161,3 +179,18 @@ def resync(*_args: object) -> dict[str, Any]:
         return {"ok": False, "error": NOT_IN_A_ROOM}
     seat, room, member = seated
     return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}
+
+
+@socketio.on_error_default
+def failed(error: Exception) -> Any:
+    """An event's handler raised: nothing it did is kept, the log says which event on which
+    socket failed (not what it carried), and the sender is told. A connect that failed is
+    refused."""
+    db.session.rollback()
+    event = str(request.event["message"])  # type: ignore[attr-defined]  # Flask-SocketIO's
+    current_app.logger.warning(
+        "socket event %r failed on socket %s", event[:40], socket_id(), exc_info=error
+    )
+    if event == "connect":
+        return False
+    return {"ok": False, "error": "Something went wrong and nothing was saved. Reload the page."}

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform, person_without_device
 from ..content import library
-from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
+from ..identity import key_opens, participant_in, remember_facilitator, remember_participant
 from ..live import Viewer
 from ..models import Room
 from ..security import (
@@ -29,15 +29,8 @@ from ..security import (
     guard_room_opening,
 )
 from . import bp
-from .domain import create_room, join_room, normalise_code, room_by_code
-
-
-def _room_or_404(code: str) -> Room:
-    """The room a URL names (wrong codes spend the address's attempts: see security.py)."""
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code. Check the code and try again.")
-    return room
+from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
+from .domain import create_room, join_room
 
 
 def join_url(room: Room) -> str:
@@ -84,7 +77,7 @@ def find() -> BaseResponse | tuple[str, int] | str:
 
 @bp.route("/r/<code>/join", methods=["GET", "POST"])
 def join(code: str) -> BaseResponse | tuple[str, int] | str:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     if participant_in(room) is not None:
         return redirect(url_for("rooms.participant", code=room.code))
     if request.method == "GET":
@@ -101,7 +94,7 @@ def join(code: str) -> BaseResponse | tuple[str, int] | str:
 
 @bp.get("/r/<code>")
 def participant(code: str) -> BaseResponse | str:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     member = participant_in(room)
     if member is None:
         return redirect(url_for("rooms.join", code=room.code))
@@ -110,20 +103,9 @@ def participant(code: str) -> BaseResponse | str:
     )
 
 
-def _facilitator_room(code: str) -> Room:
-    room = _room_or_404(code)
-    if not leads(room):
-        abort(
-            403,
-            "This page is for the room's facilitator. Open your private facilitator "
-            "link on this device to take control.",
-        )
-    return room
-
-
 @bp.get("/r/<code>/lead")
 def lead(code: str) -> str:
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     return render_template(
         "rooms/facilitate.html", room=room, viewer=Viewer("facilitator"), join_link=join_url(room)
     )
@@ -146,14 +128,14 @@ def _acting_for_page(room: Room, person_id: int, view: str, back_url: str) -> st
 @bp.get("/r/<code>/lead/for/<int:person_id>")
 def lead_for(code: str, person_id: int) -> str:
     """The facilitator places the dots of a person without a phone, and types their answer."""
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     return _acting_for_page(room, person_id, "facilitator", url_for("rooms.lead", code=room.code))
 
 
 @bp.get("/r/<code>/for/<int:person_id>")
 def captain_for(code: str, person_id: int) -> str:
     """A table captain does the same from their phone."""
-    room = _room_or_404(code)
+    room = room_or_404(code)
     member = participant_in(room)
     if member is None or not member.captain:
         abort(403, "Only the facilitator or a table captain can act for someone else.")
@@ -163,7 +145,7 @@ def captain_for(code: str, person_id: int) -> str:
 
 @bp.get("/r/<code>/projector")
 def projector(code: str) -> str:
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     return render_template(
         "rooms/projector.html", room=room, viewer=Viewer("projector"), join_link=join_url(room)
     )
@@ -171,7 +153,7 @@ def projector(code: str) -> str:
 
 @bp.get("/r/<code>/qr.svg")
 def qr_code(code: str) -> Response:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     qr = segno.make(join_url(room), error="m")
     svg = io.BytesIO()
     qr.save(
@@ -200,7 +182,7 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
     The key travels in the URL's fragment, which browsers never send, so no server or
     proxy log records it; claim.js posts it here from the page.
     """
-    room = _room_or_404(code)
+    room = room_or_404(code)
     if request.method == "GET":
         return render_template("claim.html", room=room)
     key = request.form.get("key", "")
@@ -215,7 +197,7 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
 
 
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     try:
         done = perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
     except ActionError as error:
