@@ -4,6 +4,7 @@ that act as a facilitator or a participant, and (in tests/browser) a live server
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
+from itsdangerous import URLSafeTimedSerializer
 
 from wsapp import create_app
 from wsapp.extensions import db, socketio
@@ -60,9 +62,12 @@ def client(app: Flask) -> FlaskClient:
 
 
 def csrf_of(client: FlaskClient) -> str:
+    """The CSRF token this browser's pages carry: Flask-WTF's signed form of the secret its
+    session holds (made here, as the first page would make it, if there is none yet)."""
     with client.session_transaction() as session:
-        session.setdefault("csrf", "csrf-token-for-tests")
-        return str(session["csrf"])
+        secret = session.setdefault("csrf_token", secrets.token_hex(20))
+    signer = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token")
+    return str(signer.dumps(secret))
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:

@@ -7,6 +7,8 @@ Each refusal must come with a clear message and leave the saved state exactly as
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import re
 import threading
 import time
@@ -51,15 +53,6 @@ PAYLOADS = (
 # --- Helpers ------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> security.RateLimiter:
-    """Rate limits are per process; each test starts with full buckets."""
-    limiter = security.RateLimiter()
-    monkeypatch.setattr(security, "rate_limiter", limiter)
-    monkeypatch.setattr("wsapp.actions.rate_limiter", limiter)
-    return limiter
-
-
 def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
     """Every saved row of every table, except the open sockets (they come and go)."""
     with app.app_context():
@@ -79,14 +72,14 @@ def unchanged(app: Flask) -> Iterator[None]:
 
 def facilitator_key(member: Member) -> str:
     with member.client.session_transaction() as session:
-        return str(next(iter(session["led"].values())))
+        return str(next(iter(session["keys"].values())))
 
 
 def page_token(client: FlaskClient) -> str:
     """The CSRF token a page gives this browser (as a real one gets it, not the tests')."""
-    client.get("/")
-    with client.session_transaction() as session:
-        return str(session["csrf"])
+    page = Page(client.get("/").get_data(as_text=True))
+    body = next(attrs for tag, attrs in page.elements if tag == "body")
+    return str(json.loads(body["hx-headers"])["X-CSRFToken"])
 
 
 def room_id(workshop: Workshop, code: str) -> int:
@@ -208,7 +201,7 @@ def test_the_key_is_compared_in_constant_time(
 ):
     lead = workshop.open_room()
     compared: list[tuple[str, str]] = []
-    real = security.hmac.compare_digest
+    real = hmac.compare_digest
 
     def spy(a: str, b: str) -> bool:
         compared.append((a, b))
@@ -321,7 +314,9 @@ def test_pages_send_the_token_the_way_htmx_reads_it(workshop: Workshop):
     lead = workshop.open_room()
     page = Page(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
     body = next(attrs for tag, attrs in page.elements if tag == "body")
-    assert body["hx-headers"] == f'{{"X-CSRFToken": "{csrf_of(lead.client)}"}}'
+    sent = json.loads(body["hx-headers"])["X-CSRFToken"]
+    signer = URLSafeTimedSerializer(TEST_CONFIG["SECRET_KEY"], salt="wtf-csrf-token")
+    assert signer.loads(sent) == signer.loads(csrf_of(lead.client))
     meta = next(a for t, a in page.elements if t == "meta" and a.get("name") == "htmx-config")
     assert '"allowEval": false' in meta["content"]
     assert '"allowScriptTags": false' in meta["content"]
@@ -970,12 +965,10 @@ def test_session_cookies_are_httponly_lax_and_secure_over_https(app: Flask):
     assert "Strict-Transport-Security" not in plain.headers
 
     secure_client = app.test_client()
-    with secure_client.session_transaction(base_url="https://localhost") as session:
-        session["csrf"] = "t"
     over_https = secure_client.post(
         "/rooms",
         data={"kit": READINESS},
-        headers={"X-CSRFToken": "t"},
+        headers={"X-CSRFToken": csrf_of(secure_client)},
         base_url="https://localhost",
     )
     assert over_https.status_code == 302

@@ -91,9 +91,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
     template = "_flash.html" if request.headers.get("HX-Request") else "error.html"
-    message = security.too_large_message() if error.code == 413 else error.description
     return (
-        render_template(template, message=message, error=error, swap_oob=True),
+        render_template(
+            template, message=security.error_message(error), error=error, swap_oob=True
+        ),
         error.code or 500,
     )
 
@@ -129,6 +130,7 @@ def _init_templates(app: Flask) -> None:
         facilitator_online,
         format_code,
         kit_of,
+        knocks,
         people,
         remaining_seconds,
     )
@@ -149,6 +151,7 @@ def _init_templates(app: Flask) -> None:
         kit_of=kit_of,
         current_phase=current_phase,
         people=people,
+        knocks=knocks,
         facilitator_online=facilitator_online,
         remaining_seconds=remaining_seconds,
         format_code=format_code,

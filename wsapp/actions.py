@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -20,7 +19,7 @@ from .extensions import db
 from .identity import Actor, actor_in, sender_key
 from .live import Publish, bump_version, commit_and_deliver, render_change
 from .models import Room
-from .security import SLOW_DOWN, rate_limiter
+from .security import SLOW_DOWN, action_limit, allow
 
 Who = Literal["participant", "facilitator", "anyone"]
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -137,11 +136,9 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     Raises ActionError, having changed nothing, when the sender, the room's state or the
     arguments do not allow it.
     """
-    config = current_app.config
     # Counted before anything else, so a flood (even of malformed events) never reaches
     # the room's lock and slows nobody else down.
-    sender = sender_key(room_id, as_facilitator=as_facilitator)
-    if not rate_limiter.allow(sender, config["ACTION_RATE"], config["ACTION_BURST"]):
+    if not allow(action_limit(), "act", sender_key(room_id, as_facilitator=as_facilitator)):
         raise ActionError(SLOW_DOWN, 429)
     spec = ACTIONS.get(name)
     if spec is None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from flask import render_template
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
@@ -22,7 +25,7 @@ from ..live import (
     people_changed,
     per_change,
 )
-from ..models import Connection, Participant, Room, utcnow
+from ..models import Connection, Knock, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
 
@@ -33,6 +36,8 @@ NAME_MAX = 40
 TITLE_MAX = 80
 # A workshop is a team, not a crowd; the cap keeps a leaked code from flooding the room.
 PEOPLE_MAX = 200
+# People waiting at the door at once: a leaked code cannot bury the facilitator in knocks.
+KNOCKS_MAX = 30
 
 
 def normalise_code(typed: str) -> str:
@@ -90,22 +95,149 @@ def clean_name(typed: str) -> str:
     return name
 
 
-def join_room(room: Room, typed_name: str) -> Participant:
-    """Add a participant to the room and show them to everyone."""
-    name = clean_name(typed_name)
-    if room.is_closed:
-        raise ActionError("This workshop has ended; its room is closed.", 409)
+@contextmanager
+def _at_the_door(room_id: int) -> Iterator[Room]:
+    """The room under its write lock, for someone coming in; nothing is kept if they are
+    refused. Everything that decides whether they may (the room's state, how many are
+    already in) is read under the lock, so simultaneous arrivals are counted one by one."""
+    room = bump_version(room_id)
+    try:
+        if room.is_closed:
+            raise ActionError("This workshop has ended; its room is closed.", 409)
+        yield room
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+LOCKED_DOOR = "The facilitator has locked this room: nobody new can join it right now."
+
+
+def _add_participant(room: Room, name: str) -> Participant:
+    """A new participant, if the room (whose lock the caller holds) has space."""
     joined = db.session.scalar(
         select(func.count(Participant.id)).where(Participant.room_id == room.id)
     )
     if (joined or 0) >= PEOPLE_MAX:
         raise ActionError(f"This room is full: it already has {PEOPLE_MAX} people.", 409)
-    room = bump_version(room.id)
     participant = Participant(room_id=room.id, name=name)
     db.session.add(participant)
     db.session.flush()
+    return participant
+
+
+def join_room(room: Room, typed_name: str) -> Participant:
+    """Add a participant to the room and show them to everyone."""
+    name = clean_name(typed_name)
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        participant = _add_participant(room, name)
     commit_and_send(room, people_changed())
     return participant
+
+
+# --- Newcomers wait to be let in ------------------------------------------------------------
+
+WAITING = ("rooms/_people.html",)  # where the facilitator sees the knocks
+
+
+def knock_key(knock_id: int) -> str:
+    """Where a waiting browser's socket listens for its answer."""
+    return f"knock:{knock_id}"
+
+
+def knock_on(room: Room, typed_name: str) -> Knock:
+    """Ask to join a room whose newcomers wait: the facilitator sees the knock live."""
+    name = clean_name(typed_name)
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        if len(knocks(room)) >= KNOCKS_MAX:
+            raise ActionError(
+                "Too many people are already waiting to be let in. Try again in a minute.", 409
+            )
+        knock = Knock(room_id=room.id, name=name)
+        db.session.add(knock)
+        db.session.flush()
+    commit_and_send(room, Publish(regions=WAITING))
+    return knock
+
+
+@per_change
+def knocks(room: Room) -> list[Knock]:
+    """Who is waiting at the room's door, first come first."""
+    return list(
+        db.session.scalars(
+            select(Knock)
+            .where(Knock.room_id == room.id, Knock.answered_at.is_(None))
+            .order_by(Knock.id)
+        )
+    )
+
+
+def render_knock(room: Room, knock: Knock) -> str:
+    """The waiting screen's answer region, as the page includes it and pushes send it."""
+    return render_template("rooms/_knock.html", room=room, knock=knock, swap_oob=True)
+
+
+def tell_knock(room: Room, knock: Knock) -> None:
+    """Send a waiting browser its answer (after the change is saved)."""
+    html = render_knock(room, knock)
+    socketio.emit("swap", {"v": 0, "full": True, "html": html}, to=knock_key(knock.id))
+
+
+def _answer(room: Room, knock: Knock, *, admit: bool) -> None:
+    if admit:
+        knock.participant_id = _add_participant(room, knock.name).id
+    knock.answered_at = utcnow()
+
+
+class KnockRef(Args):
+    knock_id: int = Field(ge=1)
+
+
+def _waiting_knock(room: Room, knock_id: int) -> Knock:
+    knock = db.session.get(Knock, knock_id)
+    if knock is None or knock.room_id != room.id or not knock.waiting:
+        raise ActionError("Nobody is waiting by that name any more.", 404)
+    return knock
+
+
+def _answered(room: Room, answered: list[Knock], *, also: tuple[str, ...] = ()) -> Publish:
+    publish = Publish(regions=(*people_changed().regions, *also))
+    publish.after.extend((lambda knock=knock: tell_knock(room, knock)) for knock in answered)
+    return publish
+
+
+@action("knock.admit", KnockRef, who="facilitator")
+def admit(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    """Let someone waiting at the door in: they become a participant, their screen moves on."""
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=True)
+    return _answered(room, [knock])
+
+
+@action("knock.refuse", KnockRef, who="facilitator")
+def refuse(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=False)
+    return _answered(room, [knock])
+
+
+class SetWaiting(Args):
+    wait: bool
+
+
+@action("room.admission", SetWaiting, who="facilitator")
+def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
+    """Make newcomers wait to be let in, or let them straight in (and so let in everyone
+    still waiting)."""
+    room.newcomers_wait = args.wait
+    waiting = [] if args.wait else knocks(room)
+    for knock in waiting:
+        _answer(room, knock, admit=True)
+    return _answered(room, waiting, also=("rooms/_status.html",))
 
 
 @per_change

@@ -19,12 +19,24 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform
 from ..content import library
-from ..identity import key_opens, leads, participant_in, remember_facilitator, remember_participant
+from ..extensions import db
+from ..identity import (
+    facilitator_link_key,
+    key_opens,
+    knock_in,
+    leads,
+    new_facilitator_key,
+    participant_in,
+    remember_facilitator,
+    remember_knock,
+    remember_participant,
+    removed_from,
+)
 from ..live import Viewer
-from ..models import Room
-from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
+from ..models import Participant, Room
+from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, out_of_guesses
 from . import bp
-from .domain import create_room, join_room, normalise_code, room_by_code
+from .domain import LOCKED_DOOR, create_room, join_room, knock_on, normalise_code, room_by_code
 
 
 def _room_or_404(code: str) -> Room:
@@ -66,7 +78,7 @@ def find() -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
-    if not attempts_left("code"):
+    if out_of_guesses(typed):
         flash(TOO_MANY_ATTEMPTS)
         return render_template("join_code.html", code=typed), 429
     room = room_by_code(typed) if normalise_code(typed) else None
@@ -77,20 +89,63 @@ def find() -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("rooms.join", code=room.code))
 
 
+REMOVED = "The facilitator removed you from this room, so you cannot join it again."
+
+
+def _go(target: str) -> BaseResponse:
+    """Send the browser on: htmx (a waiting screen's pushed answer) follows HX-Redirect."""
+    if request.headers.get("HX-Request"):
+        return BaseResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _come_in(room: Room) -> BaseResponse | None:
+    """Where a browser already in the room, let in or waiting at its door, goes instead."""
+    member = participant_in(room)
+    knock = knock_in(room) if member is None else None
+    if knock is not None and knock.participant_id is not None:
+        member = db.session.get(Participant, knock.participant_id)
+        if member is not None:
+            remember_participant(room, member)
+    if member is not None and not member.removed_at:
+        return _go(url_for("rooms.participant", code=room.code))
+    if knock is not None and knock.waiting:
+        return _go(url_for("rooms.wait", code=room.code))
+    return None
+
+
 @bp.route("/r/<code>/join", methods=["GET", "POST"])
 def join(code: str) -> BaseResponse | tuple[str, int] | str:
     room = _room_or_404(code)
-    if participant_in(room) is not None:
-        return redirect(url_for("rooms.participant", code=room.code))
+    entry = _come_in(room)
+    if entry is not None:
+        return entry
+    if removed_from(room):
+        return render_template("join_name.html", room=room, refusal=REMOVED), 403
+    if room.locked:
+        return render_template("join_name.html", room=room, refusal=LOCKED_DOOR), 409
     if request.method == "GET":
-        return render_template("join_name.html", room=room)
+        return render_template("join_name.html", room=room, knock=knock_in(room))
     try:
+        if room.newcomers_wait:
+            remember_knock(room, knock_on(room, request.form.get("name", "")))
+            return redirect(url_for("rooms.wait", code=room.code))
         participant = join_room(room, request.form.get("name", ""))
     except ActionError as error:
         flash(error.message)
         return render_template("join_name.html", room=room), error.status
     remember_participant(room, participant)
     return redirect(url_for("rooms.participant", code=room.code))
+
+
+@bp.get("/r/<code>/wait")
+def wait(code: str) -> BaseResponse | str:
+    """The waiting screen: live until the facilitator lets this browser in or refuses."""
+    room = _room_or_404(code)
+    knock = knock_in(room)
+    if knock is not None and (knock.waiting or knock.refused):
+        return render_template("rooms/wait.html", room=room, knock=knock)
+    return _come_in(room) or redirect(url_for("rooms.join", code=room.code))
 
 
 @bp.get("/r/<code>")
@@ -119,7 +174,11 @@ def _facilitator_room(code: str) -> Room:
 def lead(code: str) -> str:
     room = _facilitator_room(code)
     return render_template(
-        "rooms/facilitate.html", room=room, viewer=Viewer("facilitator"), join_link=join_url(room)
+        "rooms/facilitate.html",
+        room=room,
+        viewer=Viewer("facilitator"),
+        join_link=join_url(room),
+        link_key=facilitator_link_key(room),
     )
 
 
@@ -175,6 +234,16 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
         return render_template("claim.html", room=room), 403
     remember_facilitator(room, key)
     return redirect(url_for("rooms.lead", code=room.code))
+
+
+@bp.post("/r/<code>/lead/link")
+def new_link(code: str) -> BaseResponse:
+    """A new private facilitator link for a room whose key this browser no longer holds
+    (it keeps only the last few); the old link stops working."""
+    room = _facilitator_room(code)
+    key, room.facilitator_key_hash = new_facilitator_key()
+    remember_facilitator(room, key)
+    return redirect(url_for("rooms.lead", code=room.code, _anchor="private-link"))
 
 
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
