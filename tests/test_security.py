@@ -689,6 +689,46 @@ def test_wrong_codes_run_out_by_every_door_and_then_reveal_nothing(workshop: Wor
         assert not socket_for(app, guesser, lead.code, "participant").is_connected()
 
 
+def test_a_guesser_behind_the_venue_address_locks_out_nobody_already_in(
+    workshop: Workshop, app: Flask
+):
+    """A venue's phones share one address. Someone there typing wrong codes runs out of
+    attempts, but the room's people and its facilitator keep every page, export, action
+    and socket; the guesser is refused even the right code, and stays refused by every door."""
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    assert lead.act("record.open", open=True)["ok"]
+    guesser = app.test_client()
+    for n in range(5):
+        assert post(guesser, "/join", {"code": f"ZZZZZ{n + 2}"}).status_code == 404
+    assert guesser.get(f"/r/{lead.code}/join").status_code == 429
+    assert not socket_for(app, guesser, lead.code, "participant").is_connected()
+
+    for url in (f"/r/{lead.code}", f"/r/{lead.code}/record", f"/r/{lead.code}/export/plan.csv"):
+        assert ana.client.get(url).status_code == 200, url
+    for url in (f"/r/{lead.code}/lead", f"/r/{lead.code}/projector", f"/r/{lead.code}/record"):
+        assert lead.client.get(url).status_code == 200, url
+    assert post(ana.client, "/join", {"code": lead.code}).status_code == 302
+    assert ana.post_action("participant.rename", name="Ana B").status_code == 200
+    assert lead.post_action("phase.next").status_code == 200
+    assert socket_for(app, ana.client, lead.code, "participant").is_connected()
+    assert socket_for(app, lead.client, lead.code, "facilitator").is_connected()
+    # Being in one room opens no other door: the guesser's budget binds there too.
+    assert ana.client.get("/r/ZZZZZ9").status_code == 429
+    assert post(guesser, "/join", {"code": lead.code}).status_code == 429
+
+
+def test_a_404_inside_a_real_room_is_not_a_wrong_guess(workshop: Workshop, app: Flask):
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 3
+    lead = workshop.open_room()
+    ana = workshop.join(lead.code, "Ana")
+    for _ in range(5):
+        assert ana.client.get(f"/r/{lead.code}/plan/cells/999999/history").status_code == 404
+    newcomer = app.test_client()
+    assert post(newcomer, "/join", {"code": lead.code}).status_code == 302
+
+
 def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, app: Flask):
     """Only wrong codes cost attempts, so thirty people on a school's network get in."""
     app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
