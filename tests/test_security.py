@@ -293,10 +293,14 @@ def write_requests(code: str) -> list[tuple[str, dict[str, str]]]:
         (f"/r/{code}/act/participant.rename", {"name": "Mallory"}),
         (f"/r/{code}/lead/act/phase.next", {}),
         (f"/r/{code}/lead/act/room.close", {}),
+        (f"/r/{code}/lead/link", {}),
+        ("/rooms/import", {}),
+        ("/facilitator/rooms/link", {}),
+        ("/facilitator/rooms/open", {"key": "x"}),
     ]
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(len(write_requests("ABCDEF"))))
 def test_every_http_write_needs_the_session_csrf_token(workshop: Workshop, app: Flask, index):
     lead = workshop.open_room()
     url, data = write_requests(lead.code)[index]
