@@ -23,6 +23,7 @@ import socketio as socketio_client
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -731,6 +732,20 @@ def test_a_404_inside_a_real_room_is_not_a_wrong_guess(workshop: Workshop, app: 
         assert ana.client.get(f"/r/{lead.code}/plan/cells/999999/history").status_code == 404
     newcomer = app.test_client()
     assert post(newcomer, "/join", {"code": lead.code}).status_code == 302
+
+
+def test_while_the_limits_redis_is_down_the_workshop_goes_on(
+    workshop: Workshop, app: Flask, caplog: pytest.LogCaptureFixture
+):
+    """Counts kept in Redis (a message queue is set) fail open: a Redis outage must not
+    turn every click into an error; the change is saved and the outage logged."""
+    lead = workshop.open_room()
+    unreachable = {"MESSAGE_QUEUE_URL": "redis://127.0.0.1:1/0", "MESSAGE_QUEUE_CHANNEL": "t"}
+    app.extensions["wsapp_limits"] = MovingWindowRateLimiter(security.limit_storage(unreachable))
+    assert lead.post_action("phase.next").status_code == 200
+    assert workshop.room(lead.code).phase_index == 1
+    assert workshop.join(lead.code, "Ana").client.get(f"/r/{lead.code}").status_code == 200
+    assert "Rate limits are not counted" in caplog.text
 
 
 def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, app: Flask):

@@ -31,6 +31,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException
@@ -110,7 +111,9 @@ def limit_storage(config: Mapping[str, Any]) -> Storage:
     Redis), else this process's memory."""
     url = config["MESSAGE_QUEUE_URL"]
     if url:
-        return RedisStorage(url, key_prefix=f"{config['MESSAGE_QUEUE_CHANNEL']}:limits")
+        return RedisStorage(
+            url, key_prefix=f"{config['MESSAGE_QUEUE_CHANNEL']}:limits", wrap_exceptions=True
+        )
     return MemoryStorage()
 
 
@@ -125,9 +128,19 @@ def _limiter() -> MovingWindowRateLimiter:
     return limiter
 
 
+def _counted(ask: Callable[[RateLimitItem, str], bool], limit: RateLimitItem, *key: str) -> bool:
+    """Ask the counts; while their store (Redis) cannot answer, allow: a workshop goes on
+    through a Redis outage, its changes saved, rather than every click failing."""
+    try:
+        return ask(limit, *key)
+    except StorageError as error:
+        current_app.logger.warning("Rate limits are not counted: %s", error.storage_error)
+        return True
+
+
 def allow(limit: RateLimitItem, *key: str) -> bool:
     """Spend one of ``key``'s allowance under ``limit``, if any is left."""
-    return _limiter().hit(limit, *key)
+    return _counted(_limiter().hit, limit, *key)
 
 
 def action_limit() -> RateLimitItem:
@@ -157,7 +170,7 @@ def attempts_left(kind: str) -> bool:
     Asked before the lookup, so an address out of attempts learns nothing more. Works in
     socket handlers too (their request is the socket's handshake).
     """
-    return _limiter().test(_guess_limit(), "guess", kind, str(request.remote_addr))
+    return _counted(_limiter().test, _guess_limit(), "guess", kind, str(request.remote_addr))
 
 
 def count_failed_attempt(kind: str) -> None:
