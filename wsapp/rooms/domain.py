@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -206,7 +207,7 @@ def _waiting_knock(room: Room, knock_id: int) -> Knock:
 
 def _answered(room: Room, answered: list[Knock], *, also: tuple[str, ...] = ()) -> Publish:
     publish = Publish(regions=(*people_changed().regions, *also))
-    publish.after.extend((lambda knock=knock: tell_knock(room, knock)) for knock in answered)
+    publish.after.extend(functools.partial(tell_knock, room, knock) for knock in answered)
     return publish
 
 
