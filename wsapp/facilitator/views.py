@@ -19,7 +19,7 @@ from ..identity import (
 )
 from ..models import Room
 from ..rooms.domain import room_by_code
-from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt
+from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, csrf
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 
@@ -116,14 +116,17 @@ def delete(code: str) -> Response | str:
 
 
 @bp.post("/rooms/import")
+@csrf.exempt
 def import_room() -> Response | tuple[str, int]:
     """Make a new room from an uploaded room.json; this browser leads it.
 
-    The page posts with htmx, so the CSRF token travels in a header and the upload is read
-    here, under its own size limit rather than the small one for every other request.
+    The upload is read here, under its own size limit rather than the small one for every
+    other request; so is the CSRF check, which reads the form too (the page posts with
+    htmx, so the token also travels in a header).
     """
     request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
     try:
+        csrf.protect()  # here, once the upload's own limit is set (it reads the form)
         upload = request.files.get("record")
         if upload is None or not upload.filename:
             raise ActionError("Choose a room.json file to import.", 422)
