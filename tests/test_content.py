@@ -10,13 +10,16 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from wsapp.content import (
     DEFAULT_CONTENT_DIR,
     ContentError,
+    Direction,
     Guide,
     Library,
     Question,
+    Standard,
     load_library,
     main,
 )
@@ -211,6 +214,61 @@ def test_kit_minutes_add_up(library: Library) -> None:
         ("guide_element", "C"),
         ("take_action", None),
     ]
+
+
+def _texts(value: Any, path: str = "") -> list[tuple[str, str, Any]]:
+    """Every text in a content model, with its field path and the model that holds it."""
+    found: list[tuple[str, str, Any]] = []
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            field = getattr(value, name)
+            if isinstance(field, str):
+                found.append((f"{path}{name}", field, value))
+            else:
+                found += _texts(field, f"{path}{name}.")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            if isinstance(item, str):
+                found.append((f"{path.rstrip('.')}[{n}]", item, None))
+            else:
+                found += _texts(item, f"{path.rstrip('.')}[{n}].")
+    return found
+
+
+def test_no_text_dangles_with_a_colon_and_nothing_after_it(library: Library) -> None:
+    """A text ending "consider the following:" must be followed by what it announces: the
+    direction's own items, or the standard's indicators after its lead-in."""
+    items = [
+        *library.kits.values(),
+        *library.guides.values(),
+        *library.standards.values(),
+        *library.protocols.values(),
+    ]
+    dangling = []
+    for item in items:
+        for path, text, holder in _texts(item):
+            if not text.rstrip().endswith(":"):
+                continue
+            if isinstance(holder, Direction) and path.endswith(".text") and holder.items:
+                continue
+            if isinstance(item, Standard) and path == "indicators_lead" and item.elements:
+                continue
+            dangling.append(f"{item.id}: {path}: {text}")
+    assert dangling == []
+    checklist = library.protocols["readiness-planning"].checklist
+    assert checklist is not None and checklist.number == 7
+    assert len(checklist.items) == 5
+
+
+def test_a_direction_ending_in_a_colon_needs_its_items(content: Path) -> None:
+    def drop_items(data: dict[str, Any]) -> None:
+        del data["directions"][6]["items"]
+        data["directions"][6]["checklist"] = False
+
+    edit(content, "protocols/readiness-planning.yaml", drop_items)
+    error = load_error(content)
+    assert (error.file, error.field) == ("protocols/readiness-planning.yaml", "directions[6].items")
+    assert error.expected == "ends with a colon but has no items after it; add them"
 
 
 def test_models_are_frozen(library: Library) -> None:

@@ -39,6 +39,7 @@ from wsapp.models import (
 )
 
 from .conftest import Member, Workshop, post
+from .dom import parse
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "room-export.schema.json"
 
@@ -215,7 +216,9 @@ def test_plan_csv_is_the_grid_as_on_screen_and_formula_safe(team: Team):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
-    assert rows == [[neutralise(text) for text in row] for row in expected_grid()]
+    grid = expected_grid()
+    assert rows[: len(grid)] == [[neutralise(text) for text in row] for row in grid]
+    assert rows[len(grid)] == []  # the team's conclusions follow (see below)
     assert rows[1][1] == TRICKY  # commas, quotes and the line break survive
     assert rows[1][2] == "'" + FORMULAS[0]
     assert [rows[2][1], rows[3][1], rows[3][2]] == ["'+1", "'-2", "'@SUM(A1:A3)"]
@@ -244,14 +247,131 @@ def _md_cells(line: str) -> list[str]:
     ]
 
 
+def md_tables(text: str) -> list[list[str]]:
+    """The lines of each Markdown table in the text, in order."""
+    tables: list[list[str]] = []
+    previous = ""
+    for line in text.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+        previous = line
+    return tables
+
+
 def test_plan_markdown_table_reads_back_as_the_grid(team: Team):
     text = download(team.lead, "plan.md").get_data(as_text=True)
     assert text.startswith("# Cedar USD, “north”: action plan")
-    lines = [line for line in text.splitlines() if line.startswith("|")]
+    lines = md_tables(text)[0]
     assert set(lines[1].replace("|", "").split()) == {"---"}
     table = [_md_cells(lines[0]), *(_md_cells(line) for line in lines[2:])]
     assert table == expected_grid()
     assert "\\*bold\\* \\# not a heading" in text  # typed markup does not take effect
+
+
+# --- What the team concluded -------------------------------------------------------------
+
+CHECKLIST = "Throughout your planning, consider the following"
+
+
+def expected_conclusions(app: Any, code: str) -> list[tuple[str, str, list[list[Any]]]]:
+    """(title, sheet, rows) of the fixture's conclusions: its one ticked consideration, and
+    the ranking of its dots (A1: green, green, red is a disagreement; B1: red, a clear gap).
+    The readiness kit collects no Take Action."""
+    with app.app_context():
+        room = _room(code)
+        posters = db.session.scalars(
+            select(Poster).where(Poster.room_id == room.id).order_by(Poster.position)
+        ).all()
+        a1, b1 = posters[0].items[0].text, posters[1].items[0].text
+    ranking = [
+        ["Reading", "Rank", "Item", "Text", "Green", "Yellow", "Red", "Spread"],
+        ["Clear gaps", 1, "B1", b1, 0, 0, 1, "0.00"],
+        ["Most disagreement", 1, "A1", a1, 2, 0, 1, "0.94"],
+    ]
+    return [
+        (CHECKLIST, "Considerations", [["Consideration", "Considered"], ["IC Maps", "Yes"]]),
+        ("Strengths and gaps", "Strengths and gaps", ranking),
+    ]
+
+
+def test_plan_csv_carries_the_checklist_and_the_ranking_cell_by_cell(team: Team, app):
+    text = download(team.lead, "plan.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))[len(expected_grid()) :]
+    expected: list[list[str]] = []
+    for title, _sheet, table in expected_conclusions(app, team.code):
+        expected += [[], [title], *([neutralise(str(v)) for v in row] for row in table)]
+    assert rows == expected
+    assert rows[-2][3] == "'" + FORMULAS[0]  # B1's text, still formula-safe
+
+
+def test_plan_xlsx_has_a_sheet_per_conclusion(team: Team, app):
+    book = openpyxl.load_workbook(io.BytesIO(download(team.lead, "plan.xlsx").data))
+    conclusions = expected_conclusions(app, team.code)
+    assert book.sheetnames == ["Action plan", *(sheet for _t, sheet, _r in conclusions)]
+    for _title, sheet, table in conclusions:
+        values = [[cell.value for cell in row] for row in book[sheet].iter_rows()]
+        assert values == table, sheet
+    assert book["Strengths and gaps"]["D2"].quotePrefix  # B1's formula-like text
+
+
+def test_plan_markdown_carries_the_checklist_and_the_ranking(team: Team, app):
+    text = download(team.lead, "plan.md").get_data(as_text=True)
+    tables = md_tables(text)[1:]
+    conclusions = expected_conclusions(app, team.code)
+    assert len(tables) == len(conclusions)
+    for lines, (title, _sheet, table) in zip(tables, conclusions, strict=True):
+        assert f"## {title}\n\n{lines[0]}" in text
+        read = [_md_cells(lines[0]), *(_md_cells(line) for line in lines[2:])]
+        assert read == [[str(value) for value in row] for row in table]
+
+
+def test_the_print_view_carries_the_checklist_and_the_ranking(team: Team, app):
+    html = team.lead.client.get(f"/r/{team.code}/record").get_data(as_text=True)
+    page = parse(html)
+    for title, _sheet, table in expected_conclusions(app, team.code):
+        heading = page.find(lambda n, t=title: n.tag == "h2" and n.words == t)
+        assert heading is not None, title
+        section = page.find(
+            lambda n, h=heading: (
+                n.tag == "section" and n.attrs.get("aria-labelledby") == h.attrs["id"]
+            )
+        )
+        header = [th.words for th in section.find_all("th", scope="col")]
+        body = [
+            [cell.words for cell in tr.all(lambda n: n.tag in {"th", "td"})]
+            for tr in section.find_all("tr")[1:]
+        ]
+        assert [header, *body] == [[str(value) for value in row] for row in table]
+
+
+def test_a_discussion_kits_record_carries_its_take_action_commitments(workshop: Workshop):
+    lead = workshop.open_room(kit="discussion-equity")
+    lead.post_action("note.add", question_key="equity:take-action", text="=Meet monthly")
+    lead.post_action("note.add", question_key="equity:A:yours:1", text="Dashboards, by school")
+    expected = [["Commitment", "By"], ["=Meet monthly", "Facilitator"]]
+
+    rows = list(csv.reader(io.StringIO(download(lead, "plan.csv").data.decode("utf-8-sig"))))
+    assert rows[-4:] == [
+        [],
+        ["Take Action commitments"],
+        *expected[:1],
+        ["'=Meet monthly", "Facilitator"],
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(download(lead, "plan.xlsx").data))
+    assert [[c.value for c in row] for row in book["Take Action"].iter_rows()] == expected
+    text = download(lead, "plan.md").get_data(as_text=True)
+    lines = md_tables(text)[-1]
+    assert "## Take Action commitments\n\n" + lines[0] in text
+    assert [_md_cells(lines[0]), *(_md_cells(line) for line in lines[2:])] == expected
+
+    page = parse(lead.client.get(f"/r/{lead.code}/record").get_data(as_text=True))
+    headings = [h.words for h in page.find_all("h2")]
+    assert "Take Action commitments" in headings
+    # Said once: the commitments are not repeated among the discussion notes.
+    assert page.words.count("=Meet monthly") == 1
+    assert "Dashboards, by school" in page.words
 
 
 # --- Posters ------------------------------------------------------------------------------
@@ -274,6 +394,9 @@ def test_posters_csv_counts_every_item(team: Team, app):
     assert first["Item"] == "A1"
     assert (first["Green"], first["Yellow"], first["Red"], first["Total"]) == ("2", "0", "1", "3")
     assert rows[1]["Yellow"] == "1" and rows[1]["Total"] == "1"
+    # The summary's one definition: A1 (2 green, 1 red) is a disagreement, B1 a clear gap.
+    assert [row["In the summary"] for row in rows[:2]] == ["Most disagreement", ""]
+    assert rows[4]["Item"] == "B1" and rows[4]["In the summary"] == "Clear gaps"
     formula_row = next(row for row in rows if row["Text"].endswith('click")'))
     assert formula_row["Text"] == "'" + FORMULAS[0] and formula_row["Red"] == "1"
     assert "Green by" not in first  # dots are anonymous unless the room names them
@@ -296,7 +419,7 @@ def test_posters_chart_is_svg_with_title_desc_legend_and_counts(team: Team):
     assert svg.get("role") == "img"
     assert "poster dots" in svg.find("s:title", ns).text
     desc = svg.find("s:desc", ns).text
-    assert "A1 " in desc and "2 green, 0 yellow, 1 red" in desc
+    assert "A1 " in desc and "2 green, 0 yellow, 1 red (Most disagreement)." in desc
     texts = [t.text for t in svg.iterfind(".//s:text", ns)]
     assert {"G", "Y", "R"} <= set(texts)  # the legend names colours by letter
     assert "● Green = Strength" in texts

@@ -22,8 +22,10 @@ from wsapp.models import (
     Room,
 )
 from wsapp.plan.domain import CELL_MAX
+from wsapp.posters.domain import summary, tally
 
 from .conftest import Member, Workshop
+from .dom import parse
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
@@ -426,7 +428,7 @@ def test_everyone_sees_who_is_editing_which_cell_until_they_stop_or_leave(team, 
 # --- Placing items ------------------------------------------------------------------------
 
 
-def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, app):
+def test_a_poster_gap_and_a_discussion_note_are_placed_with_a_link_back(team, app):
     _lead, ana, ben, projector = team
     ids = cells(app, ana.code)
     with app.app_context():
@@ -437,7 +439,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
         item_id, item_text, ref = item.id, item.text, f"{item.poster.key}{item.label}"
         note = Note(
             room_id=room.id,
-            question_key="alignment-coherence:take-action",
+            question_key="readiness-planning:where-are-we-now",
             author_name="Ben",
             text="Map every PL offer to the district goals",
         )
@@ -447,7 +449,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
     assert ben.act("dot.place", item_id=item_id, colour="red")["ok"]
     ben.swaps()
 
-    # The plan phase lists the gap and the commitment, each with a way to place it.
+    # The plan phase lists the gap and the discussion's note, each with a way to place it.
     sources = page(ana).text["plan-sources"]
     assert ref in sources and "1 red" in sources and "Map every PL offer" in sources
 
@@ -459,7 +461,7 @@ def test_a_poster_gap_and_a_take_action_note_are_placed_with_a_link_back(team, a
     assert saved.text == f"{' '.join(item_text.split())}\nMap every PL offer to the district goals"
     assert [why for _n, _who, why, _text in revisions(app, ids[MAJOR_30])] == ["item", "item"]
     meta = pushed(projector).text[f"plan-cell-{ids[MAJOR_30]}-meta"]
-    assert f"from poster {ref}" in meta and "from Take Action" in meta
+    assert f"from poster {ref}" in meta and "from the discussion" in meta
     assert f"In the plan: {MAJOR_30}" in pushed(ana).text["plan-sources"]
 
     again = ana.act("plan.place", source_kind="note", source_id=note_id, cell_id=ids[MAJOR_30])
@@ -550,3 +552,54 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
     grid = pushed(projector).text["plan-grid"]
     assert "Added by mistake" not in grid and "150 Days" not in grid and "Coaching" in grid
     assert lead.act("plan.row.remove", row_id=mistake)["ok"] is False  # already gone
+
+
+def test_the_readiness_plan_offers_the_discussions_notes_not_an_empty_take_action(team, app):
+    """The readiness kit collects no Take Action: its plan draws on the group discussion."""
+    _lead, ana, ben, _projector = team
+    reply = ben.act(
+        "note.add",
+        question_key="readiness-planning:where-are-we-now",
+        text="Coaching reaches only two schools",
+    )
+    assert reply["ok"], reply
+    html = parse(ana.client.get(f"/r/{ana.code}").get_data(as_text=True))
+    sources = html.by_id("plan-sources")
+    assert [h.words for h in sources.find_all("h3")] == [
+        "Gaps from the posters",
+        "From the discussion: Where are we now?",
+    ]
+    notes = sources.find(lambda n: n.attrs.get("aria-labelledby") == "plan-notes-1-title")
+    assert [li.find_all("p")[0].words for li in notes.find_all("li")] == [
+        "Coaching reaches only two schools — Ben"
+    ]
+
+
+# --- Gaps agree with the summary ----------------------------------------------------------
+
+
+def test_the_plans_gaps_are_the_summarys_clear_gaps(workshop: Workshop, app):
+    """C1 with one yellow dot among greens is a clear strength, not a gap to plan for."""
+    lead = workshop.connect(workshop.open_room())
+    people = [workshop.connect(workshop.join(lead.code, f"P{n}")) for n in range(1, 5)]
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        ids = {entry.ref: entry.item.id for poster in tally(room) for entry in poster.items}
+    colour = {"g": "green", "y": "yellow", "r": "red"}
+    pattern = {"C1": "gggy", "B1": "rrrr", "B2": "rryy", "A3": "gggr", "C2": "yyyy"}
+    for ref, letters in pattern.items():
+        for member, letter in zip(people, letters, strict=True):
+            assert member.act("dot.place", item_id=ids[ref], colour=colour[letter])["ok"]
+    assert lead.act("phase.go", index=plan_index(app))["ok"]
+    with app.app_context():
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        ranked = summary(room)
+    assert [e.ref for e in ranked.strengths] == ["C1"]
+    assert [e.ref for e in ranked.gaps] == ["B1", "B2"]
+
+    for member in (lead, people[0]):
+        path = f"/r/{lead.code}/lead" if member is lead else f"/r/{lead.code}"
+        html = parse(member.client.get(path).get_data(as_text=True))
+        gaps = html.find(lambda n: n.attrs.get("aria-labelledby") == "plan-gaps-title")
+        assert gaps is not None
+        assert [ref.words for ref in gaps.by_class("plan-source-ref")] == ["B1", "B2"]

@@ -180,12 +180,52 @@ def test_budget_changes_keep_every_placed_dot(workshop: Workshop):
         assert ana.act("dot.place", item_id=ids[ref], colour="green")["ok"]
     assert lead.act("posters.budget", budget=2)["ok"]
     assert len(all_dots(workshop)) == 3
-    assert "all 2 of your dots" in ana.act("dot.place", item_id=ids["B1"], colour="red")["error"]
+    assert ana.act("dot.place", item_id=ids["B1"], colour="red")["error"] == (
+        "The facilitator lowered the budget to 2 dots each and you have 3 placed: "
+        "take 2 back to place another."
+    )
     # Back to one per item (an empty form field means None): a new colour replaces them all.
     assert lead.post_action("posters.budget", budget="").status_code == 200
     assert workshop.room(lead.code).dot_budget is None
     assert ana.act("dot.place", item_id=ids["A1"], colour="yellow")["ok"]
     assert room_tally(workshop, lead.code)["A1"] == {"green": 0, "yellow": 1, "red": 0}
+
+
+def test_lowering_the_budget_below_what_people_placed_tells_them_and_the_facilitator(
+    workshop: Workshop,
+):
+    lead, (ana, ben) = open_posters(workshop, "Ana", "Ben")
+    ids = item_ids(workshop, lead.code)
+    lead.act("posters.budget", budget=5)
+    for ref in ("A1", "A1", "A2", "B1", "C1"):
+        assert ana.act("dot.place", item_id=ids[ref], colour="green")["ok"]
+    for ref in ("A1", "B2"):
+        assert ben.act("dot.place", item_id=ids[ref], colour="red")["ok"]
+    for member in (lead, ana, ben):
+        member.swaps()
+
+    assert lead.act("posters.budget", budget=4)["ok"]
+    # Live, on each phone: Ana holds 5 of a budget of 4; Ben is under it.
+    assert pushed(ana).by_id("dots-left").words == (
+        "⚠ The facilitator lowered the budget to 4 dots each; you have 5 placed. Take 1 back."
+    )
+    assert pushed(ben).by_id("dots-left").words == "Dots left: 2 of 4"
+    progress = pushed(lead).by_id("dot-progress")
+    assert progress.by_class("over-budget")[0].words == (
+        "⚠ 1 person has more dots than the budget of 4; their phones ask them to take the "
+        "extra back."
+    )
+    reply = ana.act("dot.place", item_id=ids["C2"], colour="red")
+    assert reply["error"] == (
+        "The facilitator lowered the budget to 4 dots each and you have 5 placed: "
+        "take 2 back to place another."
+    )
+
+    assert ana.act("dot.take_back", item_id=ids["A1"])["ok"]
+    assert pushed(ana).by_id("dots-left").words == "Dots left: 0 of 4"
+    assert pushed(lead).by_id("dot-progress").by_class("over-budget") == []
+    page = parse(ana.client.get(f"/r/{lead.code}").get_data(as_text=True))
+    assert page.by_id("dots-left").words == "Dots left: 0 of 4"
 
 
 @pytest.mark.parametrize("budget", [0, -1, 51, "many", 2.5])

@@ -187,6 +187,7 @@ class Guide(_Item):
     intro: Text
     standard_id: Slug | None = None
     warmup: Warmup
+    yours_heading: Text
     elements: list[GuideElement] = Field(min_length=1)
     take_action: Text
 
@@ -253,7 +254,14 @@ class Standard(_Item):
     summary: list[Text] = Field(min_length=1)
     source: Text
     url: Url
+    indicators_lead: Text
     elements: list[StandardElement] = Field(min_length=1)
+
+    @field_validator("indicators_lead")
+    @classmethod
+    def _leads_into_indicators(cls, value: str) -> str:
+        _lead_in_has_list(value, ["indicators"], "indicators")
+        return value
 
     @field_validator("elements")
     @classmethod
@@ -269,12 +277,41 @@ class Standard(_Item):
 # --- protocols ----------------------------------------------------------------------------
 
 
+def _lead_in_has_list(lead: str, items: list[str], what: str) -> None:
+    """A text ending in a colon ("consider the following:") introduces a list: without one it
+    dangles, and a list needs a text that introduces it."""
+    if lead.endswith(":") and not items:
+        raise ValueError(f"ends with a colon but has no {what} after it; add them")
+    if items and not lead.endswith(":"):
+        raise ValueError(f"has {what}, so it should end with a colon that introduces them")
+
+
 class Direction(_Model):
-    """A numbered step of a protocol, with an optional note."""
+    """A numbered step of a protocol, with an optional note and lettered sub-items.
+
+    ``checklist``: the plan phase turns the items into the team's checklist.
+    """
 
     number: PositiveInt
     text: Text
     note: Text | None = None
+    items: list[Text] = Field(default=[], validate_default=True)
+    checklist: bool = False
+
+    @field_validator("items")
+    @classmethod
+    def _introduced(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        text = info.data.get("text")
+        if text is not None:
+            _lead_in_has_list(text, value, "items")
+        return value
+
+    @field_validator("checklist")
+    @classmethod
+    def _checklist_has_items(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("items"):
+            raise ValueError("a checklist direction needs items")
+        return value
 
 
 class DotColour(_Model):
@@ -325,7 +362,6 @@ class Protocol(_Item):
     supplies: list[Text] = Field(min_length=1)
     preparation: Text
     directions: list[Direction] = Field(min_length=1)
-    considerations: list[Text]
     quiet_write_prompt: Text
     dot_colours: list[DotColour]
     plan: PlanGrid
@@ -334,7 +370,19 @@ class Protocol(_Item):
     @classmethod
     def _numbered(cls, value: list[Direction]) -> list[Direction]:
         _check_numbering([direction.number for direction in value], "direction")
+        if sum(direction.checklist for direction in value) > 1:
+            raise ValueError("only one direction can be the plan's checklist")
         return value
+
+    @property
+    def checklist(self) -> Direction | None:
+        """The direction whose items the team ticks while planning, if any."""
+        return next((direction for direction in self.directions if direction.checklist), None)
+
+    @property
+    def considerations(self) -> list[str]:
+        """The checklist's items: what to consider throughout the planning."""
+        return list(self.checklist.items) if self.checklist else []
 
     @field_validator("dot_colours")
     @classmethod

@@ -4,12 +4,14 @@ every screen, the projector's included, shows the same ones."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
 from .helpers import join, open_room, wait_live
 
 READINESS = "Readiness protocol and action plan"
+SHOTS = Path("/tmp/shots")
 LABELS = ("Strength", "Some work needed", "Significant work needed")
 
 
@@ -119,3 +121,37 @@ def test_locked_posters_disable_the_buttons_and_say_why(live_server, person):
     expect(strength).to_be_enabled()
     strength.click()
     expect(strength).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_phone_over_a_lowered_budget_is_told_what_to_take_back(live_server, person):
+    lead = person("laptop")
+    code = open_room(lead, live_server, READINESS)
+    lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    lead.get_by_label("Dots each").fill("5")
+    lead.get_by_role("button", name="Give a budget").click()
+    phone = person("phone")
+    join(phone, live_server, code, "Ana")
+    status = phone.get_by_role("status").filter(has_text="Dots left")
+    expect(status).to_have_text("Dots left: 5 of 5")
+    for left, ref in enumerate(("A1", "A1", "A2", "B1", "C1")):
+        group = phone.get_by_role("group", name=f"Your dots on {ref}")
+        group.get_by_role("button", name=re.compile("^Strength")).click()
+        expect(status).to_have_text(f"Dots left: {4 - left} of 5")
+
+    lead.get_by_label("Dots each").fill("4")
+    lead.get_by_role("button", name="Change the budget").click()
+    told = phone.locator("#dots-left")
+    expect(told).to_have_text(
+        "⚠ The facilitator lowered the budget to 4 dots each; you have 5 placed. Take 1 back."
+    )
+    expect(lead.locator("#dot-progress")).to_contain_text(
+        "1 person has more dots than the budget of 4"
+    )
+    SHOTS.mkdir(exist_ok=True)
+    phone.screenshot(path=SHOTS / "budget-lowered-phone.png")
+
+    phone.get_by_role("group", name="Your dots on A1").get_by_role(
+        "button", name=re.compile("^Take back one")
+    ).click()
+    expect(told).to_have_text("Dots left: 0 of 4")
+    expect(lead.locator("#dot-progress")).not_to_contain_text("more dots than the budget")

@@ -70,6 +70,9 @@ def test_the_record_prints_to_a_clean_pdf(live_server: str, person) -> None:
         ZOE,
         FORMULA,
         "Green (G)",
+        "Throughout your planning, consider the following",
+        "22 Components of a Comprehensive Professional Learning System",
+        "Strengths and gaps",
     ):
         assert expected in flat, expected
     # No buttons or download links in the printout, and each part starts a new page.

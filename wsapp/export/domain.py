@@ -41,7 +41,8 @@ from ..models import (
     Room,
     utcnow,
 )
-from ..plan.domain import plan_of
+from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
+from ..posters.domain import COLOURS, PosterSummary, summary, tally
 from ..rooms.domain import NAME_MAX, create_room, kit_of
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -427,6 +428,50 @@ def plan_grid(room: Room) -> list[list[str]]:
 
 
 @dataclass(frozen=True)
+class Table:
+    """One part of what the team concluded, header row first; the print view, the CSV, the
+    Excel workbook (a sheet named ``sheet``) and the Markdown all write these same rows."""
+
+    title: str
+    sheet: str
+    rows: list[list[str | int]]
+
+
+def ranking_rows(ranked: PosterSummary) -> list[list[str | int]]:
+    """The summary's lists, each item with its rank, counts and spread."""
+    rows: list[list[str | int]] = [
+        ["Reading", "Rank", "Item", "Text", "Green", "Yellow", "Red", "Spread"]
+    ]
+    for _reading, heading, entries in ranked.lists():
+        for rank, entry in enumerate(entries, start=1):
+            counts = [entry.counts[colour] for colour in COLOURS]
+            rows.append([heading, rank, entry.ref, entry.item.text, *counts, f"{entry.spread:.2f}"])
+    return rows
+
+
+def conclusions(room: Room) -> list[Table]:
+    """What the team concluded besides the plan grid: the considerations checklist, the Take
+    Action commitments where the kit collects them, and the posters' strengths, gaps and
+    disagreements, ranked as the summary ranks them."""
+    tables = []
+    considerations = plan_considerations(room)
+    if considerations:
+        checklist: list[list[str | int]] = [["Consideration", "Considered"]]
+        checklist += [[c.text, "Yes" if c.done else "No"] for c in considerations]
+        tables.append(Table(checklist_heading(room), "Considerations", checklist))
+    commitments = take_action_commitments(room)
+    if commitments is not None:
+        named = not room.notes_anonymous
+        rows: list[list[str | int]] = [["Commitment", "By"] if named else ["Commitment"]]
+        rows += [[n.text, n.author_name] if named else [n.text] for n in commitments]
+        tables.append(Table("Take Action commitments", "Take Action", rows))
+    if tally(room):
+        ranking = ranking_rows(summary(room))
+        tables.append(Table("Strengths and gaps", "Strengths and gaps", ranking))
+    return tables
+
+
+@dataclass(frozen=True)
 class NotedQuestion:
     question: Question
     code: str
@@ -441,11 +486,16 @@ class NotesSection:
     questions: list[NotedQuestion]
 
 
-def notes_sections(room: Room) -> list[NotesSection]:
-    """The room's notes, phase by phase in agenda order, each question's starred first."""
+def notes_sections(room: Room, leave_out: tuple[str, ...] = ()) -> list[NotesSection]:
+    """The room's notes, phase by phase in agenda order, each question's starred first;
+    without the phases of the kinds ``leave_out`` (shown elsewhere)."""
     notes = notes_by_question(room)
     sections = []
     for phase in kit_of(room).phases:
+        if phase.kind in leave_out:
+            for question in phase_questions(room, phase):
+                notes.pop(question.key, None)
+            continue
         questions = [
             NotedQuestion(q, question_label(q).code, notes.pop(q.key, []))
             for q in phase_questions(room, phase)

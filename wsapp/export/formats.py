@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..content import DotColour
-from ..posters.domain import COLOURS, SHAPES, PosterTally
+from ..posters.domain import COLOURS, READING_HEADINGS, SHAPES, PosterTally
 from ..quietwrite.domain import SharedAnswer
 from .domain import NotesSection
 
@@ -45,26 +45,27 @@ def to_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-def to_xlsx(rows: Sequence[Sequence[Cell]], sheet_title: str) -> bytes:
-    """One sheet with the grid as on screen: bold header row and first column, text wrapped."""
+def to_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
+    """One sheet per (title, rows), each as on screen: bold header row and first column,
+    text wrapped."""
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = sheet_title[:31]
+    book.remove(book.active)  # type: ignore[arg-type]
     wrap = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            cell.alignment = wrap
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-                cell.quotePrefix = value.startswith(FORMULA_START)
-            if r == 1 or c == 1:
-                cell.font = Font(bold=True)
-    widths = [28] + [36] * (max((len(row) for row in rows), default=1) - 1)
-    for c, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = width
-    sheet.freeze_panes = "B2"
+    for sheet_title, rows in sheets:
+        sheet = book.create_sheet(sheet_title[:31])
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=value)
+                cell.alignment = wrap
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula, whatever it starts with
+                    cell.quotePrefix = value.startswith(FORMULA_START)
+                if r == 1 or c == 1:
+                    cell.font = Font(bold=True)
+        widths = [28] + [36] * (max((len(row) for row in rows), default=1) - 1)
+        for c, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(c)].width = width
+        sheet.freeze_panes = "B2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -204,7 +205,9 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
                 else "no dots"
             )
             parts.append(_svg_text(left + 10, bar_y + 22, beside, font_size=16, fill="#333333"))
-            summary.append(f"{entry.ref} {entry.item.text}: {counts_phrase(entry.counts)}.")
+            lists = ", ".join(READING_HEADINGS[reading] for reading in entry.readings)
+            ranked = f" ({lists})" if lists else ""
+            summary.append(f"{entry.ref} {entry.item.text}: {counts_phrase(entry.counts)}{ranked}.")
             y += height
     height = y + 30
     desc = " ".join(summary) or "No posters."
@@ -223,8 +226,18 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
 
 
 def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
-    """Every item with its counts per colour (and, when dots are named, who placed them)."""
-    header: list[Cell] = ["Poster", "Item", "Text", "Green", "Yellow", "Red", "Total"]
+    """Every item with its counts per colour, the summary's lists it is on (and, when dots
+    are named, who placed them)."""
+    header: list[Cell] = [
+        "Poster",
+        "Item",
+        "Text",
+        "Green",
+        "Yellow",
+        "Red",
+        "Total",
+        "In the summary",
+    ]
     if named:
         header += ["Green by", "Yellow by", "Red by"]
     rows = [header]
@@ -236,6 +249,7 @@ def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
                 entry.item.text,
                 *(entry.counts[c] for c in COLOURS),
                 entry.total,
+                "; ".join(READING_HEADINGS[reading] for reading in entry.readings),
             ]
             if named:
                 row += ["; ".join(entry.name_labels(c)) for c in COLOURS]

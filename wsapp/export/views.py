@@ -4,6 +4,7 @@ participants once the facilitator opens the record to them, nobody else."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from flask import Response, abort, render_template
 
@@ -15,11 +16,21 @@ from ..rooms.domain import format_code, kit_of, room_by_code
 from . import bp
 from .domain import (
     build_record,
+    conclusions,
     notes_sections,
     plan_grid,
     quiet_write_prompt,
 )
-from .formats import md_table, notes_markdown, posters_rows, posters_svg, to_csv, to_xlsx
+from .formats import (
+    Cell,
+    md_inline,
+    md_table,
+    notes_markdown,
+    posters_rows,
+    posters_svg,
+    to_csv,
+    to_xlsx,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,21 +70,32 @@ def _about(room: Room) -> str:
 
 @bp.get("/r/<code>/export/plan.csv")
 def plan_csv(code: str) -> Response:
+    """The grid, then each of the team's conclusions after a blank row and its title."""
     room = _record_room(code)
-    return _download(room, "plan.csv", to_csv(plan_grid(room)), "text/csv")
+    rows: list[Sequence[Cell]] = [*plan_grid(room)]
+    for table in conclusions(room):
+        rows += [[], [table.title], *table.rows]
+    return _download(room, "plan.csv", to_csv(rows), "text/csv")
 
 
 @bp.get("/r/<code>/export/plan.xlsx")
 def plan_xlsx(code: str) -> Response:
     room = _record_room(code)
-    return _download(room, "plan.xlsx", to_xlsx(plan_grid(room), "Action plan"), XLSX)
+    sheets: list[tuple[str, Sequence[Sequence[Cell]]]] = [("Action plan", plan_grid(room))]
+    sheets += [(table.sheet, table.rows) for table in conclusions(room)]
+    return _download(room, "plan.xlsx", to_xlsx(sheets), XLSX)
 
 
 @bp.get("/r/<code>/export/plan.md")
 def plan_md(code: str) -> Response:
     room = _record_room(code)
-    body = f"# {room.title}: action plan\n\n{_about(room)}\n\n{md_table(plan_grid(room))}\n"
-    return _download(room, "plan.md", body, "text/markdown")
+    parts = [f"# {room.title}: action plan", _about(room), md_table(plan_grid(room))]
+    for table in conclusions(room):
+        parts += [
+            f"## {md_inline(table.title)}",
+            md_table([[str(cell) for cell in row] for row in table.rows]),
+        ]
+    return _download(room, "plan.md", "\n\n".join(parts) + "\n", "text/markdown")
 
 
 @bp.get("/r/<code>/export/posters.csv")
@@ -124,9 +146,11 @@ def record(code: str) -> str:
         about=_about(room),
         is_facilitator=leads(room),
         grid=plan_grid(room),
+        conclusions=conclusions(room),
         tallies=tally(room),
         chart=_chart(room),
-        sections=notes_sections(room),
+        # Take Action commitments are among the conclusions.
+        sections=notes_sections(room, leave_out=("take_action",)),
         quiet_prompt=quiet_write_prompt(room),
         writes=quiet_wall(room),
     )

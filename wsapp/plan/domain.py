@@ -21,7 +21,7 @@ from pydantic import ConfigDict, Field
 from sqlalchemy import bindparam, select
 
 from ..actions import ActionError, Args, action
-from ..content import Kit, library
+from ..content import Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
 from ..live import PRESENCE_REGIONS, Publish, connection_is_live, per_change
@@ -40,7 +40,7 @@ from ..models import (
     Room,
     utcnow,
 )
-from ..posters.domain import ItemTally, tally
+from ..posters.domain import ItemTally, summary
 from . import bp
 from .merge import Outcome, reconcile
 
@@ -221,30 +221,68 @@ def plan_considerations(room: Room) -> list[PlanConsideration]:
 
 
 @bp.app_template_global()
-@per_change
 def poster_gaps(room: Room) -> list[ItemTally]:
-    """Poster items the team dotted red or yellow, most red first: where work is needed."""
-    dotted = [
-        entry
-        for poster in tally(room)
-        for entry in poster.items
-        if entry.counts["red"] + entry.counts["yellow"]
-    ]
-    dotted.sort(key=lambda entry: (-entry.counts["red"], -entry.counts["yellow"]))
-    return dotted[:GAPS_SHOWN]
+    """The posters' clear gaps, as the summary ranks them: where work is needed."""
+    return summary(room).gaps[:GAPS_SHOWN]
+
+
+@dataclass(frozen=True)
+class NotesToPlace:
+    """Notes of one phase that the team can place into the plan."""
+
+    heading: str
+    take_action: bool
+    notes: list[Note]
+
+
+def _notes_phases(kit: Kit) -> list[Phase]:
+    """The phases whose notes the plan draws on: the Take Action phases where the kit has
+    them; otherwise its discussion prompts, since the readiness protocol plans from "the
+    readiness assessment data and group discussion" and collects no Take Action."""
+    take_action = [phase for phase in kit.phases if phase.kind == "take_action"]
+    return take_action or [phase for phase in kit.phases if phase.kind == "prompt"]
 
 
 @bp.app_template_global()
 @per_change
-def take_action_notes(room: Room) -> list[Note]:
-    """The team's Take Action commitments from the discussion guides."""
-    return list(
-        db.session.scalars(
+def notes_to_place(room: Room) -> list[NotesToPlace]:
+    """The team's notes the plan draws on, phase by phase, starred first."""
+    kit = library().kits[room.kit_id]
+    found = []
+    for phase in _notes_phases(kit):
+        if phase.kind == "take_action" and phase.guide:
+            questions = library().guides[phase.guide].questions()
+            keys = [q.key for q in questions if q.side == "take-action"]
+            heading = "Take Action commitments"
+        else:
+            keys = [f"{kit.id}:{phase.key}"]
+            heading = f"From the discussion: {phase.title}"
+        notes = db.session.scalars(
             select(Note)
-            .where(Note.room_id == room.id, Note.question_key.endswith(":take-action"))
-            .order_by(Note.created_at, Note.id)
+            .where(Note.room_id == room.id, Note.question_key.in_(keys))
+            .order_by(Note.starred.desc(), Note.created_at, Note.id)
         )
-    )
+        found.append(NotesToPlace(heading, phase.kind == "take_action", list(notes)))
+    return found
+
+
+def take_action_commitments(room: Room) -> list[Note] | None:
+    """The team's Take Action commitments, or None where the kit collects none."""
+    sections = [section for section in notes_to_place(room) if section.take_action]
+    if not sections:
+        return None
+    return [note for section in sections for note in section.notes]
+
+
+@bp.app_template_global()
+def checklist_heading(room: Room) -> str:
+    """The considerations' heading: the protocol direction that lists them, less its colon."""
+    for phase in library().kits[room.kit_id].phases:
+        if phase.kind == "plan" and phase.protocol:
+            checklist = library().protocols[phase.protocol].checklist
+            if checklist is not None:
+                return checklist.text.rstrip(":")
+    return "Considerations"
 
 
 @bp.app_template_global()

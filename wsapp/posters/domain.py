@@ -40,10 +40,19 @@ BUDGET_MAX = 50
 ITEMS_PER_POSTER_MAX = 40
 POSTERS_MAX = 26
 
-# Summary thresholds; see ``summary``.
+# Summary thresholds; see ``ItemTally.readings``.
 CLEAR_MEAN = 0.5
 CLEAR_SPREAD_MAX = 0.75
 DISAGREEMENT_SPREAD_MIN = 0.5
+# What the team's dots can say about an item, and how the summary, the plan and the record
+# head each list of them.
+Reading = Literal["strength", "gap", "disagreement"]
+READING_HEADINGS: dict[Reading, str] = {
+    "strength": "Clear strengths",
+    "gap": "Clear gaps",
+    "disagreement": "Most disagreement",
+}
+READING_MARKS: dict[Reading, str] = {"strength": "●", "gap": "■", "disagreement": "↔"}
 
 LOCKED_MESSAGE = "The facilitator has locked the posters."
 
@@ -119,6 +128,30 @@ class ItemTally:
         square = sum(SCORES[colour] ** 2 * n for colour, n in self.counts.items()) / self.total
         return math.sqrt(max(0.0, square - mean * mean))
 
+    @property
+    def readings(self) -> tuple[Reading, ...]:
+        """What the dots say about the item: the one definition of a strength, a gap and a
+        disagreement that the summary, the plan's gaps and every export share.
+
+        * a clear strength: mean >= 0.5 and spread <= 0.75;
+        * a clear gap: mean <= -0.5 and spread <= 0.75;
+        * a disagreement: spread > 0.5, which needs both green and red dots on the item. An
+          even green/red split scores 1; so does a majority that is not clear: 3 green and
+          1 red has mean 0.5 but spread 0.87, so it is a disagreement, not a clear strength.
+        """
+        mean = self.mean
+        if mean is None:
+            return ()
+        clear = self.spread <= CLEAR_SPREAD_MAX
+        found: list[Reading] = []
+        if clear and mean >= CLEAR_MEAN:
+            found.append("strength")
+        if clear and mean <= -CLEAR_MEAN:
+            found.append("gap")
+        if self.spread > DISAGREEMENT_SPREAD_MIN:
+            found.append("disagreement")
+        return tuple(found)
+
     def name_labels(self, colour: str) -> list[str]:
         """Names for display: each person once, with a count if they put several dots."""
         return [
@@ -148,14 +181,38 @@ class PosterSummary:
     disagreements: list[ItemTally]
     undotted: list[ItemTally]
 
+    def lists(self) -> list[tuple[Reading, str, list[ItemTally]]]:
+        """Each ranked list with its reading and heading, in the order they are shown."""
+        ranked = {"strength": self.strengths, "gap": self.gaps, "disagreement": self.disagreements}
+        return [(key, heading, ranked[key]) for key, heading in READING_HEADINGS.items()]
+
 
 @dataclass(frozen=True)
 class DotProgress:
-    """How far the team has got: dots placed, by how many of the room's people."""
+    """How far the team has got: dots placed, by how many of the room's people, and how
+    many of them hold more dots than the budget (after the facilitator lowered it)."""
 
     dots: int
     people: int
     members: int
+    over_budget: int = 0
+
+
+@dataclass(frozen=True)
+class DotBudget:
+    """A participant's dots against the room's budget. ``placed`` can pass ``budget`` when
+    the facilitator lowers it: dots already placed stay until their owner takes some back."""
+
+    budget: int
+    placed: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.budget - self.placed)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.placed - self.budget)
 
 
 def _live_items(poster: Poster) -> list[PosterItem]:
@@ -252,33 +309,22 @@ def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
 
 
 def summary(room: Room) -> PosterSummary:
-    """Rank the room's items for discussion.
+    """Rank the room's items for discussion, each list by ``ItemTally.readings``.
 
     Each dot scores green +1, yellow 0, red -1. For an item with dots, ``mean`` is the
-    average score and ``spread`` the standard deviation of the scores (0 to 1).
-
-    * clear strengths: mean >= 0.5 and spread <= 0.75, highest mean first;
-    * clear gaps: mean <= -0.5 and spread <= 0.75, lowest mean first;
-    * most disagreement: spread > 0.5, which needs both green and red dots on the item,
-      largest spread first. An even green/red split scores 1; so does a majority that is
-      not clear: 3 green and 1 red has mean 0.5 but spread 0.87, so it is a disagreement,
-      not a clear strength.
-
-    Ties go to the item with more dots, then to poster and item order.
+    average score and ``spread`` the standard deviation of the scores (0 to 1). Clear
+    strengths come highest mean first, clear gaps lowest mean first, disagreements largest
+    spread first; ties go to the item with more dots, then to poster and item order.
     """
     entries = [entry for poster in tally(room) for entry in poster.items]
-    dotted = [entry for entry in entries if entry.total]
 
-    def clear(entry: ItemTally) -> bool:
-        return entry.spread <= CLEAR_SPREAD_MAX
+    def having(reading: Reading) -> list[ItemTally]:
+        return [entry for entry in entries if reading in entry.readings]
 
-    strengths = [e for e in dotted if (e.mean or 0) >= CLEAR_MEAN and clear(e)]
-    gaps = [e for e in dotted if (e.mean or 0) <= -CLEAR_MEAN and clear(e)]
-    disagreements = [e for e in dotted if e.spread > DISAGREEMENT_SPREAD_MIN]
     return PosterSummary(
-        strengths=sorted(strengths, key=lambda e: (-(e.mean or 0), -e.total)),
-        gaps=sorted(gaps, key=lambda e: (e.mean or 0, -e.total)),
-        disagreements=sorted(disagreements, key=lambda e: (-e.spread, -e.total)),
+        strengths=sorted(having("strength"), key=lambda e: (-(e.mean or 0), -e.total)),
+        gaps=sorted(having("gap"), key=lambda e: (e.mean or 0, -e.total)),
+        disagreements=sorted(having("disagreement"), key=lambda e: (-e.spread, -e.total)),
         undotted=[entry for entry in entries if not entry.total],
     )
 
@@ -300,19 +346,23 @@ def dots_placed(room: Room, participant: Participant) -> int:
     return placed or 0
 
 
-def dots_left(room: Room, participant: Participant) -> int | None:
-    """Dots this participant may still place, or None with one dot per item."""
+def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
+    """The participant's dots against the budget, or None with one dot per item."""
     if room.dot_budget is None:
         return None
-    return max(0, room.dot_budget - dots_placed(room, participant))
+    return DotBudget(room.dot_budget, dots_placed(room, participant))
 
 
 @per_change
 def dot_progress(room: Room) -> DotProgress:
     members = db.session.scalar(_MEMBERS, {"room_id": room.id})
     dots = counted_dots(room)
-    people = len({dot.participant_id for dot in dots})
-    return DotProgress(dots=len(dots), people=people, members=members or 0)
+    per_person = Counter(dot.participant_id for dot in dots)
+    budget = room.dot_budget
+    over = sum(1 for placed in per_person.values() if budget is not None and placed > budget)
+    return DotProgress(
+        dots=len(dots), people=len(per_person), members=members or 0, over_budget=over
+    )
 
 
 def dot_colours(room: Room) -> list[DotColour]:
@@ -328,10 +378,11 @@ def template_globals() -> dict[str, Any]:
         "tally": tally,
         "poster_summary": summary,
         "own_dots": own_dots,
-        "dots_left": dots_left,
+        "dot_budget": dot_budget,
         "dot_progress": dot_progress,
         "dot_colours": dot_colours,
         "dot_shapes": SHAPES,
+        "reading_marks": READING_MARKS,
     }
 
 
@@ -416,12 +467,20 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
         if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
             raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
-    elif dots_placed(room, actor.participant) >= room.dot_budget:
-        raise ActionError(
-            f"You have placed all {room.dot_budget} of your dots. "
-            "Take one back to put it somewhere else.",
-            409,
-        )
+    else:
+        mine = DotBudget(room.dot_budget, dots_placed(room, actor.participant))
+        if mine.over:
+            raise ActionError(
+                f"The facilitator lowered the budget to {mine.budget} dots each and you have "
+                f"{mine.placed} placed: take {mine.over + 1} back to place another.",
+                409,
+            )
+        if not mine.left:
+            raise ActionError(
+                f"You have placed all {mine.budget} of your dots. "
+                "Take one back to put it somewhere else.",
+                409,
+            )
     db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
     return _dot_changed(item)
 
@@ -503,7 +562,8 @@ def name_dots(room: Room, actor: Actor, args: SetNamed) -> Publish:
 def set_budget(room: Room, actor: Actor, args: SetBudget) -> Publish:
     """A budget of dots each (several on one item allowed), or None: one dot per item.
 
-    Dots already placed stay; someone over a smaller new budget simply has none left.
+    Dots already placed stay; someone over a smaller new budget is asked, on their phone,
+    to take the extra back, and the facilitator sees how many people are over.
     """
     room.dot_budget = args.budget
     return WHOLE_PHASE
