@@ -72,6 +72,9 @@ def test_newcomers_wait_until_the_facilitator_lets_them_in(workshop: Workshop, a
     waiting = socket_for(app, ben, lead.code, "waiting")
     assert waiting.is_connected()
     assert WAITING in pushed(waiting).by_id("knock").words
+    # Its heartbeats keep it open: waiting is not being online in the room.
+    assert waiting.emit("heartbeat", callback=True) == {"ok": True}
+    assert waiting.is_connected()
 
     # The facilitator sees the knock live, with buttons named for the person.
     knocks = pushed(lead.socket).by_id("people")

@@ -26,6 +26,7 @@ from flask_socketio import disconnect
 from sqlalchemy import bindparam, delete, select, update
 
 from ..extensions import db, socketio
+from ..identity import socket_seat
 from ..live import bump_version, commit_and_send, connection_is_live, presence_changed
 from ..models import Connection, Room, utcnow
 from ..security import SLOW_DOWN, socket_event_allowed
@@ -130,6 +131,8 @@ def heartbeat(*_args: object) -> dict[str, Any]:
     """The client is still here; refresh its connection and expire the dead ones."""
     if not socket_event_allowed("heartbeat"):
         return {"ok": False, "error": SLOW_DOWN}
+    if socket_seat() is None:  # a waiting screen: at the room's door, not online in it
+        return {"ok": True}
     touched = db.session.execute(_TOUCH, {"socket": request.sid, "heard_at": utcnow()}).rowcount
     db.session.commit()
     if not touched:
