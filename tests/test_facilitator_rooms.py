@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from wsapp.extensions import db
-from wsapp.identity import hash_key
+from wsapp.identity import LINKS_KEPT, hash_key
 from wsapp.models import (
     Dot,
     Facilitator,
@@ -317,3 +317,26 @@ def test_a_browser_from_before_keeps_its_rooms(workshop: Workshop, app):
     with old.session_transaction() as session:
         assert "led" not in session
     assert old.get(f"/r/{lead.code}/lead").status_code == 200
+
+
+def test_an_older_rooms_private_link_can_be_made_anew(workshop: Workshop, app):
+    """The cookie keeps only the last rooms' keys; for an older room the facilitator makes a
+    new private link, and the old one stops working."""
+    lead = workshop.open_room(title="Oldest")
+    with lead.client.session_transaction() as session:
+        old_key = next(iter(session["keys"].values()))
+    for n in range(LINKS_KEPT):
+        post(lead.client, "/rooms", {"kit": "readiness-planning", "title": f"Room {n}"})
+    page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    assert page.by_id("facilitator-link") is None
+    assert page.find(lambda n: n.tag == "button" and n.words == "Make a new private link")
+    made = post(lead.client, f"/r/{lead.code}/lead/link")
+    assert made.headers["Location"] == f"/r/{lead.code}/lead#private-link"
+    page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    link = str(page.by_id("facilitator-link").attrs["value"])
+    new_key = link.split("#", 1)[1]
+    assert new_key != old_key
+    assert post(app.test_client(), f"/claim/{lead.code}", {"key": old_key}).status_code == 403
+    assert post(app.test_client(), f"/claim/{lead.code}", {"key": new_key}).status_code == 302
+    stranger = app.test_client()
+    assert post(stranger, f"/r/{lead.code}/lead/link").status_code == 403

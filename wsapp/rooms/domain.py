@@ -390,6 +390,14 @@ def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     )
 
 
+@action("room.new_key", NoArgs, who="facilitator", while_closed=True)
+def new_key(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    """A new private facilitator key; the old link stops working. The key goes back to the
+    facilitator alone (in the reply), and is kept only as its hash."""
+    key, room.facilitator_key_hash = new_facilitator_key()
+    return Publish(reply={"key": key})
+
+
 class ParticipantRef(Args):
     participant_id: int = Field(ge=1)
 

@@ -25,7 +25,6 @@ from ..identity import (
     key_opens,
     knock_in,
     leads,
-    new_facilitator_key,
     participant_in,
     remember_facilitator,
     remember_knock,
@@ -241,8 +240,11 @@ def new_link(code: str) -> BaseResponse:
     """A new private facilitator link for a room whose key this browser no longer holds
     (it keeps only the last few); the old link stops working."""
     room = _facilitator_room(code)
-    key, room.facilitator_key_hash = new_facilitator_key()
-    remember_facilitator(room, key)
+    try:
+        done = perform(room.id, "room.new_key", {}, as_facilitator=True)
+    except ActionError as error:
+        abort(error.status, error.message)
+    remember_facilitator(room, str(done.reply["key"]))
     return redirect(url_for("rooms.lead", code=room.code, _anchor="private-link"))
 
 
