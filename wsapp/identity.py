@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import request, session
-from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy import insert, literal, select, update
 
 from .extensions import db
 from .models import Facilitator, FacilitatorRoom, Knock, Participant, Room
@@ -134,8 +134,9 @@ def facilitator_link_key(room: Room) -> str | None:
 
 
 def adopt_rooms_of(facilitator: Facilitator) -> None:
-    """Bring this browser's rooms under ``facilitator`` and become it (the "my rooms" link
-    opened on a browser that already leads rooms of its own: they join the list)."""
+    """Become ``facilitator``, bringing this browser's own rooms along (the "my rooms" link
+    opened on a browser that already leads rooms: they join the list). The identity left
+    behind keeps its rooms too, for any other browser that shares it."""
     mine = current_facilitator()
     if mine is not None and mine.id != facilitator.id:
         already = select(FacilitatorRoom.room_id).where(
@@ -150,7 +151,6 @@ def adopt_rooms_of(facilitator: Facilitator) -> None:
                 ),
             )
         )
-        db.session.execute(delete(Facilitator).where(Facilitator.id == mine.id))
     db.session.commit()
     become(facilitator)
 
