@@ -1,6 +1,17 @@
 /* wsapp client: keeps a room page in step with the server over Socket.IO.
  * The server pushes rendered fragments ({v, html}); htmx swaps them out of band.
- * No inline script, no eval: the page's CSP forbids both. */
+ * No inline script, no eval: the page's CSP forbids both.
+ *
+ * Sections, one per feature:
+ *   PAGE        facilitator link, copy buttons, forms that clear themselves
+ *   LIVE ROOM   the socket, pushes put in version order, a gap resynced, presence
+ *   TYPING      the one swap policy: what a push does to what someone is typing
+ *   TIMER       one clock on every screen
+ *   POSTERS     (no script: dot buttons and forms are plain htmx)
+ *   DISCUSSION  notes: every screen follows the spotlight
+ *   PLAN        co-edited plan cells, a cell's history
+ *   QUIET WRITE saved as it is typed, kept on the device until the server has it
+ *   EXPORT      (no script: downloads are links) */
 (function () {
   "use strict";
 
@@ -9,7 +20,9 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  /* --- Facilitator link: the key travels in the #fragment, never to the server's logs --- */
+  /* ===== PAGE ===== */
+
+  /* Facilitator link: the key travels in the #fragment, never to the server's logs. */
   function claimFromFragment() {
     const form = document.getElementById("claim-form");
     if (!form || !location.hash) return;
@@ -18,7 +31,6 @@
     form.submit();
   }
 
-  /* --- Copy buttons --- */
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-copy]");
     if (!button) return;
@@ -38,7 +50,7 @@
     }
   });
 
-  /* --- Forms marked data-reset clear themselves once the server accepted them --- */
+  /* Forms marked data-reset clear themselves once the server accepted them. */
   document.addEventListener("htmx:afterRequest", function (event) {
     const form = event.detail.elt;
     if (event.detail.successful && form.matches && form.matches("form[data-reset]")) {
@@ -46,33 +58,15 @@
     }
   });
 
-  /* --- Timers: anchored on the server's clock, ticking on every screen alike --- */
-  function formatSeconds(total) {
-    const minutes = Math.floor(total / 60);
-    const seconds = total % 60;
-    return minutes + ":" + String(seconds).padStart(2, "0");
+  /* ===== LIVE ROOM: the socket, pushes in version order, presence ===== */
+  let socket = null;
+
+  /* Send an action over the socket; `reply` gets its answer. */
+  function act(name, args, reply) {
+    if (!socket) return;
+    socket.emit("act", { name: name, args: args }, reply || function () {});
   }
 
-  function initTimer(face) {
-    face.wsOffset = Number(face.dataset.serverNow) - Date.now();
-  }
-
-  function tickTimers() {
-    document.querySelectorAll("[data-timer][data-ends-at]").forEach(function (face) {
-      if (face.wsOffset === undefined) initTimer(face);
-      const left = Math.max(0, Math.round(
-        (Number(face.dataset.endsAt) - (Date.now() + face.wsOffset)) / 1000));
-      const clock = face.querySelector("[data-timer-clock]");
-      const text = formatSeconds(left);
-      if (clock.textContent !== text) clock.textContent = text;
-      const state = face.querySelector("[data-timer-state]");
-      const stateText = left === 0 ? "Time's up" : "Running";
-      if (state.textContent !== stateText) state.textContent = stateText;
-      face.classList.toggle("timer-done", left === 0);
-    });
-  }
-
-  /* --- Live room --- */
   function connectRoom() {
     const body = document.body;
     const code = body.dataset.roomCode;
@@ -80,7 +74,6 @@
     const status = document.getElementById("live-status");
     let version = Number(body.dataset.version);
     let resyncing = false;
-    let deferredWhileTyping = false;
 
     function setLive(state, text) {
       body.dataset.live = state;
@@ -93,7 +86,7 @@
       return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
     }
 
-    const socket = io({
+    socket = io({
       transports: ["websocket", "polling"],
       // Lets a proxy keep this tab's socket (every long-polling request of it) on one
       // process, and spread the tabs evenly over the processes (deploy/nginx.conf).
@@ -102,14 +95,15 @@
     });
     window.wsappSocket = socket;
 
-    /* --- PRESENCE: this socket is alive, so its person stays online on every process.
-     * The server counts a socket unheard of for WSAPP_PRESENCE_TTL (75 s) as gone. --- */
+    /* Presence: this socket is alive, so its person stays online on every process.
+     * The server counts a socket unheard of for WSAPP_PRESENCE_TTL (75 s) as gone. */
     setInterval(function () { if (socket.connected) socket.emit("heartbeat"); }, 25000);
 
     function apply(message) {
       if (message.html) htmx.swap("body", message.html, { swapStyle: "none" });
     }
 
+    /* The whole room as it is now: only when a push went missing (a gap that stays open). */
     function resync() {
       if (resyncing) return;
       resyncing = true;
@@ -122,7 +116,6 @@
         }
       });
     }
-    window.wsappResync = resync;
 
     socket.on("connect", function () { setLive("connected", "Live"); });
     socket.on("disconnect", function (reason) {
@@ -137,6 +130,7 @@
       setLive("removed", message.message);
       socket.disconnect();
     });
+
     /* Pushes can overtake each other (two changes finishing at once, or on two server
      * processes): one that arrives early waits, briefly, for the ones before it. A gap
      * still open after a second means a push was lost: then ask for the full state. */
@@ -167,110 +161,275 @@
       }
       applyHeld();
     });
+  }
 
-    /* Never swap away the field someone is typing in; catch up when they leave it. But
-       when the field itself is going (the facilitator moved the room on, or stopped the
-       writing), a field that saves itself (quiet write, plan cell) is saved and let go,
-       and so is an empty one: nobody should be left behind on an old phase. A note still
-       being written keeps its phase until it is posted or left. */
-    document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
-      const active = document.activeElement;
-      const target = event.detail.target;
-      if (!active || !target || !target.contains(active)) return;
-      if (!active.matches("textarea, input[type=text], input:not([type])")) return;
-      const fragment = event.detail.fragment;
-      const incoming = active.id && fragment && fragment.querySelector
-        ? fragment.querySelector("#" + CSS.escape(active.id)) : null;
+  /* ===== TYPING: the one swap policy =====
+   * A push never takes away what someone is typing, whatever they type in: a plan cell, the
+   * quiet write, a note, a note being edited, their name. Every push goes through the one
+   * htmx:oobBeforeSwap listener below, and leaving a field through the one focusout path.
+   *
+   * - A push that would replace the field being typed in waits ("held"), and the field says
+   *   so ("Updated while you were typing"). Once the person has left the field (and its
+   *   form: tapping its button posts the note first), the held pushes are applied as they
+   *   came, in order. No resync: they are the pushes themselves. Pushes inside or around a
+   *   held one wait behind it, so nothing lands out of order.
+   * - A kind of field that takes a push into itself (a plan cell merges the words around the
+   *   caret) does so instead of waiting.
+   * - A field that a push takes away (the room moved on, the writing stopped) is let go at
+   *   once when it saves itself (it is saved as it leaves) or holds nothing unsent: nobody
+   *   is left behind on an old phase for a field with nothing to lose.
+   * - Any other swap carries unsent words into the same field of the new content. Words
+   *   whose field is gone are kept and put back when the field returns (the facilitator
+   *   goes back to that phase).
+   *
+   * Each feature says what its fields are with `editable({...})`:
+   *   selector      which fields
+   *   savesItself   saved as typed: its feature keeps and restores its unsaved words
+   *   takePush(field, detail)  a push for this very field; true when taken in, not swapped
+   *   leave(field)  the person left the field (save it now) */
+  const TEXT_FIELD = "textarea, input[type=text], input:not([type])";
+  const kinds = [];
+  const afterLeaving = [];       // run once focus has settled after leaving a field
+  let held = [];                 // [{target, html}]: pushes waiting, in the order they came
+  let heldFor = null;            // the form (or field) being typed in when the first waited
+  const drafts = new Map();      // field id -> unsent words whose field a push took away
+  const sent = new Map();        // field id -> words a form's request carried
+  let pointerDown = false;
+
+  function editable(kind) { kinds.push(kind); }
+
+  function kindOf(field) {
+    return kinds.find(function (kind) { return field.matches(kind.selector); }) || {};
+  }
+
+  /* The field this person is typing in, if any. */
+  function typingField() {
+    const active = document.activeElement;
+    if (!active || !active.matches || !active.matches(TEXT_FIELD)) return null;
+    return active.readOnly || active.disabled ? null : active;
+  }
+
+  /* Words typed into a field and not yet sent: the page was given its defaultValue. */
+  function unsent(field) {
+    return field.value !== field.defaultValue && sent.get(field.id) !== field.value;
+  }
+
+  function incomingOf(detail, field) {
+    if (!field.id) return null;
+    return detail.fragment.querySelector("#" + CSS.escape(field.id));
+  }
+
+  /* The pushed element again, as a push, to apply later. The server's pushes replace their
+     element (hx-swap-oob="true": htmx hands over a fragment holding it) or add to a list
+     ("beforeend:#list": htmx hands over the element whose children are added). */
+  function asPush(detail) {
+    const fragment = detail.fragment;
+    let element;
+    if (fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE) {
+      element = fragment.firstElementChild.cloneNode(true);
+      element.setAttribute("hx-swap-oob", "true");
+    } else {
+      element = fragment.cloneNode(true);
+      element.setAttribute("hx-swap-oob", "beforeend:#" + CSS.escape(detail.target.id));
+    }
+    return "<template>" + element.outerHTML + "</template>";  // table parts travel too
+  }
+
+  function notice() { return document.getElementById("typing-notice"); }
+
+  function hold(detail, field) {
+    held.push({ target: detail.target, html: asPush(detail) });
+    if (!field || heldFor) return;
+    heldFor = field.form || field;
+    const line = document.createElement("p");
+    line.id = "typing-notice";
+    line.className = "typing-notice";
+    line.setAttribute("role", "status");
+    field.insertAdjacentElement("afterend", line);
+    // Filled once in the page, so screen readers announce it.
+    requestAnimationFrame(function () {
+      line.textContent = "Updated while you were typing: the changes show when you leave this box.";
+    });
+  }
+
+  /* Apply the held pushes once the person is no longer typing in what they replace. */
+  function releaseHeld() {
+    if (!held.length || pointerDown) return;
+    const active = document.activeElement;
+    if (heldFor && heldFor.isConnected && heldFor.contains(active)) return;
+    const field = typingField();
+    if (field && held.some(function (push) { return push.target.contains(field); })) return;
+    const pushes = held;
+    held = [];
+    heldFor = null;
+    if (notice()) notice().remove();
+    pushes.forEach(function (push) { htmx.swap("body", push.html, { swapStyle: "none" }); });
+  }
+
+  /* A swap is about to replace `detail.target`: its unsent words go into the new content
+     (or are kept for when their field comes back), and open editors stay open. */
+  function keepDrafts(detail) {
+    const target = detail.target;
+    const fragment = detail.fragment;
+    if (fragment.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;  // only adds to a list
+    const fields = target.matches(TEXT_FIELD) ? [target] : target.querySelectorAll(TEXT_FIELD);
+    fields.forEach(function (field) {
+      if (!field.id || kindOf(field).savesItself || !unsent(field)) return;
+      const incoming = incomingOf(detail, field);
+      if (incoming && !incoming.readOnly && !incoming.disabled) incoming.value = field.value;
+      else if (field.value.trim()) drafts.set(field.id, field.value);
+    });
+    target.querySelectorAll("details[open][id]").forEach(function (details) {
+      const incoming = fragment.querySelector("#" + CSS.escape(details.id));
+      if (incoming) incoming.open = true;
+    });
+  }
+
+  /* Kept words go back into their field when it is on the page again. */
+  function restoreDrafts(root) {
+    drafts.forEach(function (text, id) {
+      const field = document.getElementById(id);
+      if (!field || !root.contains(field) || field.readOnly || field.disabled) return;
+      if (field.value === field.defaultValue) field.value = text;
+      drafts.delete(id);
+    });
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const detail = event.detail;
+    const target = detail.target;
+    if (!target || !target.matches) return;
+    const behind = held.some(function (push) {
+      return push.target.contains(target) || target.contains(push.target);
+    });
+    const own = kinds.find(function (kind) {
+      return kind.takePush && target.matches(kind.selector);
+    });
+    if (own && own.takePush(target, detail)) {
+      event.preventDefault();
+      if (behind) hold(detail, null);  // and again after the push it is inside
+      return;
+    }
+    if (behind) {
+      event.preventDefault();
+      hold(detail, null);
+      return;
+    }
+    const field = typingField();
+    if (field && target.contains(field)) {
+      const incoming = incomingOf(detail, field);
       const going = !incoming || incoming.readOnly || incoming.disabled;
-      if (going && (active.matches("[data-quiet-write], [data-plan-cell]") || !active.value.trim())) {
-        active.blur();  // its focusout handlers save it first
+      if (going && (kindOf(field).savesItself || !unsent(field))) {
+        field.blur();  // leaving saves it first
+      } else {
+        event.preventDefault();
+        hold(detail, field);
         return;
       }
-      event.preventDefault();
-      deferredWhileTyping = true;
-    });
-    document.addEventListener("focusout", function () {
-      if (!deferredWhileTyping) return;
-      deferredWhileTyping = false;
-      setTimeout(resync, 0);
-    });
-  }
-
-  ready(function () {
-    claimFromFragment();
-    connectRoom();
-    htmx.onLoad(function (element) {
-      element.querySelectorAll("[data-timer]").forEach(initTimer);
-      if (element.matches && element.matches("[data-timer]")) initTimer(element);
-    });
-    setInterval(tickTimers, 250);
+    }
+    keepDrafts(detail);
   });
-})();
 
-/* ===== DISCUSSION: every screen follows the spotlight; an open note editor stays open
- * when the team's notes are pushed around it. ===== */
-(function () {
-  "use strict";
-  let followed = null;  // the spotlight this page last moved to
-  let editorsOpen = [];
+  document.addEventListener("focusout", function (event) {
+    const field = event.target;
+    if (field.matches && field.matches(TEXT_FIELD)) {
+      const kind = kindOf(field);
+      if (kind.leave) kind.leave(field);
+    }
+    setTimeout(function () {
+      afterLeaving.forEach(function (fn) { fn(); });
+      releaseHeld();
+    }, 0);
+  });
 
-  function typing() {
-    const active = document.activeElement;
-    return active && active.matches("textarea, input[type=text], input:not([type])");
+  /* A tap that takes the focus lands before the held pushes change the page under it. */
+  document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
+  ["pointerup", "pointercancel"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      pointerDown = false;
+      setTimeout(releaseHeld, 0);
+    }, true);
+  });
+
+  /* What a form sends is no longer unsent; posted, its kept words are done with. */
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form.matches || !form.matches("form")) return;
+    form.querySelectorAll(TEXT_FIELD).forEach(function (field) {
+      if (field.id) sent.set(field.id, field.value);
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form.matches || !form.matches("form")) return;
+    form.querySelectorAll(TEXT_FIELD).forEach(function (field) {
+      sent.delete(field.id);
+      if (event.detail.successful) drafts.delete(field.id);
+    });
+    if (event.detail.successful && heldFor === form) {
+      heldFor = null;
+      releaseHeld();
+    }
+  });
+
+  /* ===== TIMER: anchored on the server's clock, ticking on every screen alike ===== */
+  function formatSeconds(total) {
+    const minutes = Math.floor(total / 60);
+    const seconds = total % 60;
+    return minutes + ":" + String(seconds).padStart(2, "0");
   }
+
+  function initTimer(face) {
+    face.wsOffset = Number(face.dataset.serverNow) - Date.now();
+  }
+
+  function tickTimers() {
+    document.querySelectorAll("[data-timer][data-ends-at]").forEach(function (face) {
+      if (face.wsOffset === undefined) initTimer(face);
+      const left = Math.max(0, Math.round(
+        (Number(face.dataset.endsAt) - (Date.now() + face.wsOffset)) / 1000));
+      const clock = face.querySelector("[data-timer-clock]");
+      const text = formatSeconds(left);
+      if (clock.textContent !== text) clock.textContent = text;
+      const state = face.querySelector("[data-timer-state]");
+      const stateText = left === 0 ? "Time's up" : "Running";
+      if (state.textContent !== stateText) state.textContent = stateText;
+      face.classList.toggle("timer-done", left === 0);
+    });
+  }
+
+  function startTimers(root) {
+    root.querySelectorAll("[data-timer]").forEach(initTimer);
+    if (root.matches && root.matches("[data-timer]")) initTimer(root);
+  }
+
+  /* ===== POSTERS: no script of their own ===== */
+
+  /* ===== DISCUSSION: every screen follows the spotlight ===== */
+  let followed = null;  // the spotlight this page last moved to
 
   function followSpotlight() {
     const head = document.querySelector("[data-spotlight]");
     const key = head ? head.dataset.spotlight : null;
     if (key === followed) return;
-    if (head && typing()) return;  // move once the person has finished typing
+    if (head && typingField()) return;  // move once the person has finished typing
     followed = key;
     if (!head) return;
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     (head.closest(".question") || head).scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
   }
 
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    const target = event.detail.target;
-    if (!target || !target.querySelectorAll) return;
-    target.querySelectorAll("details.note-edit[open]").forEach(function (editor) {
-      editorsOpen.push(editor.id);
-    });
-  });
-  document.addEventListener("htmx:oobAfterSwap", function () {
-    editorsOpen.forEach(function (id) {
-      const editor = document.getElementById(id);
-      if (editor) editor.open = true;
-    });
-    editorsOpen = [];
-    followSpotlight();
-  });
+  document.addEventListener("htmx:oobAfterSwap", followSpotlight);
+  afterLeaving.push(followSpotlight);
 
-  document.addEventListener("focusout", function () { setTimeout(followSpotlight, 0); });
-
-  if (document.readyState !== "loading") followSpotlight();
-  else document.addEventListener("DOMContentLoaded", followSpotlight);
-})();
-
-/* ===== PLAN: co-edited plan cells, and the quiet write saved as it is typed =====
- * A plan cell is saved over the socket shortly after typing pauses, against the revision
- * its text came from; the server merges edits made at the same time. Its answer says what
- * the cell now holds, onto which the page carries whatever was typed meanwhile, keeping the
- * caret where it was among the words. A change pushed for the cell someone is typing in
- * is merged the same way instead of replacing their text. A quiet-write answer is saved
- * as it is typed and kept on the device until the server has it. */
-(function () {
-  "use strict";
-
+  /* ===== PLAN: co-edited plan cells =====
+   * A plan cell is saved over the socket shortly after typing pauses, against the revision
+   * its text came from; the server merges edits made at the same time. Its answer says what
+   * the cell now holds, onto which the page carries whatever was typed meanwhile, keeping the
+   * caret where it was among the words. A change pushed for the cell someone is typing in
+   * is merged the same way instead of replacing their text. */
   const CELL_DELAY = 500;
-  const QUIET_DELAY = 800;
   const CELL_FIELD = "textarea[data-plan-cell]";
-  const QUIET_FIELD = "textarea[data-quiet-write]";
-
-  function emit(name, args, reply) {
-    if (!window.wsappSocket) return;
-    window.wsappSocket.emit("act", { name: name, args: args }, reply || function () {});
-  }
 
   function flash(message) {
     const box = document.getElementById("flash");
@@ -317,30 +476,29 @@
   }
 
   /* What was typed between `sent` and `typed`, applied to the server's `saved` text. */
-  function rebase(sent, typed, saved) {
-    const mine = difference(sent, typed);
-    const theirs = difference(sent, saved);
-    const start = mapPosition(mine.head, sent, saved, theirs);
-    const end = Math.max(start, mapPosition(sent.length - mine.tail, sent, saved, theirs));
+  function rebase(sentText, typed, saved) {
+    const mine = difference(sentText, typed);
+    const theirs = difference(sentText, saved);
+    const start = mapPosition(mine.head, sentText, saved, theirs);
+    const end = Math.max(start, mapPosition(sentText.length - mine.tail, sentText, saved, theirs));
     return saved.slice(0, start) + typed.slice(mine.head, typed.length - mine.tail) +
       saved.slice(end);
   }
 
-  /* --- Plan cells --- */
   /* Per cell: the server's text at `revision`, what this person has `typed` on top of it,
      whether a save is on its way, and the newest text pushed meanwhile (`pushed`: someone
      else's save that may come after this one's). `typed` outlives the field: a swap may
      replace it. */
   const cells = new Map();
 
-  function fieldOf(id) { return document.getElementById("plan-cell-" + id + "-text"); }
+  function cellField(id) { return document.getElementById("plan-cell-" + id + "-text"); }
 
   /* The field's server text is its default value (what the page was sent) at data-revision. */
-  function stateOf(field) {
+  function cellState(field) {
     const id = Number(field.dataset.planCell);
     const revision = Number(field.dataset.revision);
     let state = cells.get(id);
-    if (!state || (!state.busy && !dirty(state) && revision > state.revision)) {
+    if (!state || (!state.busy && !cellDirty(state) && revision > state.revision)) {
       state = { id: id, revision: revision, text: field.defaultValue, typed: field.defaultValue,
                 busy: false, again: false, timer: null, pushed: null };
       cells.set(id, state);
@@ -348,97 +506,95 @@
     return state;
   }
 
-  function dirty(state) { return state.typed !== state.text; }
+  function cellDirty(state) { return state.typed !== state.text; }
 
-  function show(state) {
-    const field = fieldOf(state.id);
+  function showCell(state) {
+    const field = cellField(state.id);
     if (!field) return;
     field.dataset.revision = String(state.revision);
     field.defaultValue = state.text;
     replaceText(field, state.typed);
   }
 
-  function schedule(state) {
+  function scheduleCell(state) {
     clearTimeout(state.timer);
-    state.timer = setTimeout(function () { save(state); }, CELL_DELAY);
+    state.timer = setTimeout(function () { saveCell(state); }, CELL_DELAY);
   }
 
-  function save(state) {
+  function saveCell(state) {
     clearTimeout(state.timer);
     state.timer = null;
     if (state.busy) { state.again = true; return; }
-    if (!dirty(state)) return;
-    const sent = state.typed;
+    if (!cellDirty(state)) return;
+    const sentText = state.typed;
     state.busy = true;
-    emit("plan.cell.edit", { cell_id: state.id, base_revision: state.revision, text: sent },
+    act("plan.cell.edit", { cell_id: state.id, base_revision: state.revision, text: sentText },
       function (reply) {
         state.busy = false;
         if (!reply || !reply.ok) {
           flash((reply && reply.error) || "Not saved yet: the connection dropped.");
           return;
         }
-        adopt(state, reply.cell, sent);
+        adoptCell(state, reply.cell, sentText);
         const later = state.pushed;
         state.pushed = null;
         if (later && later.revision > state.revision) {
-          if (dirty(state)) { save(state); return; }  // the server merges it in
+          if (cellDirty(state)) { saveCell(state); return; }  // the server merges it in
           state.revision = later.revision;
           state.text = state.typed = later.text;
-          show(state);
+          showCell(state);
         }
-        if (state.again || dirty(state)) { state.again = false; schedule(state); }
+        if (state.again || cellDirty(state)) { state.again = false; scheduleCell(state); }
       });
   }
 
-  /* The cell as saved, with whatever was typed since `sent` carried over onto it. */
-  function adopt(state, saved, sent) {
-    state.typed = state.typed === sent ? saved.text : rebase(sent, state.typed, saved.text);
+  /* The cell as saved, with whatever was typed since `sentText` carried over onto it. */
+  function adoptCell(state, saved, sentText) {
+    state.typed = state.typed === sentText ? saved.text : rebase(sentText, state.typed, saved.text);
     state.revision = saved.revision;
     state.text = saved.text;
-    show(state);
+    showCell(state);
   }
 
   document.addEventListener("input", function (event) {
     const field = event.target;
     if (!field.matches || !field.matches(CELL_FIELD)) return;
-    const state = stateOf(field);
+    const state = cellState(field);
     state.typed = field.value;
-    schedule(state);
+    scheduleCell(state);
   });
 
   /* A pushed cell: a field someone is typing in (or has unsaved words in) is never replaced.
      Newer text goes into it around the caret; typed words are merged on the server first. */
-  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
-    const target = event.detail.target;
-    if (!target || !target.matches || !target.matches(CELL_FIELD)) return;
-    const state = cells.get(Number(target.dataset.planCell));
-    const focused = document.activeElement === target;
-    if (!focused && (!state || (!state.busy && !dirty(state)))) {
-      cells.delete(Number(target.dataset.planCell));
-      return;
+  function takeCellPush(field, detail) {
+    const state = cells.get(Number(field.dataset.planCell));
+    const focused = document.activeElement === field;
+    if (!focused && (!state || (!state.busy && !cellDirty(state)))) {
+      cells.delete(Number(field.dataset.planCell));
+      return false;
     }
-    event.preventDefault();
-    const next = event.detail.fragment.firstElementChild;
-    if (!next) return;
-    target.readOnly = next.readOnly;
-    const current = state || stateOf(target);
+    const next = detail.fragment.firstElementChild;
+    if (!next) return true;
+    field.readOnly = next.readOnly;
+    const current = state || cellState(field);
     const revision = Number(next.dataset.revision);
     if (current.busy && revision > current.revision &&
         (!current.pushed || revision > current.pushed.revision)) {
       current.pushed = { revision: revision, text: next.value };  // dealt with once saved
     }
-    if (revision <= current.revision || current.busy) return;
-    if (dirty(current)) { save(current); return; }
+    if (revision <= current.revision || current.busy) return true;
+    if (cellDirty(current)) { saveCell(current); return true; }
     current.revision = revision;
     current.text = current.typed = next.value;
-    show(current);
-  });
+    showCell(current);
+    return true;
+  }
 
   /* A cell field put back by a bigger swap (the grid, the phase) gets its unsaved words. */
   function restoreCells(root) {
     root.querySelectorAll(CELL_FIELD).forEach(function (field) {
       const state = cells.get(Number(field.dataset.planCell));
-      if (state && (state.busy || dirty(state))) field.value = state.typed;
+      if (state && (state.busy || cellDirty(state))) field.value = state.typed;
     });
   }
 
@@ -447,28 +603,57 @@
   function setEditing(id) {
     if (editing === id) return;
     editing = id;
-    emit("plan.editing", { cell_id: id });
+    act("plan.editing", { cell_id: id });
+  }
+
+  function editingField() {
+    const field = typingField();
+    return field && field.matches(CELL_FIELD) ? field : null;
   }
 
   document.addEventListener("focusin", function (event) {
     const field = event.target;
     if (!field.matches || !field.matches(CELL_FIELD) || field.readOnly) return;
-    stateOf(field);
+    cellState(field);
     setEditing(Number(field.dataset.planCell));
   });
 
-  document.addEventListener("focusout", function (event) {
-    const field = event.target;
-    if (!field.matches || !field.matches(CELL_FIELD)) return;
-    const state = cells.get(Number(field.dataset.planCell));
-    if (state) save(state);
-    setTimeout(function () {
-      const active = document.activeElement;
-      if (!active || !active.matches(CELL_FIELD) || active.readOnly) setEditing(null);
-    }, 0);
+  editable({
+    selector: CELL_FIELD,
+    savesItself: true,
+    takePush: takeCellPush,
+    leave: function (field) {
+      const state = cells.get(Number(field.dataset.planCell));
+      if (state) saveCell(state);
+    },
   });
+  afterLeaving.push(function () { if (!editingField()) setEditing(null); });
 
-  /* --- A cell's history, opened as a dialog --- */
+  /* "Ana is editing" is for the others: each screen leaves its own person out. */
+  function leaveOutMe(root) {
+    const me = document.body.dataset.me;
+    if (!me) return;
+    const lines = root.matches && root.matches(".plan-cell-editing")
+      ? [root] : root.querySelectorAll(".plan-cell-editing");
+    lines.forEach(function (line) {
+      const editors = Array.from(line.querySelectorAll(".editor"));
+      const others = editors.filter(function (editor) { return editor.dataset.who !== me; });
+      if (others.length === editors.length) return;
+      line.textContent = "";
+      if (!others.length) return;
+      const pen = document.createElement("span");
+      pen.setAttribute("aria-hidden", "true");
+      pen.textContent = "✎ ";
+      others.forEach(function (editor, index) {
+        if (index) line.append(", ");
+        line.append(editor);
+      });
+      line.prepend(pen);
+      line.append(others.length === 1 ? " is editing" : " are editing");
+    });
+  }
+
+  /* A cell's history, opened as a dialog. */
   function openHistory(root) {
     const dialog = root.id === "plan-history" ? root : null;
     if (!dialog || !dialog.hasAttribute("data-open") || dialog.open) return;
@@ -488,7 +673,16 @@
     if (dialog) dialog.close();
   });
 
-  /* --- Quiet write: saved as it is typed, kept on the device until the server has it --- */
+  /* A new connection is not editing yet. */
+  function editAgainOnConnect() {
+    editing = null;
+    const field = editingField();
+    if (field) setEditing(Number(field.dataset.planCell));
+  }
+
+  /* ===== QUIET WRITE: saved as it is typed, kept on the device until the server has it ===== */
+  const QUIET_DELAY = 800;
+  const QUIET_FIELD = "textarea[data-quiet-write]";
   let quietTimer = null;
 
   function quietKey(field) { return "wsapp:quiet:" + field.dataset.quietWrite; }
@@ -516,7 +710,7 @@
     clearTimeout(quietTimer);
     quietTimer = null;
     const text = field.value;
-    emit("quiet.save", { text: text }, function (reply) {
+    act("quiet.save", { text: text }, function (reply) {
       if (!reply || !reply.ok) {
         quietStatus((reply && reply.error) || "Not saved yet: it is kept on this device.");
         return;
@@ -543,9 +737,7 @@
     const field = document.querySelector(QUIET_FIELD);
     if (field && quietTimer) saveQuiet(field);
   }
-  document.addEventListener("focusout", function (event) {
-    if (event.target.matches && event.target.matches(QUIET_FIELD)) flushQuiet();
-  });
+  editable({ selector: QUIET_FIELD, savesItself: true, leave: flushQuiet });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flushQuiet();
   });
@@ -566,50 +758,22 @@
     saveQuiet(field);
   }
 
-  /* "Ana is editing" is for the others: each screen leaves its own person out. */
-  function leaveOutMe(root) {
-    const me = document.body.dataset.me;
-    if (!me) return;
-    const lines = root.matches && root.matches(".plan-cell-editing")
-      ? [root] : root.querySelectorAll(".plan-cell-editing");
-    lines.forEach(function (line) {
-      const editors = Array.from(line.querySelectorAll(".editor"));
-      const others = editors.filter(function (editor) { return editor.dataset.who !== me; });
-      if (others.length === editors.length) return;
-      line.textContent = "";
-      if (!others.length) return;
-      const pen = document.createElement("span");
-      pen.setAttribute("aria-hidden", "true");
-      pen.textContent = "✎ ";
-      others.forEach(function (editor, index) {
-        if (index) line.append(", ");
-        line.append(editor);
-      });
-      line.prepend(pen);
-      line.append(others.length === 1 ? " is editing" : " are editing");
+  /* ===== EXPORT: no script of its own (downloads are links) ===== */
+
+  /* ===== Start ===== */
+  ready(function () {
+    claimFromFragment();
+    connectRoom();
+    if (socket) socket.on("connect", editAgainOnConnect);
+    htmx.onLoad(function (root) {
+      startTimers(root);
+      restoreDrafts(root);
+      leaveOutMe(root);
+      restoreCells(root);
+      restoreQuiet(root);
+      openHistory(root);
     });
-  }
-
-  function onLoad(root) {
-    leaveOutMe(root);
-    restoreCells(root);
-    restoreQuiet(root);
-    openHistory(root);
-  }
-
-  function start() {
-    htmx.onLoad(onLoad);
-    if (window.wsappSocket) {
-      window.wsappSocket.on("connect", function () {  // a new connection is not editing yet
-        const active = document.activeElement;
-        editing = null;
-        if (active && active.matches(CELL_FIELD) && !active.readOnly) {
-          setEditing(Number(active.dataset.planCell));
-        }
-      });
-    }
-  }
-
-  if (document.readyState !== "loading") start();
-  else document.addEventListener("DOMContentLoaded", start);
+    setInterval(tickTimers, 250);
+    followSpotlight();
+  });
 })();

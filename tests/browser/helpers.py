@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocket, expect
 
 
 def wait_live(page: Page) -> None:
@@ -31,3 +31,23 @@ def join(page: Page, base_url: str, code: str, name: str) -> None:
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Join the room").click()
     wait_live(page)
+
+
+def resyncs_sent(page: Page) -> list[str]:
+    """Every "resync" (a request for the whole room) this page's socket sends from now on.
+    Call it before the page opens its room, so the socket is watched from its start."""
+    sent: list[str] = []
+
+    def watch(socket: WebSocket) -> None:
+        socket.on(
+            "framesent",
+            lambda payload: sent.append(str(payload)) if '["resync"' in str(payload) else None,
+        )
+
+    page.on("websocket", watch)
+    return sent
+
+
+def leave_the_field(page: Page) -> None:
+    """Tap the page's heading, away from any field (as someone looking up from typing)."""
+    page.get_by_role("heading", level=1).click()
