@@ -77,8 +77,10 @@ def test_newcomers_wait_until_the_facilitator_lets_them_in(workshop: Workshop, a
     assert waiting.is_connected()
 
     # The facilitator sees the knock live, with buttons named for the person.
-    knocks = pushed(lead.socket).by_id("people")
+    seen = pushed(lead.socket)
+    knocks = seen.by_id("people")
     assert knocks is not None and "Waiting to be let in 1" in knocks.words
+    assert "Newcomers wait until you let them in: 1 waiting" in seen.by_id("room-status").words
     knock_button(knocks, "Refuse Ben")
     admit = knock_button(knocks, "Admit Ben")
     assert lead.act("knock.admit", knock_id=int(str(admit.attrs["value"])))["ok"]

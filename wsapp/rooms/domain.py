@@ -140,7 +140,8 @@ def join_room(room: Room, typed_name: str) -> Participant:
 
 # --- Newcomers wait to be let in ------------------------------------------------------------
 
-WAITING = ("rooms/_people.html",)  # where the facilitator sees the knocks
+# Where the facilitator sees the knocks: the list, and how many wait in the status banner.
+WAITING = ("rooms/_people.html", "rooms/_status.html")
 
 
 def knock_key(knock_id: int) -> str:
@@ -205,8 +206,8 @@ def _waiting_knock(room: Room, knock_id: int) -> Knock:
     return knock
 
 
-def _answered(room: Room, answered: list[Knock], *, also: tuple[str, ...] = ()) -> Publish:
-    publish = Publish(regions=(*people_changed().regions, *also))
+def _answered(room: Room, answered: list[Knock]) -> Publish:
+    publish = Publish(regions=(*people_changed().regions, "rooms/_status.html"))
     publish.after.extend(functools.partial(tell_knock, room, knock) for knock in answered)
     return publish
 
@@ -238,7 +239,7 @@ def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
     waiting = [] if args.wait else knocks(room)
     for knock in waiting:
         _answer(room, knock, admit=True)
-    return _answered(room, waiting, also=("rooms/_status.html",))
+    return _answered(room, waiting)
 
 
 @per_change
