@@ -3,21 +3,27 @@ that act as a facilitator or a participant, and (in tests/browser) a live server
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select, text
 
+from benchmarks.deploy import fresh_database
 from wsapp import create_app
 from wsapp.extensions import db, socketio
 from wsapp.models import Room
@@ -32,7 +38,32 @@ TEST_CONFIG = {
     "JOIN_ATTEMPTS_PER_MINUTE": 1000,
     "CONNECTS_PER_MINUTE": 10_000,
     "PRESENCE_GRACE": 0,  # a closed socket is gone at once (tests/test_rooms.py sets one)
+    "ROOMS_PER_HOUR": 10_000,
+    "ROOMS_PER_HOUR_PER_ADDRESS": 10_000,
 }
+PG_ADMIN_URL = os.environ.get(
+    "WSAPP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def require_services(redis_url: str | None = None) -> None:
+    """PostgreSQL (and Redis, when a URL is given) must answer. In CI their absence fails
+    the tests; elsewhere it skips them."""
+    problems = []
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.Error as error:
+        problems.append(f"PostgreSQL at {PG_ADMIN_URL}: {error}")
+    if redis_url is not None:
+        try:
+            redis.Redis.from_url(redis_url, socket_timeout=3).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at {redis_url}: {error}")
+    if problems:
+        message = "these tests need the machine's services: " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message + " (start them as scripts/test does)")
 
 
 @pytest.fixture(scope="session")
@@ -46,14 +77,70 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    """One fresh PostgreSQL database upgraded through every migration, dropped at the end."""
+    require_services()
+    with fresh_database(PG_ADMIN_URL, "wsapp_test") as url:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
+
+
+def database_for(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database for one test: a copy of the migrated SQLite file, or the session's
+    PostgreSQL database emptied of every row."""
+    if kind == "sqlite":
+        path = tmp_path / "wsapp.sqlite"
+        shutil.copy(request.getfixturevalue("migrated_database"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgresql_database")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        db.engine.dispose()
+    return url
+
+
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
-    path = tmp_path / "wsapp.sqlite"
-    shutil.copy(migrated_database, path)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh SQLite database for each test (see ``EACH_DATABASE`` for PostgreSQL too)."""
+    return database_for("sqlite", request, tmp_path)
+
+
+# A module whose tests must hold on both databases overrides ``database_url`` with these as
+# its params (the PostgreSQL runs need the machine's services).
+EACH_DATABASE = ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every saved row of every table, except the open sockets (they come and go)."""
+    with app.app_context():
+        return {
+            table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+            for table in db.metadata.sorted_tables
+            if table.name != "connections"
+        }
+
+
+@contextmanager
+def unchanged(app: Flask) -> Iterator[None]:
+    """Asserts that what is inside changed no saved row."""
+    before = saved_state(app)
+    yield
+    assert saved_state(app) == before
 
 
 @pytest.fixture

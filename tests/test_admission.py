@@ -10,12 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from wsapp.extensions import db
+from wsapp.limits import KNOCKS_MAX
 from wsapp.models import Knock, Participant
-from wsapp.rooms.domain import KNOCKS_MAX, LOCKED_DOOR
+from wsapp.rooms.domain import LOCKED_DOOR
 
-from .conftest import Member, Workshop, post
+from .conftest import Member, Workshop, post, unchanged
 from .dom import Node, parse
-from .test_security import socket_for, unchanged
+from .test_security import socket_for
 
 WAITING = "Waiting for the facilitator to let you in"
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from wsapp.export.domain import json_schema
-from wsapp.export.formats import neutralise
+from wsapp.export.formats import neutralise, to_xlsx
 from wsapp.extensions import db
 from wsapp.models import (
     Dot,
@@ -198,12 +198,18 @@ def expected_grid() -> list[list[str]]:
 # --- Formula safety -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx"])
+@pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx", " =x", "  +1", "\n@SUM(A1)", " \t-2"])
 def test_formula_like_text_gets_an_apostrophe(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["plain", "a=b", "1+1", " =x", ""])
+@pytest.mark.parametrize("text", [" =1+2", "\n@SUM(A1)", "  -2"])
+def test_a_formula_after_leading_whitespace_is_text_in_excel_too(text):
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([("Plan", [["x", text]])]))).active
+    assert sheet["B1"].value == text and sheet["B1"].quotePrefix
+
+
+@pytest.mark.parametrize("text", ["plain", "a=b", "1+1", " x=1", "", "  "])
 def test_ordinary_text_is_left_alone(text):
     assert neutralise(text) == text
 
@@ -232,7 +238,7 @@ def test_plan_xlsx_keeps_the_text_exactly_and_never_makes_a_formula(team: Team):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type == "s"
-            if str(cell.value).startswith(("=", "+", "-", "@")):
+            if str(cell.value).lstrip().startswith(("=", "+", "-", "@")):
                 assert cell.quotePrefix, cell.coordinate
     assert sheet["A1"].font.b and sheet["B1"].font.b
     with zipfile.ZipFile(io.BytesIO(data)) as book:

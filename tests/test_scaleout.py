@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-import redis
 import requests
 import socketio
 from sqlalchemy import func, select, text
@@ -39,14 +37,12 @@ from benchmarks.deploy import (
     wsapp_command,
 )
 
+from .conftest import PG_ADMIN_URL, require_services
 from .dom import Node, parse
 
 pytestmark = pytest.mark.services
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get(
-    "WSAPP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("WSAPP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PRESENCE_TTL = 3  # seconds; the test clients send heartbeats every HEARTBEAT seconds
 PRESENCE_GRACE = 1  # seconds a closed socket's person still counts as here
@@ -58,28 +54,10 @@ KIT = "readiness-planning"
 # --- Services ----------------------------------------------------------------------------
 
 
-def _require_services() -> None:
-    """PostgreSQL and Redis must answer. In CI their absence fails the tests."""
-    problems = []
-    try:
-        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
-    except psycopg.Error as error:
-        problems.append(f"PostgreSQL at {PG_ADMIN_URL}: {error}")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
-    except redis.RedisError as error:
-        problems.append(f"Redis at {REDIS_URL}: {error}")
-    if problems:
-        message = "scale-out tests need the machine's services: " + "; ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message + " (start them as scripts/test does)")
-
-
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this module, dropped afterwards."""
-    _require_services()
+    require_services(REDIS_URL)
     with fresh_database(PG_ADMIN_URL, "wsapp_scale") as url:
         yield url
 
@@ -379,9 +357,9 @@ def test_simultaneous_joins_never_pass_the_cap(
     last place in a room make one participant, not a dozen."""
     from wsapp import create_app
     from wsapp.extensions import db
+    from wsapp.limits import PEOPLE_MAX
     from wsapp.models import Participant
     from wsapp.models import Room as RoomRow
-    from wsapp.rooms.domain import PEOPLE_MAX
 
     from .conftest import TEST_CONFIG, Workshop, post
 

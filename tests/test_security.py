@@ -13,7 +13,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,19 @@ from werkzeug.serving import make_server
 
 from wsapp import create_app, security
 from wsapp.config import _instance_secret_key
-from wsapp.discussion.domain import NOTES_PER_PERSON_MAX
 from wsapp.extensions import db, socketio
+from wsapp.limits import (
+    ITEMS_PER_POSTER_MAX,
+    NOTES_MAX,
+    NOTES_PER_PERSON_MAX,
+    PEOPLE_MAX,
+    POSTERS_MAX,
+)
 from wsapp.models import Note, Participant, PlanCell, PlanRow, Poster, PosterItem, Room, utcnow
-from wsapp.posters.domain import ITEMS_PER_POSTER_MAX, POSTERS_MAX
-from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH, PEOPLE_MAX
+from wsapp.rooms.domain import CODE_ALPHABET, CODE_LENGTH
 
-from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post
+from .conftest import TEST_CONFIG, Member, Workshop, csrf_of, post, saved_state, unchanged
+from .test_export import import_file
 
 READINESS = "readiness-planning"
 DISCUSSION = "discussion-alignment-coherence"
@@ -52,23 +57,6 @@ PAYLOADS = (
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every saved row of every table, except the open sockets (they come and go)."""
-    with app.app_context():
-        return {
-            table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
-            for table in db.metadata.sorted_tables
-            if table.name != "connections"
-        }
-
-
-@contextmanager
-def unchanged(app: Flask) -> Iterator[None]:
-    before = saved_state(app)
-    yield
-    assert saved_state(app) == before
 
 
 def facilitator_key(member: Member) -> str:
@@ -761,6 +749,37 @@ def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, a
     assert len(joined) == 30
 
 
+def test_opening_rooms_is_limited_per_browser_and_per_address(workshop: Workshop, app: Flask):
+    """New rooms, imports and copies share one allowance an hour per browser and a larger
+    one per address (a venue's facilitators share its address)."""
+    app.config.update(ROOMS_PER_HOUR=3, ROOMS_PER_HOUR_PER_ADDRESS=5)
+    lead = workshop.open_room()
+    for _ in range(2):
+        assert post(lead.client, "/rooms", {"kit": READINESS}).status_code == 302
+    record = lead.client.get(f"/r/{lead.code}/export/room.json").data
+    with unchanged(app):
+        for refused in (
+            post(lead.client, "/rooms", {"kit": READINESS}),
+            post(lead.client, f"/facilitator/rooms/{lead.code}/duplicate"),
+            import_file(lead.client, record),
+        ):
+            assert refused.status_code == 429
+            assert "opened many rooms" in Page(refused.get_data(as_text=True)).text
+
+    def browser(address: str = "127.0.0.1") -> FlaskClient:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        page_token(client)  # its own session (the tests' clients share a CSRF token)
+        return client
+
+    colleague = browser()  # another browser at the same address
+    for _ in range(2):
+        assert post(colleague, "/rooms", {"kit": READINESS}).status_code == 302
+    with unchanged(app):
+        assert post(colleague, "/rooms", {"kit": READINESS}).status_code == 429
+    assert post(browser("192.0.2.7"), "/rooms", {"kit": READINESS}).status_code == 302
+
+
 def test_a_room_holds_a_team_not_a_crowd(workshop: Workshop, app: Flask):
     lead = workshop.open_room()
     with app.app_context():
@@ -771,6 +790,33 @@ def test_a_room_holds_a_team_not_a_crowd(workshop: Workshop, app: Flask):
         refused = post(app.test_client(), f"/r/{lead.code}/join", {"name": "One more"})
     assert refused.status_code == 409
     assert "This room is full" in refused.get_data(as_text=True)
+
+
+def test_a_room_holds_a_bounded_number_of_notes(workshop: Workshop, app: Flask):
+    """However many people share the work, the room's notes stop at NOTES_MAX (an import
+    stops there too: tests/test_malformed_input.py)."""
+    lead = workshop.connect(workshop.open_room())
+    assert lead.act("phase.go", index=PROMPT_PHASE)["ok"]
+    with app.app_context():
+        room = db.session.scalars(select(Room).where(Room.code == lead.code)).one()
+        people = [Participant(room_id=room.id, name=f"P{n}") for n in range(PEOPLE_MAX)]
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            Note(
+                room_id=room.id,
+                question_key=PROMPT_KEY,
+                participant_id=people[n % PEOPLE_MAX].id,
+                author_name="P",
+                text=f"{n}",
+            )
+            for n in range(NOTES_MAX)
+        )
+        db.session.commit()
+    with unchanged(app):
+        reply = lead.act("note.add", question_key=PROMPT_KEY, text="One more")
+    assert reply["ok"] is False
+    assert f"already holds {NOTES_MAX} notes" in reply["error"]
 
 
 # --- Script and HTML in every text field ----------------------------------------------------
@@ -878,6 +924,9 @@ def test_exports_show_typed_text_as_text(workshop: Workshop, app: Flask):
     for payload in (*PAYLOADS, '=HYPERLINK("http://evil.example","x")'):
         assert ana.act("note.add", question_key=PROMPT_KEY, text=payload)["ok"]
     assert lead.act("poster.add", title="=1+2", statement="@SUM(A1)")["ok"]
+    cell = plan_cell_ids(app, room_id(workshop, lead.code))[0]
+    edit = lead.act("plan.cell.edit", cell_id=cell, base_revision=0, text=' \t=HYPERLINK("x")')
+    assert edit["ok"]
 
     record = lead.client.get(f"/r/{lead.code}/record")
     assert record.status_code == 200
@@ -887,9 +936,35 @@ def test_exports_show_typed_text_as_text(workshop: Workshop, app: Flask):
     assert not [tag for tag, _ in svg.elements if tag in {"script", "img", "foreignobject"}]
     notes = lead.client.get(f"/r/{lead.code}/export/notes.md").get_data(as_text=True)
     assert not re.search(r"(?<!\\)<", notes), "every < in the Markdown is escaped"
-    table = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
-    cells = [cell for line in table.splitlines() for cell in line.split(",")]
-    assert not [cell for cell in cells if cell.strip('"').startswith(("=", "+", "@"))]
+    for name in ("posters.csv", "plan.csv"):
+        table = lead.client.get(f"/r/{lead.code}/export/{name}").get_data(as_text=True)
+        cells = [cell for line in table.splitlines() for cell in line.split(",")]
+        assert not [cell for cell in cells if cell.strip('" \t').startswith(("=", "+", "@"))]
+
+
+MARKDOWN = "# <img src=x onerror=alert(1)> [a](javascript:alert(1)) *b* `c` | d"
+
+
+def test_markdown_exports_show_everything_people_typed_as_text(workshop: Workshop, app: Flask):
+    """Typed or imported, a room's title, names, notes, quiet writes and the plan's words
+    reach plan.md and notes.md escaped: no markup, link or HTML of theirs takes effect."""
+    lead = workshop.connect(workshop.open_room(title=MARKDOWN[:30]))
+    ana = workshop.connect(workshop.join(lead.code, MARKDOWN[:40]))
+    assert lead.act("phase.go", index=PROMPT_PHASE)["ok"]
+    assert ana.act("note.add", question_key=PROMPT_KEY, text=MARKDOWN)["ok"]
+    assert lead.act("quiet.open")["ok"]
+    assert ana.act("quiet.save", text=MARKDOWN)["ok"]
+    assert lead.act("quiet.share", named=True)["ok"]
+    assert lead.act("plan.row.add", heading=MARKDOWN, detail=MARKDOWN)["ok"]
+    assert lead.act("plan.column.add", heading=MARKDOWN[:60])["ok"]
+    cell = plan_cell_ids(app, room_id(workshop, lead.code))[-1]
+    assert ana.act("plan.cell.edit", cell_id=cell, base_revision=0, text=MARKDOWN)["ok"]
+    for name in ("plan.md", "notes.md"):
+        text = lead.client.get(f"/r/{lead.code}/export/{name}").get_data(as_text=True)
+        assert text.startswith("# \\# \\<img src=x onerror=alert(1)\\>"), name
+        assert not re.findall(r"(?<!\\)<(?!br>)", text), name  # <br>: a cell's line break
+        assert not re.findall(r"(?<!\\)[\[`]", text), name
+        assert not re.findall(r"(?<!\\)\*b", text), name
 
 
 def test_pages_have_no_inline_script_or_style_for_the_csp_to_refuse(workshop: Workshop):
@@ -944,58 +1019,7 @@ def test_an_oversized_socket_message_is_refused(served: str, workshop: Workshop,
     sock.eio.ws.shutdown()  # the client library leaves a socket the server closed open
 
 
-@pytest.mark.parametrize(
-    "message,error",
-    [
-        ("not an object", "Send an action name and its arguments."),
-        ({"args": {}}, "Send an action name and its arguments."),
-        ({"name": 42}, "Send an action name and its arguments."),
-        ({"name": "participant.rename", "args": ["Ana"]}, "must be an object"),
-        ({"name": "x" * 10_000}, "There is no action called"),
-        ({"name": "participant.rename", "args": {"name": "x" * 41}}, "at most 40 characters"),
-        ({"name": "participant.rename", "args": {"name": {"$gt": ""}}}, "name:"),
-        ({"name": "participant.rename", "args": {}}, "name: is required"),
-        ({"name": "participant.rename", "args": {"name": "A", "id": 1}}, "is not expected"),
-        ({"name": "note.add", "args": {"question_key": PROMPT_KEY, "text": "x" * 501}}, "500"),
-        ({"name": "note.add", "args": {"question_key": "k" * 161, "text": "hi"}}, "question_key"),
-        ({"name": "dot.place", "args": {"item_id": 10**30, "colour": "green"}}, "far too large"),
-        ({"name": "note.delete", "args": {"note_id": -(10**30)}}, "note_id"),
-        ({"name": "dot.place", "args": {"item_id": 1, "colour": "purple"}}, "colour"),
-        ({"name": "dot.place", "args": {"item_id": -1, "colour": "green"}}, "item_id"),
-    ],
-)
-def test_malformed_socket_events_get_a_clear_error_and_change_nothing(
-    workshop: Workshop, app: Flask, message, error
-):
-    lead = workshop.connect(workshop.open_room())
-    lead.act("phase.go", index=PROMPT_PHASE)
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    with unchanged(app):
-        reply = ana.socket.emit("act", message, callback=True)
-    assert reply["ok"] is False
-    assert error in reply["error"]
-
-
-@pytest.mark.parametrize(
-    "action,args,error",
-    [
-        ("timer.start", {"minutes": "ten"}, "minutes"),
-        ("timer.start", {"minutes": "1", "label": "x" * 81}, "label"),
-        ("timer.start", {"minutes": str(10**9)}, "minutes"),
-        ("phase.go", {"index": "-1"}, "index"),
-        ("room.lock", {"locked": "perhaps"}, "locked"),
-        ("poster.add", {"title": "x" * 121}, "title"),
-    ],
-)
-def test_malformed_http_actions_get_a_clear_error_and_change_nothing(
-    workshop: Workshop, app: Flask, action, args, error
-):
-    lead = workshop.open_room()
-    with unchanged(app):
-        response = lead.post_action(action, **args)
-    assert response.status_code == 422
-    flash = Page(response.get_data(as_text=True))
-    assert error in flash.text
+# The malformed socket events and actions: tests/test_malformed_input.py (both databases).
 
 
 # --- Headers and cookies ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .identity import Actor, actor_in, sender_key
 from .live import Publish, bump_version, commit_and_deliver, render_change
 from .models import Room
 from .security import SLOW_DOWN, action_limit, allow
+from .text import Typed
 
 Who = Literal["participant", "facilitator", "anyone"]
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -38,10 +39,10 @@ class ActionError(Exception):
 INT_MAX = 2**31 - 1
 
 
-class Args(BaseModel):
-    """Base for an action's arguments: unknown fields are refused, strings are trimmed,
-    and no whole number is too large for the database (an id of 10**30 is refused here
-    rather than failing in the query)."""
+class Args(Typed):
+    """Base for an action's arguments: unknown fields are refused, strings are cleaned
+    (:mod:`wsapp.text`) and trimmed, and no whole number is too large for the database (an
+    id of 10**30 is refused here rather than failing in the query)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 

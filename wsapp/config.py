@@ -73,6 +73,9 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "ACTION_BURST": int(env.get("WSAPP_ACTION_BURST", "30")),
         "JOIN_ATTEMPTS_PER_MINUTE": int(env.get("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", "20")),
         "CONNECTS_PER_MINUTE": int(env.get("WSAPP_CONNECTS_PER_MINUTE", "60")),
+        # Rooms opened (new, imported or copied) per browser and per address, in an hour.
+        "ROOMS_PER_HOUR": int(env.get("WSAPP_ROOMS_PER_HOUR", "20")),
+        "ROOMS_PER_HOUR_PER_ADDRESS": int(env.get("WSAPP_ROOMS_PER_HOUR_PER_ADDRESS", "200")),
         # Other sites whose pages may open sockets here (the app's own origin always may).
         "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
     }

@@ -27,7 +27,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -151,12 +151,12 @@ def action_limit() -> RateLimitItem:
 
 
 def socket_event_allowed(kind: str) -> bool:
-    """Housekeeping events (resync, heartbeat) per socket: at most two in any two seconds,
+    """Housekeeping events (resync, heartbeat) per socket: at most eight in any six seconds,
     so a stuck or hostile client cannot make the server render a room in a loop. A short
     window: a client sending too often still gets one through every two seconds or so,
-    which keeps its person online. Actions are limited per sender in
-    :func:`wsapp.actions.perform`."""
-    return allow(per_window(2, 2), kind, request.sid)  # type: ignore[attr-defined]
+    which keeps its person online (ten in ten seconds let a heartbeat twice a second go
+    silent for five). Actions are limited per sender in :func:`wsapp.actions.perform`."""
+    return allow(per_window(8, 6), kind, request.sid)  # type: ignore[attr-defined]
 
 
 # --- Guessing: failed attempts per client address ------------------------------------------
@@ -223,6 +223,31 @@ def count_wrong_room_urls(response: Response) -> Response:
     if response.status_code == 404 and code is not None and _room_named(str(code)) is None:
         count_failed_attempt("code")
     return response
+
+
+TOO_MANY_ROOMS = (
+    "You have opened many rooms from here in the last hour. Wait a few minutes, then try again."
+)
+
+
+def guard_room_opening() -> None:
+    """Opening a room (a new one, an import or a copy) spends one of this browser's
+    allowance an hour and one of its address's, a larger one since a venue's facilitators
+    share an address; refused with 429 when either is spent, so no script can fill the
+    database with rooms. The browser is known by its session's CSRF secret."""
+    config = current_app.config
+    address = str(request.remote_addr)
+    hourly = [
+        (int(config["ROOMS_PER_HOUR"]), "browser", str(session.get("csrf_token", address))),
+        (int(config["ROOMS_PER_HOUR_PER_ADDRESS"]), "address", address),
+    ]
+    if not all(
+        _counted(_limiter().test, per_window(per_hour, 3600), "rooms", kind, key)
+        for per_hour, kind, key in hourly
+    ):
+        abort(429, TOO_MANY_ROOMS)
+    for per_hour, kind, key in hourly:
+        allow(per_window(per_hour, 3600), "rooms", kind, key)
 
 
 def connects_left(identity: str) -> bool:

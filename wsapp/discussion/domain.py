@@ -15,19 +15,19 @@ from flask import current_app, render_template
 from markupsafe import Markup, escape
 from pydantic import Field
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from ..actions import ActionError, Args, action
 from ..content import Phase, Question, library
 from ..extensions import db
 from ..identity import Actor
+from ..limits import NOTES_MAX, NOTES_PER_PERSON_MAX
 from ..live import Publish, Viewer, per_change
 from ..models import Note, PlanCell, PlanColumn, PlanRow, Room, utcnow
 from ..rooms.domain import kit_of
 
 NOTE_MAX = 500
 KEY_MAX = 160
-# Notes one person may add on one question: plenty for a discussion, a bound for a script.
-NOTES_PER_PERSON_MAX = 50
 # Rendered notes a process keeps (see ``_note_html``): under 2 KB each.
 NOTES_KEPT = 10_000
 
@@ -254,8 +254,8 @@ def _notes_changed() -> Publish:
     return Publish(regions=LIVE_NOTES, personal=LIVE_NOTES)
 
 
-def _clean_text(text: str, *, empty: str) -> str:
-    text = text.replace("\r\n", "\n")
+def _note_text(text: str, *, empty: str) -> str:
+    """The note's text, unless it is empty or too long to be a note."""
     if not text:
         raise ActionError(empty, 422)
     if len(text) > NOTE_MAX:
@@ -287,12 +287,16 @@ class AddNote(Args):
     text: str
 
 
+_IN_ROOM = aliased(Note)
 # Every note added runs it; built once (see live._BUMP). Counts the question's notes,
-# its starred ones and the author's (a facilitator's have no participant).
+# its starred ones and the author's (a facilitator's have no participant), and the room's.
 _NOTES_SO_FAR = select(
     func.count(Note.id),
     func.count(Note.id).filter(Note.starred),
     func.count(Note.id).filter(Note.participant_id.is_not_distinct_from(bindparam("author_id"))),
+    select(func.count(_IN_ROOM.id))
+    .where(_IN_ROOM.room_id == bindparam("room_id"))
+    .scalar_subquery(),
 ).where(Note.room_id == bindparam("room_id"), Note.question_key == bindparam("question_key"))
 
 
@@ -300,12 +304,18 @@ _NOTES_SO_FAR = select(
 def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
     if args.question_key not in room_questions(room):
         raise ActionError("That question is not part of this room's discussion.", 422)
-    text = _clean_text(args.text, empty="Type your note first: an empty note was not added.")
+    text = _note_text(args.text, empty="Type your note first: an empty note was not added.")
     author_id = actor.participant.id if actor.participant else None
-    earlier, agreed, mine = db.session.execute(
+    earlier, agreed, mine, in_room = db.session.execute(
         _NOTES_SO_FAR,
         {"room_id": room.id, "question_key": args.question_key, "author_id": author_id},
     ).one()
+    if in_room >= NOTES_MAX:
+        raise ActionError(
+            f"This room already holds {NOTES_MAX} notes, the most it can. "
+            "Edit a note instead of adding one.",
+            409,
+        )
     if mine >= NOTES_PER_PERSON_MAX:
         raise ActionError(
             f"You have added {NOTES_PER_PERSON_MAX} notes on this question, the most one "
@@ -344,7 +354,7 @@ class EditNote(Args):
 def edit_note(room: Room, actor: Actor, args: EditNote) -> Publish:
     note = _note_in(room, args.note_id)
     _check_may_change(actor, note)
-    text = _clean_text(args.text, empty="A note cannot be empty. To remove it, delete it.")
+    text = _note_text(args.text, empty="A note cannot be empty. To remove it, delete it.")
     if text != note.text:
         note.text = text
         note.updated_at = utcnow()

@@ -16,14 +16,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import delete, select
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+from sqlalchemy import delete, insert, select
 
 from ..actions import ActionError, Args, action, describe_validation_error
 from ..content import Question, library
 from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
 from ..extensions import db
 from ..identity import Actor
+from ..limits import (
+    COLUMNS_MAX,
+    ITEMS_PER_POSTER_MAX,
+    NOTES_MAX,
+    PEOPLE_MAX,
+    POSTERS_MAX,
+    ROWS_MAX,
+)
 from ..live import Publish
 from ..models import (
     Dot,
@@ -44,6 +53,7 @@ from ..models import (
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
 from ..posters.domain import COLOURS, PosterSummary, summary, tally
 from ..rooms.domain import NAME_MAX, create_room, kit_of
+from ..text import ONE_LINE, Line, Typed
 
 SCHEMA_VERSION: Literal[1] = 1
 IMPORT_MAX_BYTES = 4 * 1024 * 1024
@@ -55,11 +65,27 @@ RefT = TypeVar("RefT", int, tuple[int, int])
 Ref = Annotated[
     int, Field(ge=1, description="A ref: rows are numbered from 1 within the document.")
 ]
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), ONE_LINE]
 Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 
-class _Part(BaseModel):
+def _storable(moment: datetime) -> datetime:
+    """A time with a zone is moved to UTC, which must still fall within years 1 to 9999."""
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "time_out_of_range", "is not a time between the years 1 and 9999 in UTC"
+        ) from None
+
+
+# Stored times are naive UTC; a time without a zone is taken to be UTC already.
+Moment = Annotated[datetime, AfterValidator(_storable)]
+
+
+class _Part(Typed):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
@@ -82,11 +108,11 @@ class RoomSettings(_Part):
 
 class RecordRoom(_Part):
     code: str = Field(max_length=12, description="The room's join code; a copy gets its own.")
-    title: str = Field(min_length=1, max_length=120)
+    title: Line = Field(min_length=1, max_length=120)
     kit_id: str = Field(max_length=80, description="Id of the workshop kit the room runs.")
     kit_title: str = Field(description="The kit's title, for people reading the file.")
-    created_at: datetime
-    closed_at: datetime | None = None
+    created_at: Moment
+    closed_at: Moment | None = None
     phase_index: int = Field(ge=0, description="Position in the kit's phases, from 0.")
     phase_key: str = Field(description="Key of the phase at phase_index, for people reading.")
     settings: RoomSettings
@@ -95,29 +121,29 @@ class RecordRoom(_Part):
 class RecordParticipant(_Part):
     ref: Ref
     name: Name
-    joined_at: datetime
+    joined_at: Moment
     removed: bool = Field(description="The facilitator removed this person from the room.")
 
 
 class RecordDot(_Part):
     participant: Ref
     colour: Literal["green", "yellow", "red"]
-    placed_at: datetime
+    placed_at: Moment
 
 
 class RecordItem(_Part):
     ref: Ref
-    label: str = Field(min_length=1, max_length=20)
+    label: Line = Field(min_length=1, max_length=20)
     text: Text
     removed: bool = False
-    dots: list[RecordDot] = []
+    dots: list[RecordDot] = Field(default=[])
 
 
 class RecordPoster(_Part):
     key: str = Field(min_length=1, max_length=40)
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     statement: Text | None = None
-    items: list[RecordItem] = []
+    items: list[RecordItem] = Field(default=[], max_length=ITEMS_PER_POSTER_MAX)
 
 
 class RecordNote(_Part):
@@ -127,14 +153,14 @@ class RecordNote(_Part):
     author_name: Name
     text: str = Field(min_length=1, max_length=NOTE_MAX)
     starred: bool = False
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 class RecordQuietWrite(_Part):
     participant: Ref
     text: Text
-    updated_at: datetime
+    updated_at: Moment
 
 
 class RecordRevision(_Part):
@@ -143,7 +169,7 @@ class RecordRevision(_Part):
     author_name: Name
     participant: Ref | None
     reason: str = Field(max_length=20)
-    created_at: datetime
+    created_at: Moment
 
 
 class RecordSource(_Part):
@@ -152,7 +178,7 @@ class RecordSource(_Part):
         description="ref of the poster item or note it came from; null once that was deleted."
     )
     label: Text
-    created_at: datetime
+    created_at: Moment
 
 
 class RecordCell(_Part):
@@ -161,21 +187,21 @@ class RecordCell(_Part):
     text: Text = ""
     conflict_text: Text | None = None
     revision: int = Field(default=0, ge=0)
-    updated_at: datetime
-    revisions: list[RecordRevision] = []
-    sources: list[RecordSource] = []
+    updated_at: Moment
+    revisions: list[RecordRevision] = Field(default=[])
+    sources: list[RecordSource] = Field(default=[])
 
 
 class RecordPlanRow(_Part):
     ref: Ref
-    heading: str = Field(min_length=1, max_length=200)
-    detail: str | None = Field(default=None, max_length=200)
+    heading: Line = Field(min_length=1, max_length=200)
+    detail: Line | None = Field(default=None, max_length=200)
     locked: bool = False
 
 
 class RecordPlanColumn(_Part):
     ref: Ref
-    heading: str = Field(min_length=1, max_length=80)
+    heading: Line = Field(min_length=1, max_length=80)
 
 
 class RecordConsideration(_Part):
@@ -184,10 +210,10 @@ class RecordConsideration(_Part):
 
 
 class RecordPlan(_Part):
-    rows: list[RecordPlanRow] = []
-    columns: list[RecordPlanColumn] = []
-    cells: list[RecordCell] = []
-    considerations: list[RecordConsideration] = []
+    rows: list[RecordPlanRow] = Field(default=[], max_length=ROWS_MAX)
+    columns: list[RecordPlanColumn] = Field(default=[], max_length=COLUMNS_MAX)
+    cells: list[RecordCell] = Field(default=[])
+    considerations: list[RecordConsideration] = Field(default=[])
 
 
 class RoomRecord(_Part):
@@ -211,12 +237,12 @@ class RoomRecord(_Part):
     )
 
     schema_version: Literal[1] = Field(description="Bumped whenever the format changes.")
-    exported_at: datetime
+    exported_at: Moment
     room: RecordRoom
-    participants: list[RecordParticipant] = []
-    posters: list[RecordPoster] = []
-    notes: list[RecordNote] = []
-    quiet_writes: list[RecordQuietWrite] = []
+    participants: list[RecordParticipant] = Field(default=[], max_length=PEOPLE_MAX)
+    posters: list[RecordPoster] = Field(default=[], max_length=POSTERS_MAX)
+    notes: list[RecordNote] = Field(default=[], max_length=NOTES_MAX)
+    quiet_writes: list[RecordQuietWrite] = Field(default=[])
     plan: RecordPlan = RecordPlan()
 
 
@@ -229,8 +255,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _naive(moment: datetime) -> datetime:
-    """Stored times are naive UTC; a time without a zone is taken to be UTC already."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    """As stored: naive UTC (a Moment with a zone is in UTC already)."""
+    return moment.replace(tzinfo=None)
 
 
 def _refs(rows: Iterable[Any]) -> dict[int, int]:
@@ -543,6 +569,14 @@ def parse_record(data: bytes) -> RoomRecord:
             raise ActionError(
                 "That file is not a room export: it is not valid JSON.", 422
             ) from None
+        if first["type"] == "too_long":  # more rows of some kind than a room may hold
+            where = ".".join(str(part) for part in first["loc"])
+            limit, what = first["ctx"]["max_length"], first["loc"][-1]
+            raise ActionError(
+                f"That room export is too large to import: {where} may hold at most "
+                f"{limit} {what}.",
+                422,
+            ) from None
         if first["loc"] == ("schema_version",):
             raise ActionError(
                 "That file is not a room export this version of wsapp can read "
@@ -637,148 +671,227 @@ def restore_room(record: RoomRecord, title: str | None = None) -> tuple[Room, st
     return room, key
 
 
+def _insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows in one statement (a few, for a driver that batches) and return
+    their ids in the same order, so what comes next can point at them."""
+    if not rows:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
+
+
+def _insert_many(model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows nothing points at (dots, revisions...) as one executemany on the table,
+    past the ORM's per-row bookkeeping: tens of thousands fit in an import's 4 MB."""
+    if rows:
+        db.session.execute(insert(model.__table__), rows)
+
+
+def _by_ref(parts: Iterable[Any], ids: list[int]) -> dict[int, int]:
+    """Each part's ref (in the record) -> the id of the row made from it."""
+    return dict(zip((part.ref for part in parts), ids, strict=True))
+
+
 def _fill(room: Room, record: RoomRecord) -> None:
-    """Replace what create_room seeded from the kit with the record's content."""
+    """Replace what create_room seeded from the kit with the record's content.
+
+    Each table is written with one bulk insert: a dozen statements for the largest room
+    the limits allow (``wsapp/limits.py``), never one per row.
+    """
     for table in (Poster, PlanRow, PlanColumn, PlanConsideration):
         db.session.execute(delete(table).where(table.room_id == room.id))
     db.session.expire(room)
     for name, value in record.room.settings.model_dump().items():
         setattr(room, name, value)
     room.phase_index = record.room.phase_index
+    now = utcnow()
+    plan = record.plan
 
-    def saved(row: Any) -> Any:
-        """Add a row and flush it, so what comes next can point at its id."""
-        db.session.add(row)
-        db.session.flush()
-        return row
-
-    people: dict[int, int] = {
-        p.ref: saved(
-            Participant(
-                room_id=room.id,
-                name=p.name,
-                joined_at=_naive(p.joined_at),
-                removed_at=utcnow() if p.removed else None,
-            )
-        ).id
-        for p in record.participants
-    }
+    people = _by_ref(
+        record.participants,
+        _insert(
+            Participant,
+            [
+                {
+                    "room_id": room.id,
+                    "name": p.name,
+                    "joined_at": _naive(p.joined_at),
+                    "removed_at": now if p.removed else None,
+                }
+                for p in record.participants
+            ],
+        ),
+    )
 
     def person_id(ref: int | None) -> int | None:
         return None if ref is None else people[ref]
 
-    items: dict[int, int] = {}
-    for position, poster in enumerate(record.posters):
-        wall = saved(
-            Poster(
-                room_id=room.id,
-                position=position,
-                key=poster.key,
-                title=poster.title,
-                statement=poster.statement,
-            )
-        )
-        for index, item in enumerate(poster.items):
-            items[item.ref] = saved(
-                PosterItem(
-                    poster_id=wall.id,
-                    position=index,
-                    label=item.label,
-                    text=item.text,
-                    removed_at=utcnow() if item.removed else None,
-                )
-            ).id
-            db.session.add_all(
-                Dot(
-                    item_id=items[item.ref],
-                    participant_id=people[dot.participant],
-                    colour=dot.colour,
-                    placed_at=_naive(dot.placed_at),
-                )
-                for dot in item.dots
-            )
-    notes = {
-        n.ref: saved(
-            Note(
-                room_id=room.id,
-                question_key=n.question_key,
-                participant_id=person_id(n.participant),
-                author_name=n.author_name,
-                text=n.text,
-                starred=n.starred,
-                created_at=_naive(n.created_at),
-                updated_at=_naive(n.updated_at),
-            )
-        ).id
-        for n in record.notes
-    }
-    db.session.add_all(
-        QuietWrite(
-            room_id=room.id,
-            participant_id=people[write.participant],
-            text=write.text,
-            updated_at=_naive(write.updated_at),
-        )
-        for write in record.quiet_writes
+    walls = _insert(
+        Poster,
+        [
+            {
+                "room_id": room.id,
+                "position": position,
+                "key": poster.key,
+                "title": poster.title,
+                "statement": poster.statement,
+            }
+            for position, poster in enumerate(record.posters)
+        ],
     )
-    db.session.add_all(
-        PlanConsideration(room_id=room.id, position=i, text=c.text, done=c.done)
-        for i, c in enumerate(record.plan.considerations)
-    )
-    rows = {
-        r.ref: saved(
-            PlanRow(
-                room_id=room.id, position=i, heading=r.heading, detail=r.detail, locked=r.locked
-            )
-        ).id
-        for i, r in enumerate(record.plan.rows)
-    }
-    columns = {
-        c.ref: saved(PlanColumn(room_id=room.id, position=i, heading=c.heading)).id
-        for i, c in enumerate(record.plan.columns)
-    }
-    sources = {"poster_item": items, "note": notes}
-    filled = {(c.row, c.column) for c in record.plan.cells}
-    blank = [
-        RecordCell(row=r, column=c, updated_at=_utc(utcnow()))
-        for r in rows
-        for c in columns
-        if (r, c) not in filled
+    items = [
+        (wall, position, item)
+        for wall, poster in zip(walls, record.posters, strict=True)
+        for position, item in enumerate(poster.items)
     ]
-    for cell in [*record.plan.cells, *blank]:
-        cell_id = saved(
-            PlanCell(
-                row_id=rows[cell.row],
-                column_id=columns[cell.column],
-                text=cell.text,
-                conflict_text=cell.conflict_text,
-                revision=cell.revision,
-                updated_at=_naive(cell.updated_at),
-            )
-        ).id
-        db.session.add_all(
-            PlanCellRevision(
-                cell_id=cell_id,
-                revision=r.revision,
-                text=r.text,
-                author_name=r.author_name,
-                participant_id=person_id(r.participant),
-                reason=r.reason,
-                created_at=_naive(r.created_at),
-            )
+    item_ids = _insert(
+        PosterItem,
+        [
+            {
+                "poster_id": wall,
+                "position": position,
+                "label": item.label,
+                "text": item.text,
+                "removed_at": now if item.removed else None,
+            }
+            for wall, position, item in items
+        ],
+    )
+    _insert_many(
+        Dot,
+        [
+            {
+                "item_id": item_id,
+                "participant_id": people[dot.participant],
+                "colour": dot.colour,
+                "placed_at": _naive(dot.placed_at),
+            }
+            for item_id, (*_, item) in zip(item_ids, items, strict=True)
+            for dot in item.dots
+        ],
+    )
+    notes = _by_ref(
+        record.notes,
+        _insert(
+            Note,
+            [
+                {
+                    "room_id": room.id,
+                    "question_key": n.question_key,
+                    "participant_id": person_id(n.participant),
+                    "author_name": n.author_name,
+                    "text": n.text,
+                    "starred": n.starred,
+                    "created_at": _naive(n.created_at),
+                    "updated_at": _naive(n.updated_at),
+                }
+                for n in record.notes
+            ],
+        ),
+    )
+    _insert_many(
+        QuietWrite,
+        [
+            {
+                "room_id": room.id,
+                "participant_id": people[w.participant],
+                "text": w.text,
+                "keep_private": False,
+                "updated_at": _naive(w.updated_at),
+            }
+            for w in record.quiet_writes
+        ],
+    )
+    _insert_many(
+        PlanConsideration,
+        [
+            {"room_id": room.id, "position": i, "text": c.text, "done": c.done}
+            for i, c in enumerate(plan.considerations)
+        ],
+    )
+    rows = _by_ref(
+        plan.rows,
+        _insert(
+            PlanRow,
+            [
+                {
+                    "room_id": room.id,
+                    "position": i,
+                    "heading": r.heading,
+                    "detail": r.detail,
+                    "locked": r.locked,
+                }
+                for i, r in enumerate(plan.rows)
+            ],
+        ),
+    )
+    columns = _by_ref(
+        plan.columns,
+        _insert(
+            PlanColumn,
+            [
+                {"room_id": room.id, "position": i, "heading": c.heading}
+                for i, c in enumerate(plan.columns)
+            ],
+        ),
+    )
+    filled = {(c.row, c.column) for c in plan.cells}
+    cells = [
+        *plan.cells,
+        *(
+            RecordCell(row=r, column=c, updated_at=_utc(now))
+            for r in rows
+            for c in columns
+            if (r, c) not in filled
+        ),
+    ]
+    cell_ids = _insert(
+        PlanCell,
+        [
+            {
+                "row_id": rows[cell.row],
+                "column_id": columns[cell.column],
+                "text": cell.text,
+                "conflict_text": cell.conflict_text,
+                "revision": cell.revision,
+                "updated_at": _naive(cell.updated_at),
+            }
+            for cell in cells
+        ],
+    )
+    in_cells = list(zip(cell_ids, cells, strict=True))
+    _insert_many(
+        PlanCellRevision,
+        [
+            {
+                "cell_id": cell_id,
+                "revision": r.revision,
+                "text": r.text,
+                "author_name": r.author_name,
+                "participant_id": person_id(r.participant),
+                "reason": r.reason,
+                "created_at": _naive(r.created_at),
+            }
+            for cell_id, cell in in_cells
             for r in cell.revisions
-        )
-        db.session.add_all(
-            PlanItemSource(
-                cell_id=cell_id,
-                kind=s.kind,
+        ],
+    )
+    sources = {"poster_item": _by_ref((item for *_, item in items), item_ids), "note": notes}
+    _insert_many(
+        PlanItemSource,
+        [
+            {
+                "cell_id": cell_id,
+                "kind": s.kind,
                 # 0 matches no row: the source had been deleted before the export.
-                source_id=sources[s.kind][s.source] if s.source else 0,
-                label=s.label,
-                created_at=_naive(s.created_at),
-            )
+                "source_id": sources[s.kind][s.source] if s.source else 0,
+                "label": s.label,
+                "created_at": _naive(s.created_at),
+            }
+            for cell_id, cell in in_cells
             for s in cell.sources
-        )
+        ],
+    )
 
 
 def blank_copy(record: RoomRecord) -> RoomRecord:

@@ -1,9 +1,10 @@
 """Writers for the record's files: CSV, Excel, Markdown and an SVG chart.
 
 Spreadsheets run a cell that starts with =, +, - or @ (or a tab or carriage return) as a
-formula, so a note such as ``=HYPERLINK(...)`` could act when the file is opened. CSV cells
-like that get a leading apostrophe; Excel cells are written as text, marked with Excel's
-own "quote prefix" (the invisible apostrophe), so they show exactly what was typed.
+formula, and some do so after leading spaces too, so a note such as ``=HYPERLINK(...)``
+could act when the file is opened. CSV cells like that get a leading apostrophe; Excel
+cells are written as text, marked with Excel's own "quote prefix" (the invisible
+apostrophe), so they show exactly what was typed.
 """
 
 from __future__ import annotations
@@ -28,9 +29,14 @@ Cell = str | int
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_a_formula(text: str) -> bool:
+    """Would a spreadsheet run it, straight away or after its leading whitespace?"""
+    return text.startswith(FORMULA_START) or text.lstrip().startswith(FORMULA_START)
+
+
 def neutralise(text: str) -> str:
-    """Text a spreadsheet will not run: a leading apostrophe before a formula character."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """Text a spreadsheet will not run: a leading apostrophe before a formula."""
+    return "'" + text if looks_like_a_formula(text) else text
 
 
 # --- CSV and Excel ------------------------------------------------------------------------
@@ -59,7 +65,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
                 cell.alignment = wrap
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula, whatever it starts with
-                    cell.quotePrefix = value.startswith(FORMULA_START)
+                    cell.quotePrefix = looks_like_a_formula(value)
                 if r == 1 or c == 1:
                     cell.font = Font(bold=True)
         widths = [28] + [36] * (max((len(row) for row in rows), default=1) - 1)

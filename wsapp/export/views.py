@@ -89,7 +89,11 @@ def plan_xlsx(code: str) -> Response:
 @bp.get("/r/<code>/export/plan.md")
 def plan_md(code: str) -> Response:
     room = _record_room(code)
-    parts = [f"# {room.title}: action plan", _about(room), md_table(plan_grid(room))]
+    parts = [
+        f"# {md_inline(f'{room.title}: action plan')}",
+        md_inline(_about(room)),
+        md_table(plan_grid(room)),
+    ]
     for table in conclusions(room):
         parts += [
             f"## {md_inline(table.title)}",

@@ -19,7 +19,13 @@ from ..identity import (
 )
 from ..models import Room
 from ..rooms.domain import room_by_code
-from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, csrf
+from ..security import (
+    TOO_MANY_ATTEMPTS,
+    attempts_left,
+    count_failed_attempt,
+    csrf,
+    guard_room_opening,
+)
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 
@@ -91,7 +97,9 @@ def open_rooms() -> Response | tuple[str, int] | str:
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    copy, key = duplicate_room(_led_room(code))
+    room = _led_room(code)
+    guard_room_opening()
+    copy, key = duplicate_room(room)
     remember_facilitator(copy, key)
     return redirect(url_for("rooms.lead", code=copy.code))
 
@@ -127,6 +135,7 @@ def import_room() -> Response | tuple[str, int]:
     request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
     try:
         csrf.protect()  # here, once the upload's own limit is set (it reads the form)
+        guard_room_opening()
         upload = request.files.get("record")
         if upload is None or not upload.filename:
             raise ActionError("Choose a room.json file to import.", 422)

@@ -24,6 +24,7 @@ from ..actions import ActionError, Args, action
 from ..content import Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
+from ..limits import COLUMNS_MAX, ROWS_MAX
 from ..live import PRESENCE_REGIONS, Publish, connection_is_live, per_change
 from ..models import (
     Connection,
@@ -41,12 +42,11 @@ from ..models import (
     utcnow,
 )
 from ..posters.domain import ItemTally, summary
+from ..text import Line
 from . import bp
 from .merge import Outcome, reconcile
 
 CELL_MAX = 2000
-ROWS_MAX = 12
-COLUMNS_MAX = 8
 GAPS_SHOWN = 12
 
 bp.record_once(lambda state: state.app.jinja_env.globals.update(plan_cell_max=CELL_MAX))
@@ -350,9 +350,8 @@ def _check_editable(room: Room, actor: Actor, row: PlanRow) -> None:
         )
 
 
-def clean_text(text: str, limit: int = CELL_MAX) -> str:
-    """One kind of line break; refuse a text longer than a cell holds."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+def fits_a_cell(text: str, limit: int = CELL_MAX) -> str:
+    """The text, unless it is longer than a cell holds."""
     if len(text) > limit:
         raise ActionError(
             f"A cell holds at most {limit} characters; this text has {len(text)}. "
@@ -445,7 +444,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     the typist is told the cell as saved (``"cell"``: ``saved_cell``)."""
     cell, row, column = cell_in(room, args.cell_id)
     _check_editable(room, actor, row)
-    text = clean_text(args.text)
+    text = fits_a_cell(args.text)
     if args.base_revision == cell.revision:  # nothing saved since: no base to read
         outcome = Outcome(text, cell.conflict_text, "edit")
     else:
@@ -480,7 +479,7 @@ def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
     if args.base_revision != cell.revision:
         raise ActionError("The cell changed while you were choosing; look at it again.", 409)
     cell.conflict_text = None
-    _save(cell, clean_text(args.text), actor, "resolve")
+    _save(cell, fits_a_cell(args.text), actor, "resolve")
     return _cell_changed(cell, row, column)
 
 
@@ -626,8 +625,8 @@ def lock_row(room: Room, actor: Actor, args: LockRow) -> Publish:
 
 
 class RowHeading(Args):
-    heading: str = Field(min_length=1, max_length=120)
-    detail: str = Field(default="", max_length=120)
+    heading: Line = Field(min_length=1, max_length=120)
+    detail: Line = Field(default="", max_length=120)
 
 
 class RenameRow(RowHeading):
@@ -635,7 +634,7 @@ class RenameRow(RowHeading):
 
 
 class ColumnHeading(Args):
-    heading: str = Field(min_length=1, max_length=60)
+    heading: Line = Field(min_length=1, max_length=60)
 
 
 class RenameColumn(ColumnHeading):

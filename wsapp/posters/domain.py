@@ -23,8 +23,10 @@ from ..actions import ActionError, Args, action
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
+from ..limits import ITEMS_PER_POSTER_MAX, POSTERS_MAX
 from ..live import OWN_PARTS, PEOPLE_REGIONS, Publish, per_change
 from ..models import Dot, Participant, Poster, PosterItem, Room, utcnow
+from ..text import ONE_LINE
 
 Colour = Literal["green", "yellow", "red"]
 COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
@@ -36,9 +38,6 @@ SCORES: dict[str, int] = {"green": 1, "yellow": 0, "red": -1}
 ITEM_TEXT_MAX = 300
 POSTER_TITLE_MAX = 120
 BUDGET_MAX = 50
-# Bounds on the wall's size: far above any standard's, far below what a script could add.
-ITEMS_PER_POSTER_MAX = 40
-POSTERS_MAX = 26
 
 # Summary thresholds; see ``ItemTally.readings``.
 CLEAR_MEAN = 0.5
@@ -586,7 +585,7 @@ def clear_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
 # --- Facilitator: the posters' wording, before dots start ---------------------------------
 
 ItemText = Annotated[str, Field(min_length=1, max_length=ITEM_TEXT_MAX)]
-PosterTitle = Annotated[str, Field(min_length=1, max_length=POSTER_TITLE_MAX)]
+PosterTitle = Annotated[str, Field(min_length=1, max_length=POSTER_TITLE_MAX), ONE_LINE]
 
 
 class AddItem(Args):

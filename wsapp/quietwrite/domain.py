@@ -147,13 +147,13 @@ def save_answer(room: Room, actor: Actor, args: Save) -> Publish:
             "The quiet write is closed, so this was not saved; your text stays on this device.",
             409,
         )
-    text = args.text.replace("\r\n", "\n").replace("\x00", "")
-    if len(text) > TEXT_MAX:
+    if len(args.text) > TEXT_MAX:
         raise ActionError(
-            f"An answer can be at most {TEXT_MAX} characters; this one has {len(text)}.", 422
+            f"An answer can be at most {TEXT_MAX} characters; this one has {len(args.text)}.",
+            422,
         )
     answer = _answer(room, actor)
-    answer.text = text
+    answer.text = args.text
     answer.updated_at = utcnow()
     return Publish(regions=("quietwrite/_progress.html",))
 

@@ -17,6 +17,7 @@ from ..actions import ActionError, Args, NoArgs, action
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
+from ..limits import KNOCKS_MAX, PEOPLE_MAX
 from ..live import (
     Publish,
     bump_version,
@@ -29,16 +30,13 @@ from ..live import (
 from ..models import Connection, Knock, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
+from ..text import Line, one_line
 
 # No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 NAME_MAX = 40
 TITLE_MAX = 80
-# A workshop is a team, not a crowd; the cap keeps a leaked code from flooding the room.
-PEOPLE_MAX = 200
-# People waiting at the door at once: a leaked code cannot bury the facilitator in knocks.
-KNOCKS_MAX = 30
 
 
 def normalise_code(typed: str) -> str:
@@ -76,7 +74,7 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
     kit = library().kits.get(kit_id)
     if kit is None:
         raise ActionError("Choose one of the workshop kits.", 422)
-    title = " ".join(title.split())[:TITLE_MAX] or kit.title
+    title = one_line(title)[:TITLE_MAX] or kit.title
     key, key_hash = new_facilitator_key()
     room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
     db.session.add(room)
@@ -88,7 +86,7 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
 
 
 def clean_name(typed: str) -> str:
-    name = " ".join(typed.split())
+    name = one_line(typed)
     if not name:
         raise ActionError("Type the name the team knows you by.", 422)
     if len(name) > NAME_MAX:
@@ -324,7 +322,7 @@ TIMER_MAX_SECONDS = 4 * 60 * 60
 
 class StartTimer(Args):
     minutes: int = Field(ge=1, le=TIMER_MAX_SECONDS // 60)
-    label: str = Field(default="", max_length=80)
+    label: Line = Field(default="", max_length=80)
 
 
 class AddTime(Args):

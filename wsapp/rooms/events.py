@@ -144,11 +144,12 @@ def disconnect(*_reason: object) -> None:
 
 
 @socketio.on("act")
-def act(message: Any, *_extra: object) -> dict[str, Any]:
+def act(message: Any = None, *_extra: object) -> dict[str, Any]:
     """``{"name": "dot.place", "args": {...}}`` → ``{"ok": true, "v": 12}`` (and what the
     action tells its sender, such as ``"cell"``) or an error.
 
-    Arguments after the message (a client's stray ``undefined``) are ignored, not a crash.
+    No message at all is an error like any other malformed one; arguments after the
+    message (a client's stray ``undefined``) are ignored, not a crash.
     """
     seat = socket_seat()
     if seat is None:
@@ -167,6 +168,12 @@ def act(message: Any, *_extra: object) -> dict[str, Any]:
     except ActionError as error:
         return {"ok": False, "error": error.message}
     return {"ok": True, "v": done.version, **done.reply}
+
+
+@socketio.on("*")
+def unknown_event(event: Any, *_args: object) -> dict[str, Any]:
+    """An event no handler takes still gets an answer, rather than a client left waiting."""
+    return {"ok": False, "error": f"There is no event called {str(event)[:40]!r}."}
 
 
 @socketio.on("resync")

@@ -33,7 +33,13 @@ from ..identity import (
 )
 from ..live import Viewer
 from ..models import Participant, Room
-from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, out_of_guesses
+from ..security import (
+    TOO_MANY_ATTEMPTS,
+    attempts_left,
+    count_failed_attempt,
+    guard_room_opening,
+    out_of_guesses,
+)
 from . import bp
 from .domain import LOCKED_DOOR, create_room, join_room, knock_on, normalise_code, room_by_code
 
@@ -63,6 +69,7 @@ def home() -> str:
 
 @bp.post("/rooms")
 def create() -> BaseResponse | tuple[str, int]:
+    guard_room_opening()
     try:
         room, key = create_room(request.form.get("kit", ""), request.form.get("title", ""))
     except ActionError as error:

@@ -1,0 +1,20 @@
+"""How much a room may hold: one place for the bounds that the live actions and an
+imported record both enforce.
+
+Each is far above what a workshop uses and far below what a script could make the server
+store or render; an import past any of them is refused before anything is saved.
+"""
+
+# People in a room: a workshop is a team, not a crowd; a leaked code cannot flood it.
+PEOPLE_MAX = 200
+# People waiting at the door at once: a leaked code cannot bury the facilitator in knocks.
+KNOCKS_MAX = 30
+# The wall of posters, and the items on each.
+POSTERS_MAX = 26
+ITEMS_PER_POSTER_MAX = 40
+# Discussion notes in a room, and per person on one question.
+NOTES_MAX = 2000
+NOTES_PER_PERSON_MAX = 50
+# The action plan's grid: every row has a cell in every column.
+ROWS_MAX = 12
+COLUMNS_MAX = 8
