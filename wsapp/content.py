@@ -419,6 +419,9 @@ class Phase(_Model):
     kind: PhaseKind
     minutes: PositiveInt
     instructions: Text
+    # Who the instructions are for: setting up the room ("have sticky dots ready") is the
+    # facilitator's business, and stays off the team's phones.
+    instructions_for: Literal["everyone", "facilitator"] = "everyone"
     prompt: Text | None = Field(default=None, validate_default=True)
     guide: Slug | None = Field(default=None, validate_default=True)
     element: ElementKey | None = Field(default=None, validate_default=True)

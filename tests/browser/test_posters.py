@@ -19,6 +19,15 @@ def dot_group(page: Page, ref: str) -> Locator:
     return page.get_by_role("group", name=f"Your dot on {ref}")
 
 
+def show_poster(page: Page, letter: str) -> None:
+    """A phone shows one poster at a time: pick it by its letter (as a person taps it)."""
+    posters = page.get_by_role("navigation", name="Posters")
+    posters.get_by_role("link", name=re.compile(f"^{letter}:")).click()
+    expect(posters.get_by_role("link", name=re.compile(f"^{letter}:"))).to_have_attribute(
+        "aria-current", "true"
+    )
+
+
 def team_dots(page: Page, ref: str) -> Locator:
     return page.get_by_role("list", name=f"Team\N{RIGHT SINGLE QUOTATION MARK}s dots on {ref}")
 
@@ -44,6 +53,9 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
     for phone, name in zip(phones, ("Ana", "Ben", "Cleo"), strict=True):
         join(phone, live_server, code, name)
         expect(dot_group(phone, "A1")).to_be_visible()
+        # A phone shows one poster at a time; "All posters" lists the whole wall.
+        phone.get_by_role("button", name="All posters").click()
+        expect(dot_group(phone, "C3")).to_be_visible()
 
     # All three tap at the same moment: each a different colour on A1, and B2 in green.
     choices = {"A1": LABELS, "B2": (LABELS[0],) * 3}
@@ -110,6 +122,7 @@ def test_locked_posters_disable_the_buttons_and_say_why(live_server, person):
     lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
     phone = person("phone")
     join(phone, live_server, code, "Ana")
+    show_poster(phone, "C")
     strength = dot_group(phone, "C3").get_by_role("button", name="Strength", exact=True)
     expect(strength).to_be_enabled()
     lead.get_by_role("button", name="Lock the posters").click()
@@ -131,7 +144,9 @@ def test_a_phone_over_a_lowered_budget_is_told_what_to_take_back(live_server, pe
     lead.get_by_role("button", name="Give a budget").click()
     phone = person("phone")
     join(phone, live_server, code, "Ana")
-    status = phone.get_by_role("status").filter(has_text="Dots left")
+    phone.get_by_role("button", name="All posters").click()
+    # Not a live region (announce.js says it once the taps settle): found by its id.
+    status = phone.locator("#dots-left")
     expect(status).to_have_text("Dots left: 5 of 5")
     for left, ref in enumerate(("A1", "A1", "A2", "B1", "C1")):
         group = phone.get_by_role("group", name=f"Your dots on {ref}")

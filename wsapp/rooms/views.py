@@ -85,13 +85,12 @@ def find() -> BaseResponse | tuple[str, int] | str:
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
     if out_of_guesses(typed):
-        flash(TOO_MANY_ATTEMPTS)
-        return render_template("join_code.html", code=typed), 429
+        return render_template("join_code.html", code=typed, error=TOO_MANY_ATTEMPTS), 429
     room = room_by_code(typed) if normalise_code(typed) else None
     if room is None:
         count_failed_attempt("code")
-        flash("No room has that code. Check it on the facilitator's screen and try again.")
-        return render_template("join_code.html", code=typed), 404
+        error = "No room has that code. Check it on the facilitator's screen and try again."
+        return render_template("join_code.html", code=typed, error=error), 404
     return redirect(url_for("rooms.join", code=room.code))
 
 
@@ -132,14 +131,15 @@ def join(code: str) -> BaseResponse | tuple[str, int] | str:
         return render_template("join_name.html", room=room, refusal=LOCKED_DOOR), 409
     if request.method == "GET":
         return render_template("join_name.html", room=room, knock=knock_in(room))
+    name = request.form.get("name", "")
     try:
         if room.newcomers_wait:
-            remember_knock(room, knock_on(room, request.form.get("name", "")))
+            remember_knock(room, knock_on(room, name))
             return redirect(url_for("rooms.wait", code=room.code))
-        participant = join_room(room, request.form.get("name", ""))
+        participant = join_room(room, name)
     except ActionError as error:
-        flash(error.message)
-        return render_template("join_name.html", room=room), error.status
+        page = render_template("join_name.html", room=room, name=name, error=error.message)
+        return page, error.status
     remember_participant(room, participant)
     return redirect(url_for("rooms.participant", code=room.code))
 
@@ -232,12 +232,11 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
         return render_template("claim.html", room=room)
     key = request.form.get("key", "")
     if not attempts_left("claim"):
-        flash(TOO_MANY_ATTEMPTS)
-        return render_template("claim.html", room=room), 429
+        return render_template("claim.html", room=room, error=TOO_MANY_ATTEMPTS), 429
     if not key_opens(room, key):
         count_failed_attempt("claim")
-        flash("That facilitator link is not right for this room. Copy the whole link again.")
-        return render_template("claim.html", room=room), 403
+        error = "That facilitator link is not right for this room. Copy the whole link again."
+        return render_template("claim.html", room=room, error=error), 403
     remember_facilitator(room, key)
     return redirect(url_for("rooms.lead", code=room.code))
 
