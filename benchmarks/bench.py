@@ -55,6 +55,12 @@ take turns in --rounds windows (each --seconds / --rounds long; all three deploy
 up, the two idle), so a change of speed slows all three alike and the ratios between them
 hold.
 
+Page weight: a phone (Chromium, benchmarks/page_weight.py) joins a room and loads its page
+with an empty cache, then again; the requests and bytes as transferred, for this run's
+deployment and, behind nginx, for the embedded default too. --weight-only stops there.
+The Socket.IO clients offer permessage-deflate as browsers do; the report says how many
+websockets negotiated it.
+
 Usage: .venv/bin/python -m benchmarks.bench [--processes 2] [--rooms 10] [--people 30]
 """
 
@@ -62,7 +68,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import os
 import random
 import re
@@ -83,6 +88,7 @@ import aiohttp
 import requests
 import socketio
 import yaml
+from playwright.sync_api import sync_playwright
 
 from benchmarks.deploy import (
     ROOT,
@@ -92,6 +98,7 @@ from benchmarks.deploy import (
     start_wsapp,
     wsapp_command,
 )
+from benchmarks.page_weight import Load, launch_chromium, participant_loads
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -153,6 +160,7 @@ class Client:
     reordered: int = 0  # pushes that overtook an earlier one and waited for it
     held: set[int] = field(default_factory=set)
     connected_at: float = 0.0  # when its socket was last admitted
+    deflate: bool = False  # did its websocket negotiate permessage-deflate?
     gap_timer: asyncio.TimerHandle | None = None
     pending: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -221,7 +229,9 @@ class Client:
         log(f"{self.name} in {self.room.code} refused: {reason}")
 
     async def connect(self, base: str) -> None:
-        sio = socketio.AsyncClient(reconnection=False)
+        # Browsers offer permessage-deflate on every websocket, and the server accepts it:
+        # so do these clients (aiohttp's compress=15, a 32 KB window, as Chromium offers).
+        sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={"compress": 15})
         sio.on("swap", self.on_swap)
         sio.on("connect_error", self.on_refused)
         await sio.connect(
@@ -233,6 +243,7 @@ class Client:
         )
         self.connected_at = time.perf_counter()
         self.sio = sio
+        self.deflate = bool(sio.eio.ws is not None and sio.eio.ws.compress)
         beating = asyncio.ensure_future(self.heartbeats(sio))
         self.pending.add(beating)
         beating.add_done_callback(self.pending.discard)
@@ -678,46 +689,34 @@ def rss_mb(service: Service) -> float:
     return total / 1024
 
 
-def _wire_bytes(response: requests.Response, body: bytes) -> int:
-    head = f"HTTP/1.1 {response.status_code} {response.reason}\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in response.headers.items()) + "\r\n"
-    return len(head.encode()) + len(body)
+def page_weight(base: str) -> tuple[Load, Load]:
+    """A phone's participant page in Chromium: its first load and a later one."""
+    created = requests.Session()
+    token = csrf_token_of(created.get(base + "/").text)
+    opened = created.post(base + "/rooms", data={"kit": KIT, "csrf_token": token})
+    code = re.search(r"/r/([A-Z0-9]+)/lead", opened.url).group(1)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            return participant_loads(browser, base, code)
+        finally:
+            browser.close()
 
 
-def page_weight(base: str, compressed_by_proxy: bool) -> dict[str, Any]:
-    """A phone's participant page: first load (page + assets) and a later load (page)."""
-    http = requests.Session()
-    headers = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0 (iPhone) bench"}
-    token = csrf_token_of(http.get(base + "/").text)
-    created = http.post(base + "/rooms", data={"kit": KIT, "csrf_token": token})
-    code = re.search(r"/r/([A-Z0-9]+)/lead", created.url).group(1)
-    phone = requests.Session()
-    token = csrf_token_of(phone.get(f"{base}/r/{code}/join").text)
-    phone.post(f"{base}/r/{code}/join", data={"name": "Phone", "csrf_token": token})
-
-    def fetch(path: str) -> tuple[int, requests.Response]:
-        response = phone.get(base + path, headers=headers, stream=True)
-        body = response.raw.read(decode_content=False)
-        if not compressed_by_proxy and "Content-Encoding" not in response.headers:
-            body = gzip.compress(body, 6)  # what nginx's gzip_comp_level 6 would send
-        return _wire_bytes(response, body), response
-
-    page_bytes, page = fetch(f"/r/{code}")
-    html = page.content.decode() if page.content else phone.get(base + f"/r/{code}").text
-    assets = [unescape(a) for a in re.findall(r'(?:src|href)="(/static/[^"]+)"', html)]
-    asset_bytes, cached = 0, 0
-    for asset in assets:
-        size, response = fetch(asset)
-        asset_bytes += size
-        cached += "immutable" in response.headers.get("Cache-Control", "")
-    later_bytes, _ = fetch(f"/r/{code}")
-    return {
-        "first_kb": (page_bytes + asset_bytes) / 1024,
-        "first_requests": 1 + len(assets),
-        "later_kb": later_bytes / 1024,
-        "later_requests": 1 + len(assets) - cached,
-        "assets_immutable": f"{cached}/{len(assets)}",
-    }
+async def page_weights(
+    options: argparse.Namespace, deployment: Deployment, work: Path
+) -> dict[str, tuple[Load, Load]]:
+    """The page weight of this run's deployment and, in a run behind nginx, of the
+    embedded default too (started for the measurement alone)."""
+    weights = {deployment.description: await asyncio.to_thread(page_weight, deployment.base)}
+    if not options.embedded:
+        (work / "embedded").mkdir(exist_ok=True)
+        with ExitStack() as stack:
+            embedded, _env = deploy(
+                argparse.Namespace(**{**vars(options), "embedded": True}), stack, work / "embedded"
+            )
+            weights[embedded.description] = await asyncio.to_thread(page_weight, embedded.base)
+    return weights
 
 
 # --- The run ------------------------------------------------------------------------------------
@@ -835,7 +834,10 @@ async def run(options: argparse.Namespace) -> None:
         work.mkdir(parents=True, exist_ok=True)
         deployment, env = deploy(options, stack, work)
         log(f"wsapp: {deployment.description} at {deployment.base}")
-        weight = page_weight(deployment.base, compressed_by_proxy=not options.embedded)
+        weights = await page_weights(options, deployment, work)
+        if options.weight_only:
+            print(weight_report(weights))
+            return
         ours = Wsapp(deployment.base)
 
         idle_rss = rss_mb(deployment.app)
@@ -912,15 +914,17 @@ async def run(options: argparse.Namespace) -> None:
             results.append(crowd)
         await disconnect_all(rooms + (more if options.crowd else []))
         results.extend(merged(rival_windows[scenario]) for scenario, _ in baselines)
-        report(options, deployment, results, weight, ours)
+        steady_clients = [client for room in rooms for client in room.clients]
+        report(options, deployment, results, weights, ours, steady_clients)
 
 
 def report(
     options: argparse.Namespace,
     deployment: Deployment,
     results: list[Result],
-    weight: dict[str, Any],
+    weights: dict[str, tuple[Load, Load]],
     ours: Wsapp,
+    clients: list[Client],
 ) -> None:
     lines = [
         f"Deployment: {deployment.description}; {os.cpu_count()} cores; clients over loopback.",
@@ -983,11 +987,10 @@ def report(
                 f"Saving first vs bare broadcast: {ratios(saved, base)}; "
                 f"steady vs saving first: {ratios(steady, saved)}."
             )
+    lines.append(weight_report(weights))
     lines.append(
-        f"Phone, participant page: first load {weight['first_kb']:.1f} KB in "
-        f"{weight['first_requests']} requests; later loads {weight['later_kb']:.1f} KB in "
-        f"{weight['later_requests']} request(s) (assets cached immutable: "
-        f"{weight['assets_immutable']})."
+        f"permessage-deflate negotiated by {sum(c.deflate for c in clients)} of "
+        f"{len(clients)} steady clients' websockets."
     )
     for r in results:
         if r.note:
@@ -997,6 +1000,15 @@ def report(
     print(text)
     if options.out:
         Path(options.out).write_text(text + "\n")
+
+
+def weight_report(weights: dict[str, tuple[Load, Load]]) -> str:
+    return "\n".join(
+        f"Phone, participant page, in Chromium, as transferred ({name}): first load "
+        f"{first.kb:.1f} KB in {first.requests} requests; a later load {later.kb:.1f} KB in "
+        f"{later.requests} request(s)."
+        for name, (first, later) in weights.items()
+    )
 
 
 def main() -> None:
@@ -1019,6 +1031,9 @@ def main() -> None:
         help="windows the steady load and the baselines take in turns (each seconds / rounds)",
     )
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--weight-only", action="store_true", help="measure a phone's page weight, then stop"
+    )
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument("--work", help="keep the servers' logs in this folder")
     options = parser.parse_args()

@@ -143,7 +143,11 @@ def nginx_config(port: int, upstreams: list[str], prefix: Path) -> str:
     assert count, "deploy/nginx.conf lists no upstream servers"
     site = site.replace("    keepalive 32;", servers + "    keepalive 32;")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    # Started as root, nginx's workers would run as "nobody" and could not write the request
+    # bodies they buffer (imports) under the caller's temporary folder.
+    user = "user root;" if os.geteuid() == 0 else ""
     return f"""
+{user}
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log stderr warn;

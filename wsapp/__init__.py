@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +9,8 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
 
-from . import security
+from . import assets, security
 from .config import config_from_env
 from .content import load_library
 from .extensions import db, migrate, socketio
@@ -26,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        static_folder=None,  # wsapp.assets serves it, compressed, without the session
     )
     app.config.from_mapping(config_from_env(Path(app.instance_path)))
     if test_config:
@@ -56,9 +53,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     security.init_app(app)
     if app.config["PROXIES"]:
-        proxies = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    _init_templates(app)
+        app.wsgi_app = security.ProxiesAt(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["PROXIES"], app.config["PROXY_ADDRESSES"]
+        )
+    _init_templates(app, assets.init_app(app, ROOT / "static"))
 
     app.register_blueprint(rooms.bp)
     app.register_blueprint(plan.bp)
@@ -99,29 +97,8 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
     )
 
 
-def _init_templates(app: Flask) -> None:
+def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
     """Helpers every template may use: asset URLs with content hashes, room helpers."""
-    hashes: dict[str, str] = {}
-
-    def asset_hash(filename: str) -> str:
-        if filename not in hashes:
-            path = Path(app.static_folder or "") / filename
-            hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        return hashes[filename]
-
-    def asset_url(filename: str) -> str:
-        return url_for("static", filename=filename, v=asset_hash(filename))
-
-    @app.after_request
-    def cache_hashed_assets(response: Response) -> Response:
-        """An asset URL names its content's hash, so browsers may keep it for a year."""
-        if (
-            request.endpoint == "static"
-            and response.status_code == 200
-            and request.args.get("v") == asset_hash(str((request.view_args or {})["filename"]))
-        ):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
 
     from .live import Viewer, epoch_ms, per_change
     from .models import Room
@@ -146,7 +123,7 @@ def _init_templates(app: Flask) -> None:
         return action_path(room.code, endpoint, name)
 
     app.jinja_env.globals.update(
-        asset_url=asset_url,
+        asset_url=static_files.url,
         act_url=act_url,
         kit_of=kit_of,
         current_phase=current_phase,

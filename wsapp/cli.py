@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -99,19 +103,60 @@ def gunicorn_argv(host: str, port: int, app: str = "wsgi:app") -> list[str]:
     ]
 
 
+# A process that dies is started again after the first of these delays (seconds); one that
+# keeps dying within RESTART_RESET_SECONDS of starting (a port taken, a database refusing
+# it) waits the next one each time, so it is not spun on.
+RESTART_DELAYS = (1, 2, 4, 8, 16, 30)
+RESTART_RESET_SECONDS = 60
+
+
+@dataclass
+class _Child:
+    command: list[str]
+    process: subprocess.Popen[bytes]
+    started: float
+    quick_deaths: int = 0  # in a row, each within RESTART_RESET_SECONDS of its start
+
+
 def run_all(commands: list[list[str]]) -> int:
-    """Run the processes until one stops or we are told to stop; then stop them all."""
-    children = [subprocess.Popen(command) for command in commands]
+    """Run one process per command, each on its own: one that dies is started again on
+    its port while the others go on serving, until we are told to stop (SIGTERM, SIGINT);
+    then stop them all. (deploy/systemd runs one unit per process instead.)"""
+    children: dict[int, _Child] = {}
+    stopping = threading.Event()
+
+    def start(command: list[str], quick_deaths: int = 0) -> None:
+        process = subprocess.Popen(command)
+        children[process.pid] = _Child(command, process, time.monotonic(), quick_deaths)
 
     def stop(_signum: int, _frame: object) -> None:
-        for child in children:
-            child.terminate()
+        stopping.set()
+        for child in children.values():
+            child.process.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    os.wait()
-    stop(signal.SIGTERM, None)
-    return max(abs(child.wait()) for child in children)
+    for command in commands:
+        start(command)
+    while children:
+        pid, status = os.wait()
+        child = children.pop(pid, None)
+        if child is None:
+            continue
+        child.process.returncode = os.waitstatus_to_exitcode(status)
+        if stopping.is_set():
+            continue
+        quick = time.monotonic() - child.started < RESTART_RESET_SECONDS
+        deaths = child.quick_deaths + 1 if quick else 0
+        delay = RESTART_DELAYS[min(deaths, len(RESTART_DELAYS) - 1)]
+        click.echo(
+            f"wsapp: {shlex.join(child.command)} stopped ({child.process.returncode}); "
+            f"starting it again in {delay} s",
+            err=True,
+        )
+        if not stopping.wait(delay):
+            start(child.command, deaths)
+    return 0
 
 
 @cli.command("check-content", with_appcontext=False)

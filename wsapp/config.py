@@ -60,6 +60,10 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "PRESENCE_GRACE": float(env.get("WSAPP_PRESENCE_GRACE", "10")),
         # How many proxies (nginx) stand in front of the app and set X-Forwarded-*.
         "PROXIES": int(env.get("WSAPP_PROXIES", "0")),
+        # Whose X-Forwarded-* headers count: the proxy's addresses (nginx on this machine).
+        "PROXY_ADDRESSES": env.get("WSAPP_PROXY_ADDRESSES", "127.0.0.1 ::1")
+        .replace(",", " ")
+        .split(),
         "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),
         "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR")
         or str(Path(__file__).resolve().parent.parent / "content"),

@@ -25,16 +25,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv6Address, ip_address, ip_network
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, abort, current_app, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, abort, current_app, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from itsdangerous import BadSignature
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .identity import adopt_keys_from_old_cookie, holds_a_place, holds_a_place_in
 from .models import Room
@@ -87,15 +94,63 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+# A permanent session's cookie is signed again (so its 60 days start over) once it is this
+# old; not on every request, which put a fresh Set-Cookie on every response.
+RENEW_SESSION_AFTER = timedelta(days=1)
+
+
+class Session(SecureCookieSession):
+    """The signed-cookie session, knowing when the cookie it came in was signed."""
+
+    signed_at: datetime | None = None
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, marked Secure whenever the request came over HTTPS.
+    """The signed-cookie session, marked Secure whenever the request came over HTTPS, sent
+    only when it changed (or to renew it once a day), and never with a public response.
 
     Behind a TLS-terminating proxy, ``WSAPP_PROXIES`` lets ProxyFix read the scheme from
     X-Forwarded-Proto; ``WSAPP_SECURE_COOKIES`` forces Secure regardless.
     """
 
+    session_class = Session
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def open_session(self, app: Flask, request: Request) -> Session | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return Session()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return Session()
+        session = Session(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        return session.permanent and (
+            signed_at is None or datetime.now(UTC) - signed_at > RENEW_SESSION_AFTER
+        )
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """A response any cache may keep (a static file) neither reads nor carries the
+        session; one that carries it or depends on it is never public."""
+        if response.cache_control.public and not (session.accessed or session.modified):
+            return
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers or "cookie" in response.vary:
+            response.cache_control.public = False
+            response.cache_control.private = True
 
 
 # --- Rate limits ----------------------------------------------------------------------------
@@ -259,6 +314,36 @@ def connects_left(identity: str) -> bool:
     return allow(
         per_window(int(current_app.config["CONNECTS_PER_MINUTE"]), 60), "connect", identity
     )
+
+
+# --- Proxies --------------------------------------------------------------------------------
+
+
+class ProxiesAt:
+    """ProxyFix, for requests from the proxy's own addresses only.
+
+    With ``WSAPP_PROXIES`` set, the client's address (which guesses are counted by) and
+    scheme come from X-Forwarded-* headers. Anyone who reaches a process's port directly
+    could send those too, a new address with every guess, and guess without limit; so
+    they count only from ``WSAPP_PROXY_ADDRESSES`` (addresses or networks; loopback by
+    default, where nginx runs), and anyone else is taken at the address they came from.
+    """
+
+    def __init__(self, app: WSGIApplication, proxies: int, addresses: list[str]) -> None:
+        self.direct = app
+        self.proxied = ProxyFix(app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        self.networks = [ip_network(address, strict=False) for address in addresses]
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        try:
+            peer = ip_address(environ.get("REMOTE_ADDR", ""))
+        except ValueError:
+            return self.direct(environ, start_response)
+        if isinstance(peer, IPv6Address) and peer.ipv4_mapped:
+            peer = peer.ipv4_mapped
+        if any(peer in network for network in self.networks):
+            return self.proxied(environ, start_response)
+        return self.direct(environ, start_response)
 
 
 # --- Socket origins -------------------------------------------------------------------------
