@@ -238,7 +238,7 @@ def test_one_browser_leads_150_rooms(workshop: Workshop, app):
 def rooms_link(member: Member) -> str:
     """Make the private link to this browser's rooms; the key is after the #."""
     page = post(member.client, "/facilitator/rooms/link")
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     link = parse(page.get_data(as_text=True)).by_id("my-rooms-link")
     assert link is not None
     url = str(link.attrs["value"])
