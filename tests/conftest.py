@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -20,10 +21,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select, text
 
 from benchmarks.deploy import fresh_database
-from wsapp import create_app, security
+from wsapp import create_app
 from wsapp.extensions import db, socketio
 from wsapp.models import Room
 
@@ -126,15 +128,6 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> security.RateLimiter:
-    """Rate limits are per process; each test starts with full buckets."""
-    limiter = security.RateLimiter()
-    monkeypatch.setattr(security, "rate_limiter", limiter)
-    monkeypatch.setattr("wsapp.actions.rate_limiter", limiter)
-    return limiter
-
-
 def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
     """Every saved row of every table, except the open sockets (they come and go)."""
     with app.app_context():
@@ -159,9 +152,12 @@ def client(app: Flask) -> FlaskClient:
 
 
 def csrf_of(client: FlaskClient) -> str:
+    """The CSRF token this browser's pages carry: Flask-WTF's signed form of the secret its
+    session holds (made here, as the first page would make it, if there is none yet)."""
     with client.session_transaction() as session:
-        session.setdefault("csrf", "csrf-token-for-tests")
-        return str(session["csrf"])
+        secret = session.setdefault("csrf_token", secrets.token_hex(20))
+    signer = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token")
+    return str(signer.dumps(secret))
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:

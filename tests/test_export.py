@@ -548,6 +548,14 @@ def test_export_import_export_gives_the_same_room(team: Team, app, workshop: Wor
         assert _room(team.code).facilitator_key_hash != _room(new_code).facilitator_key_hash
 
 
+def test_an_export_larger_than_an_ordinary_request_imports(team: Team, app):
+    """The CSRF check reads the upload's form too: under the import's own limit (4 MB),
+    not the 64 KB every other request has."""
+    record = download(team.lead, "room.json").data + b" " * (200 * 1024)
+    response = import_file(app.test_client(), record)
+    assert response.status_code == 204, response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("change", "status", "message"),
     [

@@ -84,7 +84,7 @@ def test_participant_page_needs_a_join_and_facilitator_page_needs_the_key(worksh
 def test_private_link_gives_control_on_another_device(workshop: Workshop, app):
     lead = workshop.open_room()
     with lead.client.session_transaction() as session:
-        key = next(iter(session["led"].values()))
+        key = next(iter(session["keys"].values()))
     other_device = app.test_client()
     wrong = post(other_device, f"/claim/{lead.code}", {"key": "not-the-key"})
     assert wrong.status_code == 403

@@ -27,7 +27,7 @@ import psycopg
 import pytest
 import requests
 import socketio
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from benchmarks.deploy import (
     Service,
@@ -363,6 +363,100 @@ def test_a_process_keeps_its_database_connections_and_queues_for_one_past_them(
         db.engine.dispose()
     assert len(backends) == 6
     assert len(set(backends)) == 2
+
+
+def test_simultaneous_joins_never_pass_the_cap(
+    server_env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    """People are counted under the room's lock: a dozen phones joining at once for the
+    last place in a room make one participant, not a dozen."""
+    from wsapp import create_app
+    from wsapp.extensions import db
+    from wsapp.limits import PEOPLE_MAX
+    from wsapp.models import Participant
+    from wsapp.models import Room as RoomRow
+
+    from .conftest import TEST_CONFIG, Workshop, post
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    lead = Workshop(app).open_room()
+    with app.app_context():
+        room_id = db.session.scalars(select(RoomRow.id).where(RoomRow.code == lead.code)).one()
+        already = range(PEOPLE_MAX - 1)
+        db.session.add_all(Participant(room_id=room_id, name=f"P{n}") for n in already)
+        db.session.commit()
+    arrivals = 12
+    start = threading.Barrier(arrivals)
+    answers: list[int] = []
+
+    def arrive(n: int) -> None:
+        phone = app.test_client()
+        start.wait(timeout=WAIT)
+        answers.append(post(phone, f"/r/{lead.code}/join", {"name": f"Late {n}"}).status_code)
+
+    phones = [threading.Thread(target=arrive, args=(n,)) for n in range(arrivals)]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join(timeout=WAIT)
+    with app.app_context():
+        joined = db.session.scalar(
+            select(func.count(Participant.id)).where(Participant.room_id == room_id)
+        )
+        db.session.remove()
+        db.engine.dispose()
+    assert sorted(answers) == [302] + [409] * (arrivals - 1)
+    assert joined == PEOPLE_MAX
+
+
+@pytest.fixture(scope="module")
+def strict_servers(
+    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """Two processes with small allowances, to see that they spend one between them."""
+    env = {
+        **server_env,
+        "WSAPP_MESSAGE_QUEUE_CHANNEL": f"wsapp-test-{secrets.token_hex(4)}",
+        "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "4",
+        "WSAPP_ACTION_BURST": "4",
+        "WSAPP_ACTION_RATE": "0.1",  # 4 changes in any 40 s
+    }
+    server = start_wsapp(env, 2, tmp_path_factory.mktemp("strict") / "serve.log")
+    yield server
+    server.stop()
+
+
+def test_wrong_codes_on_either_process_spend_one_allowance(strict_servers: Service) -> None:
+    a, b = strict_servers.urls
+    guesser = requests.Session()
+    for n, base in enumerate((a, b, a, b)):
+        token = _csrf(guesser.get(base + "/join").text)
+        wrong = guesser.post(base + "/join", data={"code": f"ZZZZZ{n + 2}", "csrf_token": token})
+        assert wrong.status_code == 404
+    for base in (a, b):
+        token = _csrf(guesser.get(base + "/join").text)
+        refused = guesser.post(base + "/join", data={"code": "ZZZZZ9", "csrf_token": token})
+        assert refused.status_code == 429
+
+
+def test_actions_on_either_process_spend_one_allowance(
+    strict_servers: Service, people: Callable[[], Person]
+) -> None:
+    a, b = strict_servers.urls
+    lead = people().open_room(a)
+    page = lead.http.get(f"{a}/r/{lead.code}/lead").text
+    token = json.loads(
+        html.unescape(parse(page).find(lambda n: n.tag == "body").attrs["hx-headers"])
+    )["X-CSRFToken"]
+    answers = [
+        lead.http.post(
+            f"{base}/r/{lead.code}/lead/act/timer.start",
+            data={"minutes": "5"},
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
+        ).status_code
+        for base in (a, b, a, b, a, b)
+    ]
+    assert answers == [200, 200, 200, 200, 429, 429]
 
 
 def test_phase_change_on_a_reaches_b(room: Room) -> None:

@@ -7,6 +7,8 @@ Each refusal must come with a clear message and leave the saved state exactly as
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import socketio as socketio_client
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -65,14 +68,14 @@ PAYLOADS = (
 
 def facilitator_key(member: Member) -> str:
     with member.client.session_transaction() as session:
-        return str(next(iter(session["led"].values())))
+        return str(next(iter(session["keys"].values())))
 
 
 def page_token(client: FlaskClient) -> str:
     """The CSRF token a page gives this browser (as a real one gets it, not the tests')."""
-    client.get("/")
-    with client.session_transaction() as session:
-        return str(session["csrf"])
+    page = parse(client.get("/").get_data(as_text=True))
+    body = next(attrs for tag, attrs in page.elements() if tag == "body")
+    return str(json.loads(body["hx-headers"])["X-CSRFToken"])
 
 
 def room_id(workshop: Workshop, code: str) -> int:
@@ -170,7 +173,7 @@ def test_the_key_is_compared_in_constant_time(
 ):
     lead = workshop.open_room()
     compared: list[tuple[str, str]] = []
-    real = security.hmac.compare_digest
+    real = hmac.compare_digest
 
     def spy(a: str, b: str) -> bool:
         compared.append((a, b))
@@ -262,10 +265,14 @@ def write_requests(code: str) -> list[tuple[str, dict[str, str]]]:
         (f"/r/{code}/act/participant.rename", {"name": "Mallory"}),
         (f"/r/{code}/lead/act/phase.next", {}),
         (f"/r/{code}/lead/act/room.close", {}),
+        (f"/r/{code}/lead/link", {}),
+        ("/rooms/import", {}),
+        ("/facilitator/rooms/link", {}),
+        ("/facilitator/rooms/open", {"key": "x"}),
     ]
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(len(write_requests("ABCDEF"))))
 def test_every_http_write_needs_the_session_csrf_token(workshop: Workshop, app: Flask, index):
     lead = workshop.open_room()
     url, data = write_requests(lead.code)[index]
@@ -283,7 +290,9 @@ def test_pages_send_the_token_the_way_htmx_reads_it(workshop: Workshop):
     lead = workshop.open_room()
     page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
     body = next(attrs for tag, attrs in page.elements() if tag == "body")
-    assert body["hx-headers"] == f'{{"X-CSRFToken": "{csrf_of(lead.client)}"}}'
+    sent = json.loads(body["hx-headers"])["X-CSRFToken"]
+    signer = URLSafeTimedSerializer(TEST_CONFIG["SECRET_KEY"], salt="wtf-csrf-token")
+    assert signer.loads(sent) == signer.loads(csrf_of(lead.client))
     meta = next(a for t, a in page.elements() if t == "meta" and a.get("name") == "htmx-config")
     assert '"allowEval": false' in meta["content"]
     assert '"allowScriptTags": false' in meta["content"]
@@ -663,6 +672,60 @@ def test_wrong_codes_run_out_by_every_door_and_then_reveal_nothing(workshop: Wor
         assert not socket_for(app, guesser, lead.code, "participant").is_connected()
 
 
+def test_a_guesser_behind_the_venue_address_locks_out_nobody_already_in(
+    workshop: Workshop, app: Flask
+):
+    """A venue's phones share one address. Someone there typing wrong codes runs out of
+    attempts, but the room's people and its facilitator keep every page, export, action
+    and socket; the guesser is refused even the right code, and stays refused by every door."""
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    assert lead.act("record.open", open=True)["ok"]
+    guesser = app.test_client()
+    for n in range(5):
+        assert post(guesser, "/join", {"code": f"ZZZZZ{n + 2}"}).status_code == 404
+    assert guesser.get(f"/r/{lead.code}/join").status_code == 429
+    assert not socket_for(app, guesser, lead.code, "participant").is_connected()
+
+    for url in (f"/r/{lead.code}", f"/r/{lead.code}/record", f"/r/{lead.code}/export/plan.csv"):
+        assert ana.client.get(url).status_code == 200, url
+    for url in (f"/r/{lead.code}/lead", f"/r/{lead.code}/projector", f"/r/{lead.code}/record"):
+        assert lead.client.get(url).status_code == 200, url
+    assert post(ana.client, "/join", {"code": lead.code}).status_code == 302
+    assert ana.post_action("participant.rename", name="Ana B").status_code == 200
+    assert lead.post_action("phase.next").status_code == 200
+    assert socket_for(app, ana.client, lead.code, "participant").is_connected()
+    assert socket_for(app, lead.client, lead.code, "facilitator").is_connected()
+    # Being in one room opens no other door: the guesser's budget binds there too.
+    assert ana.client.get("/r/ZZZZZ9").status_code == 429
+    assert post(guesser, "/join", {"code": lead.code}).status_code == 429
+
+
+def test_a_404_inside_a_real_room_is_not_a_wrong_guess(workshop: Workshop, app: Flask):
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 3
+    lead = workshop.open_room()
+    ana = workshop.join(lead.code, "Ana")
+    for _ in range(5):
+        assert ana.client.get(f"/r/{lead.code}/plan/cells/999999/history").status_code == 404
+    newcomer = app.test_client()
+    assert post(newcomer, "/join", {"code": lead.code}).status_code == 302
+
+
+def test_while_the_limits_redis_is_down_the_workshop_goes_on(
+    workshop: Workshop, app: Flask, caplog: pytest.LogCaptureFixture
+):
+    """Counts kept in Redis (a message queue is set) fail open: a Redis outage must not
+    turn every click into an error; the change is saved and the outage logged."""
+    lead = workshop.open_room()
+    unreachable = {"MESSAGE_QUEUE_URL": "redis://127.0.0.1:1/0", "MESSAGE_QUEUE_CHANNEL": "t"}
+    app.extensions["wsapp_limits"] = MovingWindowRateLimiter(security.limit_storage(unreachable))
+    assert lead.post_action("phase.next").status_code == 200
+    assert workshop.room(lead.code).phase_index == 1
+    assert workshop.join(lead.code, "Ana").client.get(f"/r/{lead.code}").status_code == 200
+    assert "Rate limits are not counted" in caplog.text
+
+
 def test_a_whole_staff_behind_one_address_can_join_at_once(workshop: Workshop, app: Flask):
     """Only wrong codes cost attempts, so thirty people on a school's network get in."""
     app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 5
@@ -973,12 +1036,10 @@ def test_session_cookies_are_httponly_lax_and_secure_over_https(app: Flask):
     assert "Strict-Transport-Security" not in plain.headers
 
     secure_client = app.test_client()
-    with secure_client.session_transaction(base_url="https://localhost") as session:
-        session["csrf"] = "t"
     over_https = secure_client.post(
         "/rooms",
         data={"kit": READINESS},
-        headers={"X-CSRFToken": "t"},
+        headers={"X-CSRFToken": csrf_of(secure_client)},
         base_url="https://localhost",
     )
     assert over_https.status_code == 302

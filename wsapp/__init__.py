@@ -90,9 +90,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
     template = "_flash.html" if request.headers.get("HX-Request") else "error.html"
-    message = security.too_large_message() if error.code == 413 else error.description
     return (
-        render_template(template, message=message, error=error, swap_oob=True),
+        render_template(
+            template, message=security.error_message(error), error=error, swap_oob=True
+        ),
         error.code or 500,
     )
 
@@ -106,6 +107,7 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
     from .rooms.domain import (
         current_phase,
         kit_of,
+        knocks,
         people,
         remaining_seconds,
     )
@@ -126,6 +128,7 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
         kit_of=kit_of,
         current_phase=current_phase,
         people=people,
+        knocks=knocks,
         remaining_seconds=remaining_seconds,
         format_code=format_code,
         epoch_ms=epoch_ms,

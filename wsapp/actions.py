@@ -20,7 +20,7 @@ from .extensions import db
 from .identity import Actor, actor_in, sender_key
 from .live import Publish, Viewer, bump_version, commit_and_deliver, render_change, render_regions
 from .models import Participant, Room
-from .security import SLOW_DOWN, rate_limiter
+from .security import SLOW_DOWN, action_limit, allow
 from .text import Typed
 
 Who = Literal["participant", "facilitator", "anyone"]
@@ -217,11 +217,9 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
 
 
 def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
-    config = current_app.config
     # Counted before anything else, so a flood (even of malformed events) never reaches
     # the room's lock and slows nobody else down.
-    sender = sender_key(room_id, as_facilitator=as_facilitator)
-    if not rate_limiter.allow(sender, config["ACTION_RATE"], config["ACTION_BURST"]):
+    if not allow(action_limit(), "act", sender_key(room_id, as_facilitator=as_facilitator)):
         raise ActionError(SLOW_DOWN, 429)
     spec = ACTIONS.get(name)
     if spec is None:

@@ -30,6 +30,8 @@ class Room(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     locked: Mapped[bool] = mapped_column(default=False)
+    # Newcomers knock and wait until the facilitator lets them in (a Knock each).
+    newcomers_wait: Mapped[bool] = mapped_column(default=False, server_default=false())
     phase_index: Mapped[int] = mapped_column(default=0)
     # Bumped once by every saved change; clients compare it to know what they missed.
     version: Mapped[int] = mapped_column(default=1)
@@ -99,6 +101,60 @@ class Participant(Base):
     captain: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     room: Mapped[Room] = relationship(back_populates="participants")
+
+
+class Knock(Base):
+    """Someone asking to join a room whose newcomers wait to be let in. Answered once:
+    admitted (``participant_id`` is who they became) or refused."""
+
+    __tablename__ = "knocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    knocked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+
+    @property
+    def waiting(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def refused(self) -> bool:
+        return self.answered_at is not None and self.participant_id is None
+
+
+class Facilitator(Base):
+    """Whoever opens rooms in a browser. The rooms they lead are kept here, so a browser
+    carries one identity in its cookie however many rooms it leads (a cookie holds about
+    4 KB: some 80 rooms' keys), and the private "my rooms" link can bring them to another
+    browser."""
+
+    __tablename__ = "facilitators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The hash of the secret in the private "my rooms" link; None while there is none.
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Bumped whenever the link is made anew or revoked: a browser's cookie names the
+    # generation it was given, so browsers that opened an older link lose the rooms.
+    generation: Mapped[int] = mapped_column(default=1)
+
+
+class FacilitatorRoom(Base):
+    """A room a facilitator leads."""
+
+    __tablename__ = "facilitator_rooms"
+
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Connection(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from ..content import library
 from ..export.domain import blank_copy, build_record, restore_room
 from ..extensions import db
-from ..identity import leads, led_room_ids
+from ..identity import led_room_ids
 from ..live import VIEWS, audience_key
 from ..models import Connection, Participant, Room
 from ..rooms.domain import TITLE_MAX, send_away
@@ -26,7 +26,7 @@ class LedRoom:
 
 
 def led_rooms() -> list[LedRoom]:
-    """Rooms this browser holds the facilitator key of, open and closed, newest first."""
+    """Rooms this browser's facilitator identity leads, open and closed, newest first."""
     ids = led_room_ids()
     rooms = db.session.scalars(
         select(Room).where(Room.id.in_(ids)).order_by(Room.created_at.desc(), Room.id.desc())
@@ -47,7 +47,6 @@ def led_rooms() -> list[LedRoom]:
             counts.get(room.id, 0),
         )
         for room in rooms
-        if leads(room)
     ]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select
 
@@ -14,7 +16,7 @@ from ..actions import ActionError, Args, NoArgs, SetLocked, action, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, new_facilitator_key
-from ..limits import PEOPLE_MAX
+from ..limits import KNOCKS_MAX, PEOPLE_MAX
 from ..live import (
     Publish,
     bump_version,
@@ -24,7 +26,7 @@ from ..live import (
     people_changed,
     per_change,
 )
-from ..models import Connection, Participant, Room, utcnow
+from ..models import Connection, Knock, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
 from ..text import Line, one_line
@@ -67,26 +69,150 @@ def clean_name(typed: str) -> str:
     return name
 
 
-def _room_has_space(room: Room) -> None:
-    if room.is_closed:
-        raise ActionError("This workshop has ended; its room is closed.", 409)
+@contextmanager
+def _at_the_door(room_id: int) -> Iterator[Room]:
+    """The room under its write lock, for someone coming in; nothing is kept if they are
+    refused. Everything that decides whether they may (the room's state, how many are
+    already in) is read under the lock, so simultaneous arrivals are counted one by one."""
+    room = bump_version(room_id)
+    try:
+        if room.is_closed:
+            raise ActionError("This workshop has ended; its room is closed.", 409)
+        yield room
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+LOCKED_DOOR = "The facilitator has locked this room: nobody new can join it right now."
+
+
+def _add_participant(room: Room, name: str, *, without_device: bool = False) -> Participant:
+    """A new participant, if the room (whose lock the caller holds) has space."""
     joined = db.session.scalar(
         select(func.count(Participant.id)).where(Participant.room_id == room.id)
     )
     if (joined or 0) >= PEOPLE_MAX:
         raise ActionError(f"This room is full: it already has {PEOPLE_MAX} people.", 409)
+    participant = Participant(room_id=room.id, name=name, without_device=without_device)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
 
 
 def join_room(room: Room, typed_name: str) -> Participant:
     """Add a participant to the room and show them to everyone."""
     name = clean_name(typed_name)
-    _room_has_space(room)
-    room = bump_version(room.id)
-    participant = Participant(room_id=room.id, name=name)
-    db.session.add(participant)
-    db.session.flush()
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        participant = _add_participant(room, name)
     commit_and_send(room, people_changed())
     return participant
+
+
+# --- Newcomers wait to be let in ------------------------------------------------------------
+
+# Where the facilitator sees the knocks: the list, and how many wait in the status banner.
+WAITING = ("rooms/_people.html", "rooms/_status.html")
+
+
+def knock_key(knock_id: int) -> str:
+    """Where a waiting browser's socket listens for its answer."""
+    return f"knock:{knock_id}"
+
+
+def knock_on(room: Room, typed_name: str) -> Knock:
+    """Ask to join a room whose newcomers wait: the facilitator sees the knock live."""
+    name = clean_name(typed_name)
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        if len(knocks(room)) >= KNOCKS_MAX:
+            raise ActionError(
+                "Too many people are already waiting to be let in. Try again in a minute.", 409
+            )
+        knock = Knock(room_id=room.id, name=name)
+        db.session.add(knock)
+        db.session.flush()
+    commit_and_send(room, Publish(regions=WAITING))
+    return knock
+
+
+@per_change
+def knocks(room: Room) -> list[Knock]:
+    """Who is waiting at the room's door, first come first."""
+    return list(
+        db.session.scalars(
+            select(Knock)
+            .where(Knock.room_id == room.id, Knock.answered_at.is_(None))
+            .order_by(Knock.id)
+        )
+    )
+
+
+def render_knock(room: Room, knock: Knock) -> str:
+    """The waiting screen's answer region, as the page includes it and pushes send it."""
+    return render_template("rooms/_knock.html", room=room, knock=knock, swap_oob=True)
+
+
+def tell_knock(room: Room, knock: Knock) -> None:
+    """Send a waiting browser its answer (after the change is saved)."""
+    html = render_knock(room, knock)
+    socketio.emit("swap", {"v": 0, "full": True, "html": html}, to=knock_key(knock.id))
+
+
+def _answer(room: Room, knock: Knock, *, admit: bool) -> None:
+    if admit:
+        knock.participant_id = _add_participant(room, knock.name).id
+    knock.answered_at = utcnow()
+
+
+class KnockRef(Args):
+    knock_id: int = Field(ge=1)
+
+
+def _waiting_knock(room: Room, knock_id: int) -> Knock:
+    knock = db.session.get(Knock, knock_id)
+    if knock is None or knock.room_id != room.id or not knock.waiting:
+        raise ActionError("Nobody is waiting by that name any more.", 404)
+    return knock
+
+
+def _answered(room: Room, answered: list[Knock]) -> Publish:
+    publish = Publish(regions=(*people_changed().regions, "rooms/_status.html"))
+    publish.after.extend(functools.partial(tell_knock, room, knock) for knock in answered)
+    return publish
+
+
+@action("knock.admit", KnockRef, who="facilitator")
+def admit(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    """Let someone waiting at the door in: they become a participant, their screen moves on."""
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=True)
+    return _answered(room, [knock])
+
+
+@action("knock.refuse", KnockRef, who="facilitator")
+def refuse(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=False)
+    return _answered(room, [knock])
+
+
+class SetWaiting(Args):
+    wait: bool
+
+
+@action("room.admission", SetWaiting, who="facilitator")
+def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
+    """Make newcomers wait to be let in, or let them straight in (and so let in everyone
+    still waiting)."""
+    room.newcomers_wait = args.wait
+    waiting = [] if args.wait else knocks(room)
+    for knock in waiting:
+        _answer(room, knock, admit=True)
+    return _answered(room, waiting)
 
 
 @per_change
@@ -227,6 +353,14 @@ def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     )
 
 
+@action("room.new_key", NoArgs, who="facilitator", while_closed=True)
+def new_key(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    """A new private facilitator key; the old link stops working. The key goes back to the
+    facilitator alone (in the reply), and is kept only as its hash."""
+    key, room.facilitator_key_hash = new_facilitator_key()
+    return Publish(reply={"key": key})
+
+
 class ParticipantRef(Args):
     participant_id: int = Field(ge=1)
 
@@ -303,8 +437,7 @@ def add_person_without_device(room: Room, actor: Actor, args: Rename) -> Publish
             "Only the facilitator or a table captain can add a person without a phone.", 403
         )
     name = clean_name(args.name)
-    _room_has_space(room)
-    db.session.add(Participant(room_id=room.id, name=name, without_device=True))
+    _add_participant(room, name, without_device=True)
     return _with_captains(people_changed())
 
 

@@ -12,6 +12,7 @@ from ..actions import ActionError, perform
 from ..extensions import db, socketio
 from ..identity import (
     Seat,
+    knock_in,
     leads,
     leave_seat,
     participant_in,
@@ -37,12 +38,13 @@ from ..security import (
     NOT_IN_A_ROOM,
     SLOW_DOWN,
     TOO_MANY_ATTEMPTS,
-    attempts_left,
     connects_left,
     count_failed_attempt,
+    out_of_guesses,
     socket_event_allowed,
 )
 from .codes import room_by_code
+from .domain import knock_key, render_knock
 from .presence import close_gracefully, hold_presence, is_online, sweep
 
 
@@ -61,14 +63,18 @@ def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
-    if not attempts_left("code"):
-        raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
     auth = auth if isinstance(auth, dict) else {}
-    room = room_by_code(str(auth.get("code", ""))[:20])
+    code = str(auth.get("code", ""))[:20]
+    if out_of_guesses(code):
+        raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
+    room = room_by_code(code)
     view = auth.get("view")
-    if room is None or view not in ("participant", "facilitator", "projector"):
+    if room is None or view not in ("participant", "facilitator", "projector", "waiting"):
         count_failed_attempt("code")
         raise _refused("That room does not exist.")
+    if view == "waiting":
+        _wait_at_the_door(room)
+        return
     member: Participant | None = None
     if view == "participant":
         member = participant_in(room)
@@ -111,6 +117,18 @@ def connect(auth: dict[str, Any] | None) -> None:
             socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=socket_id())
     # Only once admitted and saved: a connect that failed leaves no seat behind.
     take_seat(Seat(room.id, view, member.id if member else None))
+
+
+def _wait_at_the_door(room: Room) -> None:
+    """A waiting screen listens for the facilitator's answer (and gets the answer at once
+    if it came before the socket did). It is not in the room: no seat, no presence."""
+    knock = knock_in(room)
+    if knock is None:
+        raise ConnectionRefusedError("You have not asked to join this room.")
+    if not connects_left(f"knock:{knock.id}"):
+        raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
+    join_room(knock_key(knock.id))
+    socketio.emit("swap", {"v": 0, "full": True, "html": render_knock(room, knock)}, to=socket_id())
 
 
 @socketio.on("disconnect")

@@ -26,7 +26,7 @@ from flask_socketio import disconnect
 from sqlalchemy import CursorResult, bindparam, delete, select, update
 
 from ..extensions import db, socketio
-from ..identity import socket_id
+from ..identity import socket_id, socket_seat
 from ..live import bump_version, commit_and_send, connection_is_live, presence_changed
 from ..models import Connection, Room, utcnow
 from ..security import SLOW_DOWN, socket_event_allowed
@@ -131,6 +131,8 @@ def heartbeat(*_args: object) -> dict[str, Any]:
     """The client is still here; refresh its connection and expire the dead ones."""
     if not socket_event_allowed("heartbeat"):
         return {"ok": False, "error": SLOW_DOWN}
+    if socket_seat() is None:  # a waiting screen: at the room's door, not online in it
+        return {"ok": True}
     result = db.session.execute(_TOUCH, {"socket": socket_id(), "heard_at": utcnow()})
     touched = cast("CursorResult[Any]", result).rowcount
     db.session.commit()

@@ -19,18 +19,29 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform, person_without_device
 from ..content import library
-from ..identity import key_opens, participant_in, remember_facilitator, remember_participant
+from ..extensions import db
+from ..identity import (
+    facilitator_link_key,
+    key_opens,
+    knock_in,
+    participant_in,
+    remember_facilitator,
+    remember_knock,
+    remember_participant,
+    removed_from,
+)
 from ..live import Viewer
-from ..models import Room
+from ..models import Participant, Room
 from ..security import (
     TOO_MANY_ATTEMPTS,
     attempts_left,
     count_failed_attempt,
     guard_room_opening,
+    out_of_guesses,
 )
 from . import bp
 from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
-from .domain import create_room, join_room
+from .domain import LOCKED_DOOR, create_room, join_room, knock_on
 
 
 def join_url(room: Room) -> str:
@@ -65,7 +76,7 @@ def find() -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
-    if not attempts_left("code"):
+    if out_of_guesses(typed):
         return render_template("join_code.html", code=typed, error=TOO_MANY_ATTEMPTS), 429
     room = room_by_code(typed) if normalise_code(typed) else None
     if room is None:
@@ -75,21 +86,64 @@ def find() -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("rooms.join", code=room.code))
 
 
+REMOVED = "The facilitator removed you from this room, so you cannot join it again."
+
+
+def _go(target: str) -> BaseResponse:
+    """Send the browser on: htmx (a waiting screen's pushed answer) follows HX-Redirect."""
+    if request.headers.get("HX-Request"):
+        return BaseResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _come_in(room: Room) -> BaseResponse | None:
+    """Where a browser already in the room, let in or waiting at its door, goes instead."""
+    member = participant_in(room)
+    knock = knock_in(room) if member is None else None
+    if knock is not None and knock.participant_id is not None:
+        member = db.session.get(Participant, knock.participant_id)
+        if member is not None:
+            remember_participant(room, member)
+    if member is not None and not member.removed_at:
+        return _go(url_for("rooms.participant", code=room.code))
+    if knock is not None and knock.waiting:
+        return _go(url_for("rooms.wait", code=room.code))
+    return None
+
+
 @bp.route("/r/<code>/join", methods=["GET", "POST"])
 def join(code: str) -> BaseResponse | tuple[str, int] | str:
     room = room_or_404(code)
-    if participant_in(room) is not None:
-        return redirect(url_for("rooms.participant", code=room.code))
+    entry = _come_in(room)
+    if entry is not None:
+        return entry
+    if removed_from(room):
+        return render_template("join_name.html", room=room, refusal=REMOVED), 403
+    if room.locked:
+        return render_template("join_name.html", room=room, refusal=LOCKED_DOOR), 409
     if request.method == "GET":
-        return render_template("join_name.html", room=room)
+        return render_template("join_name.html", room=room, knock=knock_in(room))
     name = request.form.get("name", "")
     try:
+        if room.newcomers_wait:
+            remember_knock(room, knock_on(room, name))
+            return redirect(url_for("rooms.wait", code=room.code))
         participant = join_room(room, name)
     except ActionError as error:
         page = render_template("join_name.html", room=room, name=name, error=error.message)
         return page, error.status
     remember_participant(room, participant)
     return redirect(url_for("rooms.participant", code=room.code))
+
+
+@bp.get("/r/<code>/wait")
+def wait(code: str) -> BaseResponse | str:
+    """The waiting screen: live until the facilitator lets this browser in or refuses."""
+    room = room_or_404(code)
+    knock = knock_in(room)
+    if knock is not None and (knock.waiting or knock.refused):
+        return render_template("rooms/wait.html", room=room, knock=knock)
+    return _come_in(room) or redirect(url_for("rooms.join", code=room.code))
 
 
 @bp.get("/r/<code>")
@@ -107,7 +161,11 @@ def participant(code: str) -> BaseResponse | str:
 def lead(code: str) -> str:
     room = led_room_or_403(code)
     return render_template(
-        "rooms/facilitate.html", room=room, viewer=Viewer("facilitator"), join_link=join_url(room)
+        "rooms/facilitate.html",
+        room=room,
+        viewer=Viewer("facilitator"),
+        join_link=join_url(room),
+        link_key=facilitator_link_key(room),
     )
 
 
@@ -194,6 +252,19 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
         return render_template("claim.html", room=room, error=error), 403
     remember_facilitator(room, key)
     return redirect(url_for("rooms.lead", code=room.code))
+
+
+@bp.post("/r/<code>/lead/link")
+def new_link(code: str) -> BaseResponse:
+    """A new private facilitator link for a room whose key this browser no longer holds
+    (it keeps only the last few); the old link stops working."""
+    room = led_room_or_403(code)
+    try:
+        done = perform(room.id, "room.new_key", {}, as_facilitator=True)
+    except ActionError as error:
+        abort(error.status, error.message)
+    remember_facilitator(room, str(done.reply["key"]))
+    return redirect(url_for("rooms.lead", code=room.code, _anchor="private-link"))
 
 
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
