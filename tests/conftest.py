@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -19,12 +21,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select, text
 
 from benchmarks.deploy import fresh_database
-from wsapp import create_app, security
+from wsapp import create_app
 from wsapp.extensions import db, socketio
 from wsapp.models import Room
+
+T = TypeVar("T")
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -123,15 +128,6 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> security.RateLimiter:
-    """Rate limits are per process; each test starts with full buckets."""
-    limiter = security.RateLimiter()
-    monkeypatch.setattr(security, "rate_limiter", limiter)
-    monkeypatch.setattr("wsapp.actions.rate_limiter", limiter)
-    return limiter
-
-
 def saved_state(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
     """Every saved row of every table, except the open sockets (they come and go)."""
     with app.app_context():
@@ -156,9 +152,12 @@ def client(app: Flask) -> FlaskClient:
 
 
 def csrf_of(client: FlaskClient) -> str:
+    """The CSRF token this browser's pages carry: Flask-WTF's signed form of the secret its
+    session holds (made here, as the first page would make it, if there is none yet)."""
     with client.session_transaction() as session:
-        session.setdefault("csrf", "csrf-token-for-tests")
-        return str(session["csrf"])
+        secret = session.setdefault("csrf_token", secrets.token_hex(20))
+    signer = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token")
+    return str(signer.dumps(secret))
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -229,36 +228,62 @@ class Workshop:
             db.session.expunge(room)
             return room
 
+    def team(self, kit: str = "readiness-planning", phase: int = 0) -> Team:
+        """A room of ``kit`` at phase ``phase``, its facilitator, Ana, Ben and the projector
+        connected, with what was pushed to them so far read."""
+        lead = self.connect(self.open_room(kit=kit))
+        ana = self.connect(self.join(lead.code, "Ana"))
+        ben = self.connect(self.join(lead.code, "Ben"))
+        projector = self.connect(Member(lead.client, lead.code, "projector"))
+        if phase:
+            assert lead.act("phase.go", index=phase)["ok"]
+        team = Team(lead, ana, ben, projector)
+        team.drain()
+        return team
+
+
+@dataclass
+class Team:
+    """Everyone at one room's screens; unpacks as ``lead, ana, ben, projector``."""
+
+    lead: Member
+    ana: Member
+    ben: Member
+    projector: Member
+
+    def __iter__(self) -> Iterator[Member]:
+        return iter((self.lead, self.ana, self.ben, self.projector))
+
+    def drain(self) -> None:
+        for member in self:
+            member.swaps()
+
+
+def phase_index(app: Flask, kind: str, kit: str = "readiness-planning") -> int:
+    """Where the kit's first phase of this kind is in its agenda."""
+    phases = app.extensions["wsapp_content"].kits[kit].phases
+    return next(n for n, phase in enumerate(phases) if phase.kind == kind)
+
+
+def wait_until(
+    condition: Callable[[], T | None], what: str, seconds: float = 10.0, every: float = 0.02
+) -> T:
+    """Ask ``condition`` every ``every`` seconds until it returns something true, and return
+    that; fail with ``what`` once ``seconds`` have passed. For what a background task or
+    another process does in its own time."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"still waiting, after {seconds} s, for {what}"
+        time.sleep(every)
+    return result
+
 
 @pytest.fixture
 def workshop(app: Flask) -> Workshop:
     return Workshop(app)
 
 
-def phase_index(app: Flask, kind: str) -> int:
-    """Where the readiness kit's first phase of this kind is on its agenda."""
-    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
-    return next(n for n, phase in enumerate(phases) if phase.kind == kind)
-
-
-def plan_index(app: Flask) -> int:
-    return phase_index(app, "plan")
-
-
-def team_at(workshop: Workshop, app: Flask, kind: str) -> tuple[Member, Member, Member, Member]:
-    """A readiness room at its phase of this kind: facilitator, Ana, Ben, and the projector,
-    each connected, with nothing pushed to them yet."""
-    lead = workshop.connect(workshop.open_room())
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    ben = workshop.connect(workshop.join(lead.code, "Ben"))
-    projector = workshop.connect(Member(lead.client, lead.code, "projector"))
-    assert lead.act("phase.go", index=phase_index(app, kind))["ok"]
-    for member in (lead, ana, ben, projector):
-        member.swaps()
-    return lead, ana, ben, projector
-
-
 @pytest.fixture
-def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
+def team(workshop: Workshop, app: Flask) -> Team:
     """A readiness room at its plan phase: facilitator, Ana, Ben, and the projector."""
-    return team_at(workshop, app, "plan")
+    return workshop.team(phase=phase_index(app, "plan"))

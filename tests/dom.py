@@ -53,6 +53,11 @@ class Node:
         return " ".join(" ".join(parts).split())
 
     @property
+    def value(self) -> str:
+        """A textarea's text as a browser reads it: one newline after the tag is dropped."""
+        return self.text.removeprefix("\n")
+
+    @property
     def classes(self) -> set[str]:
         return set((self.attrs.get("class") or "").split())
 
@@ -62,6 +67,15 @@ class Node:
         for child in self.children:
             if isinstance(child, Node):
                 yield from child.walk()
+
+    def elements(self) -> list[tuple[str, dict[str, str]]]:
+        """Every element inside this one, in document order, as its tag and attributes (a
+        bare attribute's value is "")."""
+        return [
+            (node.tag, {name: value or "" for name, value in node.attrs.items()})
+            for node in self.walk()
+            if node is not self
+        ]
 
     def all(self, match: Callable[[Node], bool]) -> list[Node]:
         return [node for node in self.walk() if match(node)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +9,7 @@ from wsapp.discussion.domain import NOTE_MAX, notes_by_question, room_questions
 from wsapp.extensions import db
 from wsapp.models import Note, PlanCell, PlanColumn, PlanRow, Room
 
-from .conftest import Member, Workshop
+from .conftest import Member, Team, Workshop
 from .dom import Node, parse
 
 KIT = "discussion-alignment-coherence"
@@ -39,31 +37,8 @@ def squash(text: str) -> str:
 # --- Fixtures and helpers -----------------------------------------------------------------
 
 
-@dataclass
-class Team:
-    lead: Member
-    ana: Member
-    ben: Member
-    projector: Member
-
-    def everyone(self) -> tuple[Member, ...]:
-        return (self.lead, self.ana, self.ben, self.projector)
-
-    def drain(self) -> None:
-        for member in self.everyone():
-            member.swaps()
-
-
 def open_team(workshop: Workshop, kit: str = KIT, phase: int = PHASES["A"]) -> Team:
-    lead = workshop.connect(workshop.open_room(kit=kit))
-    ana = workshop.connect(workshop.join(lead.code, "Ana"))
-    ben = workshop.connect(workshop.join(lead.code, "Ben"))
-    projector = workshop.connect(Member(lead.client, lead.code, "projector"), view="projector")
-    if phase:
-        assert lead.act("phase.go", index=phase)["ok"]
-    team = Team(lead, ana, ben, projector)
-    team.drain()
-    return team
+    return workshop.team(kit, phase)
 
 
 @pytest.fixture
@@ -164,7 +139,7 @@ def test_a_note_reaches_every_screen_with_its_authors_name(team: Team, app):
     reply = team.ana.act("note.add", question_key=A2_YOURS, text="  We use the LCAP goals  ")
     assert reply["ok"]
     assert all_notes(app) == [(A2_YOURS, "Ana", "We use the LCAP goals", False)]
-    for member in team.everyone():
+    for member in team:
         tree = pushed(member)
         notes = tree.by_id("q-alignment-coherence_A_yours_2-notes")
         assert notes is not None
@@ -220,11 +195,11 @@ def test_note_text_is_shown_exactly_as_typed_never_as_markup(team: Team, app):
     script = "<script>alert(1)</script>"
     bold = "**bold** & <b>not bold</b>"
     assert team.ana.act("note.add", question_key=A2_YOURS, text=script)["ok"]
-    first = [pushed(member) for member in team.everyone()]
+    first = [pushed(member) for member in team]
     assert team.ana.act("note.add", question_key=A2_YOURS, text=bold)["ok"]
     # A question's first note goes out with its list; a later one alone, to join the list.
-    later = [pushed(member) for member in team.everyone()]
-    for member, with_list, alone in zip(team.everyone(), first, later, strict=True):
+    later = [pushed(member) for member in team]
+    for member, with_list, alone in zip(team, first, later, strict=True):
         assert note_texts(with_list, A2_YOURS) == [script]
         added = [squash(n.by_class("note-text")[0].text) for n in alone.by_class("note")]
         assert added == [bold]
@@ -322,7 +297,7 @@ def test_starred_notes_lead_and_only_the_facilitator_stars(team: Team, app):
     team.drain()
 
     assert team.lead.act("note.star", note_id=third, starred=True)["ok"]
-    for member in team.everyone():
+    for member in team:
         tree = pushed(member)
         assert note_texts(tree, A2_YOURS) == ["third", "first", "second"]
         starred = tree.by_id(f"note-{third}")
@@ -343,7 +318,7 @@ def test_anonymous_notes_hide_names_on_every_screen(team: Team, app):
     assert team.ana.act("notes.anonymous", anonymous=True)["ok"] is False
     team.drain()
     assert team.lead.act("notes.anonymous", anonymous=True)["ok"]
-    for member in team.everyone():
+    for member in team:
         for tree in (pushed(member), page(member)):
             assert "Ana" not in squash(tree.by_id("q-alignment-coherence_A_yours_2-notes").text)
     assert squash(page(team.ana).by_class("note-meta")[0].text) == "You"
@@ -381,7 +356,7 @@ def test_notes_stay_in_their_room(workshop: Workshop):
     second = open_team(workshop)
     second.drain()
     first.ana.act("note.add", question_key=A2_YOURS, text="private to the first room")
-    for member in second.everyone():
+    for member in second:
         assert member.socket.get_received() == []
     assert note_texts(page(second.ana), A2_YOURS) == []
 
@@ -424,7 +399,7 @@ def test_the_spotlight_marks_one_question_on_every_screen(team: Team):
     team.drain()
 
     assert team.lead.act("spotlight.set", question_key=A2_YOURS)["ok"]
-    for member in team.everyone():
+    for member in team:
         tree = pushed(member)
         head = tree.by_id("q-alignment-coherence_A_yours_2-head")
         assert head is not None

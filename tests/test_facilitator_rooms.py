@@ -3,54 +3,34 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from wsapp.extensions import db
-from wsapp.models import Dot, Note, Participant, PlanColumn, PlanRow, Poster, PosterItem, Room
+from wsapp.identity import LINKS_KEPT, hash_key
+from wsapp.models import (
+    Dot,
+    Facilitator,
+    Note,
+    Participant,
+    PlanColumn,
+    PlanRow,
+    Poster,
+    PosterItem,
+    Room,
+)
 
 from .conftest import Member, Workshop, post
-
-
-class RoomList(HTMLParser):
-    """The rooms on the page: each card's text, keyed by its heading."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.cards: dict[str, str] = {}
-        self._heading: str | None = None
-        self._text: list[str] | None = None
-        self._in_h2 = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li" and "led-room" in (dict(attrs).get("class") or ""):
-            self._heading, self._text = "", []
-        self._in_h2 = self._in_h2 or (tag == "h2" and self._text is not None)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h2":
-            self._in_h2 = False
-        if tag == "li" and self._text is not None:
-            self.cards[" ".join(str(self._heading).split())] = " ".join(
-                " ".join(self._text).split()
-            )
-            self._heading, self._text = None, None
-
-    def handle_data(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
-            if self._in_h2:
-                self._heading = f"{self._heading}{data}"
+from .dom import parse
 
 
 def my_rooms(member: Member) -> dict[str, str]:
     response = member.client.get("/facilitator/rooms")
     assert response.status_code == 200
-    return RoomList(response.get_data(as_text=True)).cards
+    cards = parse(response.get_data(as_text=True)).by_class("led-room")
+    return {card.find_all("h2")[0].words: card.words for card in cards}
 
 
 def room(app: Any, code: str) -> Room | None:
@@ -194,3 +174,137 @@ def test_deleting_tells_the_people_still_in_the_room(workshop: Workshop):
     # get_received() refuses once disconnected; what arrived before is still in its queue.
     removed = [m for m in ana.socket.queue if m["name"] == "removed"]
     assert removed and "deleted" in removed[0]["args"][0]["message"]
+
+
+# --- Any number of rooms, and the private link to them ---------------------------------------
+
+
+def session_cookie(member: Member) -> str:
+    cookie = member.client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_one_browser_leads_150_rooms(workshop: Workshop, app):
+    """A cookie holds about 4 KB: once it held every room's key, the 80th room's
+    facilitator landed on "Forbidden". Now it holds one identity; the rooms are kept on
+    the server."""
+    lead = workshop.open_room(title="Room 1")
+    codes = [lead.code]
+    for n in range(2, 151):
+        response = post(lead.client, "/rooms", {"kit": "readiness-planning", "title": f"Room {n}"})
+        assert response.status_code == 302, n
+        codes.append(response.headers["Location"].split("/")[2])
+    assert len(session_cookie(lead)) < 1024
+    for code in (codes[0], codes[79], codes[-1]):
+        assert lead.client.get(f"/r/{code}/lead").status_code == 200, code
+        assert lead.client.get(f"/r/{code}/projector").status_code == 200, code
+    listed = my_rooms(lead)
+    assert len(listed) == 150 and "Room 150" in listed and "Room 1" in listed
+
+
+def rooms_link(member: Member) -> str:
+    """Make the private link to this browser's rooms; the key is after the #."""
+    page = post(member.client, "/facilitator/rooms/link")
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
+    link = parse(page.get_data(as_text=True)).by_id("my-rooms-link")
+    assert link is not None
+    url = str(link.attrs["value"])
+    assert url.startswith("http://localhost/facilitator/rooms/open#")
+    return url.split("#", 1)[1]
+
+
+def test_my_rooms_open_on_another_browser_through_the_private_link(workshop: Workshop, app):
+    lead = workshop.open_room(title="Cedar USD")
+    second = post(lead.client, "/rooms", {"kit": "readiness-planning", "title": "Birch USD"})
+    assert second.status_code == 302
+    key = rooms_link(lead)
+    with app.app_context():
+        kept = db.session.scalars(select(Facilitator.link_hash)).one()
+    assert kept == hash_key(key) and key not in kept  # stored only as a hash
+
+    laptop = Member(app.test_client(), lead.code, "facilitator")
+    assert laptop.client.get(f"/r/{lead.code}/lead").status_code == 403
+    opened = post(laptop.client, "/facilitator/rooms/open", {"key": key})
+    assert opened.status_code == 302 and opened.headers["Location"] == "/facilitator/rooms"
+    assert set(my_rooms(laptop)) == {"Cedar USD", "Birch USD"}
+    assert laptop.client.get(f"/r/{lead.code}/lead").status_code == 200
+    # A room opened later on either browser shows on both: they are one facilitator.
+    post(laptop.client, "/rooms", {"kit": "readiness-planning", "title": "Aspen USD"})
+    assert set(my_rooms(lead)) == {"Cedar USD", "Birch USD", "Aspen USD"}
+
+
+def test_a_new_link_stops_the_old_one_and_signs_out_who_opened_it(workshop: Workshop, app):
+    lead = workshop.open_room(title="Cedar USD")
+    old_key = rooms_link(lead)
+    thief = Member(app.test_client(), lead.code, "facilitator")
+    assert post(thief.client, "/facilitator/rooms/open", {"key": old_key}).status_code == 302
+    assert set(my_rooms(thief)) == {"Cedar USD"}
+
+    new_key = rooms_link(lead)
+    assert set(my_rooms(lead)) == {"Cedar USD"}  # this browser keeps its rooms
+    assert my_rooms(thief) == {}
+    assert thief.client.get(f"/r/{lead.code}/lead").status_code == 403
+    refused = post(app.test_client(), "/facilitator/rooms/open", {"key": old_key})
+    assert refused.status_code == 403
+    assert "does not work" in refused.get_data(as_text=True)
+
+    assert post(lead.client, "/facilitator/rooms/link", {"revoke": "1"}).status_code == 302
+    assert post(app.test_client(), "/facilitator/rooms/open", {"key": new_key}).status_code == 403
+    assert set(my_rooms(lead)) == {"Cedar USD"}
+
+
+def test_opening_the_link_where_other_rooms_are_led_keeps_them_all(workshop: Workshop, app):
+    home = workshop.open_room(title="Cedar USD")
+    school = workshop.open_room(title="Birch USD")
+    assert post(school.client, "/facilitator/rooms/open", {"key": rooms_link(home)}).status_code
+    assert set(my_rooms(school)) == {"Cedar USD", "Birch USD"}
+    assert set(my_rooms(home)) == {"Cedar USD", "Birch USD"}
+
+
+def test_wrong_rooms_link_keys_run_out(workshop: Workshop, app):
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 3
+    lead = workshop.open_room()
+    key = rooms_link(lead)
+    thief = app.test_client()
+    for n in range(3):
+        assert post(thief, "/facilitator/rooms/open", {"key": f"guess-{n}"}).status_code == 403
+    assert post(thief, "/facilitator/rooms/open", {"key": key}).status_code == 429
+
+
+def test_a_browser_from_before_keeps_its_rooms(workshop: Workshop, app):
+    """A cookie made before rooms were kept on the server carries their keys: the first
+    request moves them to the server, and the browser still leads every one."""
+    lead = workshop.open_room(title="Cedar USD")
+    with lead.client.session_transaction() as session:
+        key = next(iter(session["keys"].values()))
+    old = app.test_client()
+    with old.session_transaction() as session:
+        session["led"] = {str(room(app, lead.code).id): key}
+    assert set(my_rooms(Member(old, lead.code, "facilitator"))) == {"Cedar USD"}
+    with old.session_transaction() as session:
+        assert "led" not in session
+    assert old.get(f"/r/{lead.code}/lead").status_code == 200
+
+
+def test_an_older_rooms_private_link_can_be_made_anew(workshop: Workshop, app):
+    """The cookie keeps only the last rooms' keys; for an older room the facilitator makes a
+    new private link, and the old one stops working."""
+    lead = workshop.open_room(title="Oldest")
+    with lead.client.session_transaction() as session:
+        old_key = next(iter(session["keys"].values()))
+    for n in range(LINKS_KEPT):
+        post(lead.client, "/rooms", {"kit": "readiness-planning", "title": f"Room {n}"})
+    page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    assert page.by_id("facilitator-link") is None
+    assert page.find(lambda n: n.tag == "button" and n.words == "Make a new private link")
+    made = post(lead.client, f"/r/{lead.code}/lead/link")
+    assert made.headers["Location"] == f"/r/{lead.code}/lead#private-link"
+    page = parse(lead.client.get(f"/r/{lead.code}/lead").get_data(as_text=True))
+    link = str(page.by_id("facilitator-link").attrs["value"])
+    new_key = link.split("#", 1)[1]
+    assert new_key != old_key
+    assert post(app.test_client(), f"/claim/{lead.code}", {"key": old_key}).status_code == 403
+    assert post(app.test_client(), f"/claim/{lead.code}", {"key": new_key}).status_code == 302
+    stranger = app.test_client()
+    assert post(stranger, f"/r/{lead.code}/lead/link").status_code == 403

@@ -3,8 +3,6 @@ locks, who is editing, placing poster gaps and Take Action notes, the checklist.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -24,54 +22,21 @@ from wsapp.models import (
 from wsapp.plan.domain import CELL_MAX
 from wsapp.posters.domain import summary, tally
 
-from .conftest import Member, Workshop, plan_index
-from .dom import parse
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+from .conftest import Member, Workshop, phase_index
+from .dom import Node, parse
 
 
-class Fragment(HTMLParser):
-    """Every element with an id in some HTML: its attributes and the text inside it."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.attrs: dict[str, dict[str, str | None]] = {}
-        self.text: dict[str, str] = {}
-        self._open: list[str | None] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        element_id = found.get("id")
-        if element_id:
-            self.attrs[element_id] = found
-            self.text[element_id] = ""  # a later swap of the same element wins
-        if tag not in VOID:
-            self._open.append(element_id)
-
-    def value(self, element_id: str) -> str:
-        """A textarea's text as a browser reads it: one newline after the tag is dropped."""
-        return self.text[element_id].removeprefix("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in VOID and self._open:
-            self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        for element_id in self._open:
-            if element_id:
-                self.text[element_id] += data
+def pushed(member: Member) -> Node:
+    """Everything pushed to this screen since last asked; where an element came more than
+    once, its last (as on screen)."""
+    return parse("".join(swap["html"] for swap in member.swaps()))
 
 
-def pushed(member: Member) -> Fragment:
-    return Fragment("".join(swap["html"] for swap in member.swaps()))
-
-
-def page(member: Member) -> Fragment:
+def page(member: Member) -> Node:
     path = f"/r/{member.code}/lead" if member.view == "facilitator" else f"/r/{member.code}"
     response = member.client.get(path)
     assert response.status_code == 200
-    return Fragment(response.get_data(as_text=True))
+    return parse(response.get_data(as_text=True))
 
 
 def cells(app: Flask, code: str) -> dict[str, int]:
@@ -137,14 +102,14 @@ def test_a_discussion_room_has_no_plan(workshop: Workshop, app):
 def test_the_plan_phase_shows_a_labelled_field_per_cell_and_text_on_the_projector(team, app):
     lead, ana, _ben, projector = team
     shown = page(ana)
-    field = shown.attrs[f"plan-cell-{cells(app, ana.code)[MAJOR_30]}-text"]
+    field = shown.by_id(f"plan-cell-{cells(app, ana.code)[MAJOR_30]}-text").attrs
     assert field["aria-label"] == MAJOR_30
     assert "readonly" not in field
     assert field["data-revision"] == "0"
     # The projector shows the cells as text, with no fields and no controls.
     html = projector.client.get(f"/r/{projector.code}/projector").get_data(as_text=True)
     assert "<textarea" not in html and "plan-setup" not in html
-    assert "plan-setup" in page(lead).attrs
+    assert "plan-setup" in page(lead).ids()
 
 
 # --- Editing together ---------------------------------------------------------------------
@@ -158,9 +123,9 @@ def test_an_edit_reaches_every_screen_with_its_new_revision(team, app):
     for member in (lead, ben, projector):
         fragment = pushed(member)
         text_id = f"plan-cell-{cell_id}-text"
-        assert fragment.value(text_id) == "Hire a coach ", member.view
-        assert fragment.attrs[text_id]["data-revision"] == "1"
-        assert fragment.attrs[text_id]["hx-swap-oob"] == "true"
+        assert fragment.by_id(text_id).value == "Hire a coach ", member.view
+        assert fragment.by_id(text_id).attrs["data-revision"] == "1"
+        assert fragment.by_id(text_id).attrs["hx-swap-oob"] == "true"
     # Trailing spaces are kept: they are the start of the next word being typed.
     assert cell(app, cell_id).text == "Hire a coach "
     assert revisions(app, cell_id) == [(1, "Ana", "edit", "Hire a coach ")]
@@ -217,17 +182,24 @@ def test_two_people_typing_in_one_cell_at_once_both_keep_their_words(team, app):
     ]
 
 
+def conflict(app: Flask, ana: Member, ben: Member, first: str, hers: str, his: str) -> int:
+    """Ana saves ``first`` in the 30-day cell, then rewrites it as ``hers`` while Ben, from
+    the same revision, rewrites it as ``his``: changes that cannot merge. The cell's id."""
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text=first)
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text=hers)
+    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text=his)
+    return cell_id
+
+
 def test_changes_that_cannot_merge_keep_both_texts_until_someone_resolves(team, app):
     _lead, ana, ben, projector = team
-    cell_id = cells(app, ana.code)[MAJOR_30]
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="Hire a coach")
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire two coaches")
-    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Hire a mentor")
+    cell_id = conflict(app, ana, ben, "Hire a coach", "Hire two coaches", "Hire a mentor")
     saved = cell(app, cell_id)
     # Ben's text, typed last, stays in the cell; Ana's is kept beside it, not dropped.
     assert saved.text == "Hire a mentor"
     assert saved.conflict_text == "Hire two coaches"
-    meta = pushed(projector).text[f"plan-cell-{cell_id}-meta"]
+    meta = pushed(projector).by_id(f"plan-cell-{cell_id}-meta").text
     assert "Two versions" in meta and "Hire two coaches" in meta
 
     # Resolving against a version that is no longer current is refused.
@@ -244,10 +216,7 @@ def test_changes_that_cannot_merge_keep_both_texts_until_someone_resolves(team, 
 
 def test_the_conflict_offers_its_choices_to_people_who_may_edit(team, app):
     _lead, ana, ben, _projector = team
-    cell_id = cells(app, ana.code)[MAJOR_30]
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="one")
-    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="two")
-    ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="three")
+    conflict(app, ana, ben, "one", "two", "three")
     html = ana.client.get(f"/r/{ana.code}").get_data(as_text=True)
     for choice in ("Keep the text above", "Use this version", "Keep both"):
         assert f'aria-label="{choice} in {MAJOR_30}"' in html
@@ -305,7 +274,7 @@ def test_locks_stop_participants_but_not_the_facilitator(team, app):
     ids = cells(app, ana.code)
     assert ana.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=0, text="Before")["ok"]
     assert lead.act("plan.lock", locked=True)["ok"]
-    assert "locked" in pushed(projector).text["plan-grid"]
+    assert "locked" in pushed(projector).by_id("plan-grid").text
     refused = ana.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=1, text="After")
     assert refused == {
         "ok": False,
@@ -317,7 +286,7 @@ def test_locks_stop_participants_but_not_the_facilitator(team, app):
         ).status_code
         == 409
     )
-    assert "readonly" in page(ana).attrs[f"plan-cell-{ids[MAJOR_30]}-text"]
+    assert "readonly" in page(ana).by_id(f"plan-cell-{ids[MAJOR_30]}-text").attrs
     assert lead.act("plan.cell.edit", cell_id=ids[MAJOR_30], base_revision=1, text="Lead")["ok"]
 
     # Unlock the plan, lock one row: only that row's cells are closed to participants.
@@ -344,7 +313,7 @@ def test_a_closed_room_keeps_its_plan_as_it_was(team, app):
         reply = member.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Later")
         assert reply["ok"] is False and "closed" in reply["error"]
     assert cell(app, cell_id).text == "Final"
-    assert "readonly" in page(lead).attrs[f"plan-cell-{cell_id}-text"]
+    assert "readonly" in page(lead).by_id(f"plan-cell-{cell_id}-text").attrs
 
 
 # --- History ------------------------------------------------------------------------------
@@ -357,10 +326,10 @@ def test_everyone_sees_a_cells_history_and_the_facilitator_restores(team, app):
     ben.act("plan.cell.edit", cell_id=cell_id, base_revision=1, text="Second idea")
     ana.act("plan.cell.edit", cell_id=cell_id, base_revision=2, text="Third idea")
 
-    history = Fragment(
+    history = parse(
         ben.client.get(f"/r/{ben.code}/plan/cells/{cell_id}/history").get_data(as_text=True)
     )
-    listed = history.text["plan-history"]
+    listed = history.by_id("plan-history").text
     assert f"History of {MAJOR_30}" in listed
     assert listed.index("Third idea") < listed.index("Second idea") < listed.index("First idea")
     assert "Ben" in listed and "Restore" not in listed
@@ -380,6 +349,21 @@ def test_everyone_sees_a_cells_history_and_the_facilitator_restores(team, app):
     assert len(revisions(app, cell_id)) == 4
 
 
+def test_a_cells_history_takes_the_room_code_as_people_type_it(team, app):
+    """The code in the history's URL reads as it does everywhere else: lower case or with
+    its dash, it is the same room, not a 404 that spends one of the device's guesses."""
+    _lead, ana, _ben, _projector = team
+    cell_id = cells(app, ana.code)[MAJOR_30]
+    ana.act("plan.cell.edit", cell_id=cell_id, base_revision=0, text="First idea")
+    app.config["JOIN_ATTEMPTS_PER_MINUTE"] = 2
+    for typed in (ana.code.lower(), f"{ana.code[:3]}-{ana.code[3:]}", ana.code.lower()):
+        response = ana.client.get(f"/r/{typed}/plan/cells/{cell_id}/history")
+        assert response.status_code == 200, typed
+        assert "First idea" in response.get_data(as_text=True)
+    # No guess was spent: the device can still open the room.
+    assert ana.client.get(f"/r/{ana.code}").status_code == 200
+
+
 # --- Who is editing -----------------------------------------------------------------------
 
 
@@ -391,16 +375,16 @@ def test_everyone_sees_who_is_editing_which_cell_until_they_stop_or_leave(team, 
     editing_id = f"plan-cell-{cell_id}-editing"
     assert ana.act("plan.editing", cell_id=cell_id)["ok"]
     for member in (lead, ben, projector):
-        assert pushed(member).text[editing_id].strip() == "✎ Ana is editing"
+        assert pushed(member).by_id(editing_id).text.strip() == "✎ Ana is editing"
     assert ben.act("plan.editing", cell_id=cell_id)["ok"]
-    assert "Ana, Ben are editing" in pushed(lead).text[editing_id]
+    assert "Ana, Ben are editing" in pushed(lead).by_id(editing_id).text
 
     assert ben.act("plan.editing", cell_id=None)["ok"]
-    assert pushed(projector).text[editing_id].strip() == "✎ Ana is editing"
+    assert pushed(projector).by_id(editing_id).text.strip() == "✎ Ana is editing"
     # Ana's phone drops off: she no longer shows as editing, at once (even while she still
     # counts as here, in case it was only a Wi-Fi blip).
     ana.socket.disconnect()
-    assert pushed(projector).text[editing_id].strip() == ""
+    assert pushed(projector).by_id(editing_id).text.strip() == ""
 
     # Only over the live connection, and only cells of the room.
     assert ben.post_action("plan.editing", cell_id=cell_id).status_code == 409
@@ -432,7 +416,7 @@ def test_a_poster_gap_and_a_discussion_note_are_placed_with_a_link_back(team, ap
     ben.swaps()
 
     # The plan phase lists the gap and the discussion's note, each with a way to place it.
-    sources = page(ana).text["plan-sources"]
+    sources = page(ana).by_id("plan-sources").text
     assert ref in sources and "1 red" in sources and "Map every PL offer" in sources
 
     assert ana.act(
@@ -442,9 +426,9 @@ def test_a_poster_gap_and_a_discussion_note_are_placed_with_a_link_back(team, ap
     saved = cell(app, ids[MAJOR_30])
     assert saved.text == f"{' '.join(item_text.split())}\nMap every PL offer to the district goals"
     assert [why for _n, _who, why, _text in revisions(app, ids[MAJOR_30])] == ["item", "item"]
-    meta = pushed(projector).text[f"plan-cell-{ids[MAJOR_30]}-meta"]
+    meta = pushed(projector).by_id(f"plan-cell-{ids[MAJOR_30]}-meta").text
     assert f"from poster {ref}" in meta and "from the discussion" in meta
-    assert f"In the plan: {MAJOR_30}" in pushed(ana).text["plan-sources"]
+    assert f"In the plan: {MAJOR_30}" in pushed(ana).by_id("plan-sources").text
 
     again = ana.act("plan.place", source_kind="note", source_id=note_id, cell_id=ids[MAJOR_30])
     assert again == {"ok": False, "error": "That item is already in this cell."}
@@ -469,8 +453,8 @@ def test_the_team_ticks_considerations_on_every_screen(team, app):
         ).status_code
         == 200
     )
-    assert "☑" in pushed(projector).text["plan-considerations"]
-    checkbox = page(ana).attrs[f"consideration-{first_id}"]
+    assert "☑" in pushed(projector).by_id("plan-considerations").text
+    checkbox = page(ana).by_id(f"consideration-{first_id}").attrs
     assert "checked" in checkbox
     assert ana.act("plan.consideration.toggle", consideration_id=10**6, done=True)["ok"] is False
 
@@ -482,7 +466,7 @@ def test_the_facilitator_adds_and_renames_rows_and_columns(team, app):
     labels = cells(app, lead.code)
     assert len(labels) == 25
     assert "Communication, 150 Days" in labels
-    grid = pushed(projector).text["plan-grid"]
+    grid = pushed(projector).by_id("plan-grid").text
     assert "Communication" in grid and "150 Days" in grid
 
     with app.app_context():
@@ -513,7 +497,7 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
         mistake = db.session.get(PlanCell, labels["Added by mistake, 30 Days"]).row_id
         extra = db.session.get(PlanCell, labels["Major Focus, 150 Days"]).column_id
         major = db.session.get(PlanCell, labels[MAJOR_30]).row_id
-    assert "Remove row 5 (nothing written in it)" in page(lead).text["plan-setup"]
+    assert "Remove row 5 (nothing written in it)" in page(lead).by_id("plan-setup").text
     written = ana.act("plan.cell.edit", cell_id=labels[MAJOR_30], base_revision=0, text="Coaching")
     assert written["ok"]
     projector.swaps()
@@ -524,14 +508,14 @@ def test_only_an_unwritten_row_or_column_can_be_removed(team, app):
         "error": "Someone has written in this row, so it stays; rename it instead.",
     }
     assert ana.act("plan.row.remove", row_id=mistake)["ok"] is False
-    assert "Remove row 1" not in page(lead).text["plan-setup"]
+    assert "Remove row 1" not in page(lead).by_id("plan-setup").text
     assert cell(app, labels[MAJOR_30]).text == "Coaching"
 
     # The empty ones go, from every screen.
     assert lead.act("plan.row.remove", row_id=mistake)["ok"]
     assert lead.act("plan.column.remove", column_id=extra)["ok"]
     assert len(cells(app, lead.code)) == 16
-    grid = pushed(projector).text["plan-grid"]
+    grid = pushed(projector).by_id("plan-grid").text
     assert "Added by mistake" not in grid and "150 Days" not in grid and "Coaching" in grid
     assert lead.act("plan.row.remove", row_id=mistake)["ok"] is False  # already gone
 
@@ -572,7 +556,7 @@ def test_the_plans_gaps_are_the_summarys_clear_gaps(workshop: Workshop, app):
     for ref, letters in pattern.items():
         for member, letter in zip(people, letters, strict=True):
             assert member.act("dot.place", item_id=ids[ref], colour=colour[letter])["ok"]
-    assert lead.act("phase.go", index=plan_index(app))["ok"]
+    assert lead.act("phase.go", index=phase_index(app, "plan"))["ok"]
     with app.app_context():
         room = db.session.scalar(select(Room).where(Room.code == lead.code))
         ranked = summary(room)

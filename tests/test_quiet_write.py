@@ -7,14 +7,14 @@ from flask import Flask
 
 from wsapp.quietwrite.domain import TEXT_MAX
 
-from .conftest import Member, Workshop, team_at
+from .conftest import Member, Team, Workshop, phase_index
 from .test_plan import page, pushed
 
 
 @pytest.fixture
-def team(workshop: Workshop, app: Flask) -> tuple[Member, Member, Member, Member]:
-    """A readiness room at its quiet write: facilitator, Ana, Ben, and the projector."""
-    return team_at(workshop, app, "quiet_write")
+def team(workshop: Workshop, app: Flask) -> Team:
+    """A readiness room at its quiet write."""
+    return workshop.team(phase=phase_index(app, "quiet_write"))
 
 
 ANA = "A district where every teacher has a coach"
@@ -29,18 +29,18 @@ def test_the_prompt_comes_from_the_kit(team):
     _lead, ana, _ben, _projector = team
     shown = page(ana)
     prompt = "Where do you want your district to be one year from today?"
-    assert shown.text["quiet-prompt"] == prompt
-    assert "readonly" in shown.attrs["quiet-text"]  # not open yet
+    assert shown.by_id("quiet-prompt").text == prompt
+    assert "readonly" in shown.by_id("quiet-text").attrs  # not open yet
 
 
 def test_opening_starts_the_rooms_timer_and_lets_people_write(team):
     lead, ana, _ben, projector = team
     assert lead.act("quiet.open", minutes=10)["ok"]
     fragment = pushed(projector)
-    assert "Writing now" in fragment.text["quiet-progress"]
-    assert "10:00" in fragment.text["timer"] or "9:59" in fragment.text["timer"]
+    assert "Writing now" in fragment.by_id("quiet-progress").text
+    assert "10:00" in fragment.by_id("timer").text or "9:59" in fragment.by_id("timer").text
     mine = pushed(ana)
-    assert "readonly" not in mine.attrs["quiet-text"]
+    assert "readonly" not in mine.by_id("quiet-text").attrs
 
 
 def test_nobody_sees_anyones_words_while_they_write(team):
@@ -55,7 +55,8 @@ def test_nobody_sees_anyones_words_while_they_write(team):
     assert "2 of 2" in html
     assert ANA not in html and BEN not in html
     # Nor the pages: each person's own answer is on their page alone.
-    assert ANA in page(ana).value("quiet-text") and BEN not in page(ana).text["quiet-mine"]
+    mine = page(ana)
+    assert ANA in mine.by_id("quiet-text").value and BEN not in mine.by_id("quiet-mine").text
     for member in (lead, ben):
         assert ANA not in member.client.get(
             f"/r/{member.code}" + ("/lead" if member.view == "facilitator" else "")
@@ -67,7 +68,7 @@ def test_a_reload_shows_what_was_saved_with_its_spaces(team):
     lead, ana, _ben, _projector = team
     lead.act("quiet.open")
     assert ana.act("quiet.save", text="Coaching for all \n")["ok"]
-    assert page(ana).value("quiet-text") == "Coaching for all \n"
+    assert page(ana).by_id("quiet-text").value == "Coaching for all \n"
 
 
 def test_sharing_puts_unprivate_answers_on_every_wall(team):
@@ -80,18 +81,18 @@ def test_sharing_puts_unprivate_answers_on_every_wall(team):
         member.swaps()
     assert lead.act("quiet.share", named=False)["ok"]
     for member in (lead, ana, ben, projector):
-        wall = pushed(member).text["quiet-wall"]
+        wall = pushed(member).by_id("quiet-wall").text
         assert ANA in wall, member.view
         assert BEN not in wall and "Ana" not in wall, member.view
     # Sharing stops the writing.
     refused = ana.act("quiet.save", text="more")
     assert refused["ok"] is False and "your text stays on this device" in refused["error"]
     assert lead.act("quiet.share", named=True)["ok"]
-    wall = pushed(projector).text["quiet-wall"]
+    wall = pushed(projector).by_id("quiet-wall").text
     assert "— Ana" in wall and BEN not in wall
     # Ben changes his mind: his answer joins the wall.
     assert ben.act("quiet.private", keep_private=False)["ok"]
-    assert BEN in pushed(projector).text["quiet-wall"]
+    assert BEN in pushed(projector).by_id("quiet-wall").text
 
 
 def test_dont_share_mine_is_a_pressed_toggle_only_its_author_sees(team):
@@ -100,8 +101,8 @@ def test_dont_share_mine_is_a_pressed_toggle_only_its_author_sees(team):
     ben.swaps()
     assert ana.act("quiet.private", keep_private=True)["ok"]
     # Each participant is sent their own part of the page: Ana's now says hers stays private.
-    assert "stays private" in pushed(ana).text["quiet-mine"]
-    assert "stays private" not in pushed(ben).text["quiet-mine"]
+    assert "stays private" in pushed(ana).by_id("quiet-mine").text
+    assert "stays private" not in pushed(ben).by_id("quiet-mine").text
     assert 'aria-pressed="true"' in ana.client.get(f"/r/{ana.code}").get_data(as_text=True)
     assert 'aria-pressed="true"' not in ben.client.get(f"/r/{ben.code}").get_data(as_text=True)
 
@@ -124,7 +125,7 @@ def test_bad_requests_change_nothing(team, who, action, args, message):
     member = {"ana": ana, "lead": lead}[who]
     reply = member.act(action, **args)
     assert reply["ok"] is False and message in reply["error"]
-    assert page(ana).value("quiet-text") == ANA
+    assert page(ana).by_id("quiet-text").value == ANA
 
 
 def test_closing_stops_the_writing_and_keeps_what_was_saved(team):
@@ -132,8 +133,8 @@ def test_closing_stops_the_writing_and_keeps_what_was_saved(team):
     lead.act("quiet.open")
     ana.act("quiet.save", text=ANA)
     assert lead.act("quiet.close")["ok"]
-    assert "Writing has stopped: 1 of 2" in pushed(projector).text["quiet-progress"]
+    assert "Writing has stopped: 1 of 2" in pushed(projector).by_id("quiet-progress").text
     assert ana.act("quiet.save", text="after")["ok"] is False
     shown = page(ana)
-    assert shown.value("quiet-text") == ANA and "readonly" in shown.attrs["quiet-text"]
+    assert shown.by_id("quiet-text").value == ANA and "readonly" in shown.by_id("quiet-text").attrs
     assert lead.act("quiet.close")["ok"] is False

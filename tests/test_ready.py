@@ -22,12 +22,12 @@ def swapped(member: Member) -> str:
 
 def test_done_counts_reach_the_facilitator_and_projector_but_never_names(team):  # noqa: F811
     lead, ana, ben, projector = team
-    assert page(lead).text["ready-count"].split() == ["✔", "0", "of", "2", "done"]
+    assert page(lead).by_id("ready-count").text.split() == ["✔", "0", "of", "2", "done"]
     assert done_button(ana.client.get(f"/r/{ana.code}").get_data(as_text=True)) == "false"
 
     assert ana.act("ready.set", done=True)["ok"]
     for screen in (lead, projector):
-        shown = pushed(screen).text["ready-count"]
+        shown = pushed(screen).by_id("ready-count").text
         assert "1 of 2 done" in " ".join(shown.split()) and "Ana" not in shown
     # Ana's button is pressed on her phone alone; Ben's phone hears nothing of it.
     assert done_button(swapped(ana)) == "true"
@@ -36,7 +36,7 @@ def test_done_counts_reach_the_facilitator_and_projector_but_never_names(team): 
 
     # Taken back, the count drops again.
     assert ana.act("ready.set", done=False)["ok"]
-    assert "0 of 2" in pushed(projector).text["ready-count"]
+    assert "0 of 2" in pushed(projector).by_id("ready-count").text
 
 
 def test_moving_on_clears_every_done(team, workshop: Workshop):  # noqa: F811
@@ -45,10 +45,10 @@ def test_moving_on_clears_every_done(team, workshop: Workshop):  # noqa: F811
     for member in (lead, ana, ben, projector):
         member.swaps()
     assert lead.act("phase.next")["ok"]  # the posters: people say they are done there too
-    assert "0 of 2" in pushed(projector).text["ready-count"]
+    assert "0 of 2" in pushed(projector).by_id("ready-count").text
     assert done_button(swapped(ana)) == "false"
     assert lead.act("phase.back")["ok"]  # and coming back does not bring them back
-    assert "0 of 2" in page(lead).text["ready-count"]
+    assert "0 of 2" in page(lead).by_id("ready-count").text
 
 
 def test_nothing_to_finish_in_a_phase_the_whole_team_does_together(workshop: Workshop):
@@ -57,7 +57,7 @@ def test_nothing_to_finish_in_a_phase_the_whole_team_does_together(workshop: Wor
     refused = ana.act("ready.set", done=True)  # the introduction
     assert not refused["ok"] and "nothing to finish" in refused["error"]
     assert done_button(ana.client.get(f"/r/{ana.code}").get_data(as_text=True)) is None
-    assert page(lead).text["ready-count"].strip() == ""
+    assert page(lead).by_id("ready-count").text.strip() == ""
 
 
 def test_only_a_participant_says_they_are_done(team):  # noqa: F811

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
 import socketio
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from benchmarks.deploy import (
     Service,
@@ -37,7 +38,7 @@ from benchmarks.deploy import (
     wsapp_command,
 )
 
-from .conftest import PG_ADMIN_URL, require_services
+from .conftest import PG_ADMIN_URL, require_services, wait_until
 from .dom import Node, parse
 
 pytestmark = pytest.mark.services
@@ -108,6 +109,20 @@ def people_in(fragment: str) -> dict[str, bool] | None:
         if item.tag == "li" and item.by_class("person-name"):
             listed[item.by_class("person-name")[0].words] = "online" in item.attrs["class"]
     return listed
+
+
+def sockets_of(database_url: str, code: str, name: str) -> int:
+    """The connection rows a person has in a room: open sockets, and closed ones still
+    within the grace."""
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM connections c"
+            " JOIN participants p ON p.id = c.participant_id"
+            " JOIN rooms r ON r.id = c.room_id WHERE r.code = %s AND p.name = %s",
+            (code, name),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def timer_face(fragment: str) -> Node | None:
@@ -350,6 +365,100 @@ def test_a_process_keeps_its_database_connections_and_queues_for_one_past_them(
     assert len(set(backends)) == 2
 
 
+def test_simultaneous_joins_never_pass_the_cap(
+    server_env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    """People are counted under the room's lock: a dozen phones joining at once for the
+    last place in a room make one participant, not a dozen."""
+    from wsapp import create_app
+    from wsapp.extensions import db
+    from wsapp.limits import PEOPLE_MAX
+    from wsapp.models import Participant
+    from wsapp.models import Room as RoomRow
+
+    from .conftest import TEST_CONFIG, Workshop, post
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    lead = Workshop(app).open_room()
+    with app.app_context():
+        room_id = db.session.scalars(select(RoomRow.id).where(RoomRow.code == lead.code)).one()
+        already = range(PEOPLE_MAX - 1)
+        db.session.add_all(Participant(room_id=room_id, name=f"P{n}") for n in already)
+        db.session.commit()
+    arrivals = 12
+    start = threading.Barrier(arrivals)
+    answers: list[int] = []
+
+    def arrive(n: int) -> None:
+        phone = app.test_client()
+        start.wait(timeout=WAIT)
+        answers.append(post(phone, f"/r/{lead.code}/join", {"name": f"Late {n}"}).status_code)
+
+    phones = [threading.Thread(target=arrive, args=(n,)) for n in range(arrivals)]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join(timeout=WAIT)
+    with app.app_context():
+        joined = db.session.scalar(
+            select(func.count(Participant.id)).where(Participant.room_id == room_id)
+        )
+        db.session.remove()
+        db.engine.dispose()
+    assert sorted(answers) == [302] + [409] * (arrivals - 1)
+    assert joined == PEOPLE_MAX
+
+
+@pytest.fixture(scope="module")
+def strict_servers(
+    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """Two processes with small allowances, to see that they spend one between them."""
+    env = {
+        **server_env,
+        "WSAPP_MESSAGE_QUEUE_CHANNEL": f"wsapp-test-{secrets.token_hex(4)}",
+        "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "4",
+        "WSAPP_ACTION_BURST": "4",
+        "WSAPP_ACTION_RATE": "0.1",  # 4 changes in any 40 s
+    }
+    server = start_wsapp(env, 2, tmp_path_factory.mktemp("strict") / "serve.log")
+    yield server
+    server.stop()
+
+
+def test_wrong_codes_on_either_process_spend_one_allowance(strict_servers: Service) -> None:
+    a, b = strict_servers.urls
+    guesser = requests.Session()
+    for n, base in enumerate((a, b, a, b)):
+        token = _csrf(guesser.get(base + "/join").text)
+        wrong = guesser.post(base + "/join", data={"code": f"ZZZZZ{n + 2}", "csrf_token": token})
+        assert wrong.status_code == 404
+    for base in (a, b):
+        token = _csrf(guesser.get(base + "/join").text)
+        refused = guesser.post(base + "/join", data={"code": "ZZZZZ9", "csrf_token": token})
+        assert refused.status_code == 429
+
+
+def test_actions_on_either_process_spend_one_allowance(
+    strict_servers: Service, people: Callable[[], Person]
+) -> None:
+    a, b = strict_servers.urls
+    lead = people().open_room(a)
+    page = lead.http.get(f"{a}/r/{lead.code}/lead").text
+    token = json.loads(
+        html.unescape(parse(page).find(lambda n: n.tag == "body").attrs["hx-headers"])
+    )["X-CSRFToken"]
+    answers = [
+        lead.http.post(
+            f"{base}/r/{lead.code}/lead/act/timer.start",
+            data={"minutes": "5"},
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
+        ).status_code
+        for base in (a, b, a, b, a, b)
+    ]
+    assert answers == [200, 200, 200, 200, 429, 429]
+
+
 def test_phase_change_on_a_reaches_b(room: Room) -> None:
     version = room.facilitator.act("phase.go", index=1)["v"]
     pushed = parse(room.ben.swap_with_version(version)["html"])
@@ -549,7 +658,11 @@ def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None
     room.ben.swap_with_version(version)
     room.ana.swap_with_version(version)
     count_before = len(room.ana.received), len(room.ben.received)
-    time.sleep(2.5)
+
+    def remaining() -> int:
+        return int(timer_face(room.ana.resync()["html"]).attrs["data-remaining"])
+
+    wait_until(lambda: remaining() <= 177, "three seconds of the timer to run", every=0.25)
     assert (len(room.ana.received), len(room.ben.received)) == count_before
     on_a, on_b = (timer_face(person.resync()["html"]) for person in (room.ana, room.ben))
     assert on_a.attrs["data-ends-at"] == on_b.attrs["data-ends-at"]
@@ -558,15 +671,17 @@ def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None
 
 
 def test_presence_survives_a_socket_moving_to_the_other_process(
-    room: Room, servers: Service
+    room: Room, servers: Service, database_url: str
 ) -> None:
     b = servers.urls[1]
     old_socket = room.ana.sio
     room.ana.sio = None
     room.ana.connect(b)  # the phone's new socket reaches B before A notices the old one
     old_socket.disconnect()
-    # Nobody was shown Ana away while she moved, and she is listed once, online.
-    time.sleep(1)
+    # Nobody was shown Ana away while she moved (once the old socket's row is swept after
+    # the grace), and she is listed once, online.
+    code = room.facilitator.code
+    wait_until(lambda: sockets_of(database_url, code, "Ana") == 1, "the old socket's sweep")
     for message in room.ben.received:
         listed = people_in(message["html"])
         assert listed is None or listed.get("Ana") is True, listed
@@ -579,14 +694,16 @@ def test_presence_survives_a_socket_moving_to_the_other_process(
 
 
 def test_a_phone_that_drops_and_is_back_on_the_other_process_within_the_grace_tells_nobody(
-    room: Room, servers: Service
+    room: Room, servers: Service, database_url: str
 ) -> None:
     b = servers.urls[1]
     version = room.facilitator.act("timer.start", minutes=5)["v"]
     room.ben.swap_with_version(version)
     room.ana.drop()  # on A: Wi-Fi gone
     room.ana.connect(b)  # back, through the other process, before the grace is over
-    time.sleep(PRESENCE_GRACE + 1)  # past the grace: A's sweep finds her back
+    # Past the grace, A's sweep deletes the closed socket's row and finds her back.
+    code = room.facilitator.code
+    wait_until(lambda: sockets_of(database_url, code, "Ana") == 1, "A's sweep after the grace")
     assert [m for m in room.ben.received if m["v"] > version] == []
     state = room.ben.resync()
     assert state["v"] == version and people_in(state["html"]) == {"Ana": True, "Ben": True}

@@ -38,24 +38,24 @@ def test_moving_on_stops_the_timer_and_offers_the_next_phases_minutes(
     room = workshop.room(lead.code)
     assert room.timer_ends_at is None and room.timer_remaining is None
     offered = pushed(lead)
-    assert offered.attrs["timer-minutes"]["value"] == str(phases(app)[1].minutes)
-    assert "timer-off" in offered.attrs["timer"]["class"]
+    assert offered.by_id("timer-minutes").attrs["value"] == str(phases(app)[1].minutes)
+    assert "timer-off" in offered.by_id("timer").attrs["class"]
     # Every screen is told the timer stopped: no clock is left on the phones.
     assert 'role="timer"' not in "".join(s["html"] for s in ana.swaps())
 
     # A reload offers the same, and a paused timer is stopped by a move too.
-    assert page(lead).attrs["timer-minutes"]["value"] == str(phases(app)[1].minutes)
+    assert page(lead).by_id("timer-minutes").attrs["value"] == str(phases(app)[1].minutes)
     assert lead.act("timer.start", minutes=5)["ok"] and lead.act("timer.pause")["ok"]
     assert lead.act("phase.back")["ok"]
     assert workshop.room(lead.code).timer_remaining is None
-    assert page(lead).attrs["timer-minutes"]["value"] == str(phases(app)[0].minutes)
+    assert page(lead).by_id("timer-minutes").attrs["value"] == str(phases(app)[0].minutes)
 
 
 def test_two_more_minutes_in_one_tap(workshop: Workshop):
     lead = workshop.connect(workshop.open_room())
     assert lead.act("timer.start", minutes=1)["ok"]
     before = workshop.room(lead.code).timer_ends_at
-    assert "+2 minutes" in page(lead).text["timer"]
+    assert "+2 minutes" in page(lead).by_id("timer").text
     assert lead.post_action("timer.add", seconds="120").status_code == 200
     after = workshop.room(lead.code).timer_ends_at
     assert 119 <= (after - before).total_seconds() <= 121
@@ -90,8 +90,8 @@ def test_writing_ends_when_time_runs_out_if_the_facilitator_chose_so(team, works
     assert ben.act("timer.expire")["ok"]
     room = workshop.room(lead.code)
     assert not room.quiet_write_open
-    assert "Writing has stopped" in pushed(projector).text["quiet-progress"]
-    assert "readonly" in pushed(ana).attrs["quiet-text"]
+    assert "Writing has stopped" in pushed(projector).by_id("quiet-progress").text
+    assert "readonly" in pushed(ana).by_id("quiet-text").attrs
     # Said again (every phone reaches zero), it changes nothing.
     assert not ana.act("timer.expire")["ok"]
     with workshop.app.app_context():

@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_from_env(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
@@ -89,9 +90,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
     template = "_flash.html" if request.headers.get("HX-Request") else "error.html"
-    message = security.too_large_message() if error.code == 413 else error.description
     return (
-        render_template(template, message=message, error=error, swap_oob=True),
+        render_template(
+            template, message=security.error_message(error), error=error, swap_oob=True
+        ),
         error.code or 500,
     )
 
@@ -101,11 +103,11 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
 
     from .live import Viewer, epoch_ms, per_change
     from .models import Room
+    from .rooms.codes import format_code
     from .rooms.domain import (
         current_phase,
-        facilitator_online,
-        format_code,
         kit_of,
+        knocks,
         people,
         readiness,
         ready_phase,
@@ -129,7 +131,7 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
         kit_of=kit_of,
         current_phase=current_phase,
         people=people,
-        facilitator_online=facilitator_online,
+        knocks=knocks,
         remaining_seconds=remaining_seconds,
         readiness=readiness,
         ready_phase=ready_phase,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,7 +20,7 @@ from .extensions import db
 from .identity import Actor, actor_in, sender_key
 from .live import Publish, Viewer, bump_version, commit_and_deliver, render_change, render_regions
 from .models import Participant, Room
-from .security import SLOW_DOWN, rate_limiter
+from .security import SLOW_DOWN, action_limit, allow
 from .text import Typed
 
 Who = Literal["participant", "facilitator", "anyone"]
@@ -34,6 +34,25 @@ class ActionError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class RoomPart(Protocol):
+    """A row that belongs to one room (a poster, a note, a plan row...)."""
+
+    @property
+    def room_id(self) -> int: ...
+
+
+PartT = TypeVar("PartT", bound=RoomPart)
+
+
+def part_of(room: Room, model: type[PartT], part_id: int, missing: str) -> PartT:
+    """The ``model`` row with this id if it belongs to the room; else a 404 that says
+    ``missing`` (an id from another room is refused like one that does not exist)."""
+    part = db.session.get(model, part_id)
+    if part is None or part.room_id != room.id:
+        raise ActionError(missing, 404)
+    return part
 
 
 # The largest whole number a database column holds (PostgreSQL's INTEGER).
@@ -57,6 +76,12 @@ class Args(Typed):
 
 class NoArgs(Args):
     pass
+
+
+class SetLocked(Args):
+    """Lock or unlock something: the room, the posters, the plan."""
+
+    locked: bool
 
 
 ActionFn = Callable[[Room, Actor, Any], Publish]
@@ -174,13 +199,27 @@ def perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilita
     """Apply action ``name`` to the room for the current sender.
 
     Raises ActionError, having changed nothing, when the sender, the room's state or the
-    arguments do not allow it.
+    arguments do not allow it; the refusal is logged with ids only, never what was typed.
     """
-    config = current_app.config
+    try:
+        return _perform(room_id, name, raw_args, as_facilitator=as_facilitator)
+    except ActionError as error:
+        if error.status != 429:  # not a flood's every event: the log would flood too
+            sender = sender_key(room_id, as_facilitator=as_facilitator)
+            current_app.logger.info(
+                "action %r refused (%d) in room %d for %s",
+                name[:40],
+                error.status,
+                room_id,
+                "a stranger" if sender.startswith("stranger:") else sender,
+            )
+        raise
+
+
+def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilitator: bool) -> Done:
     # Counted before anything else, so a flood (even of malformed events) never reaches
     # the room's lock and slows nobody else down.
-    sender = sender_key(room_id, as_facilitator=as_facilitator)
-    if not rate_limiter.allow(sender, config["ACTION_RATE"], config["ACTION_BURST"]):
+    if not allow(action_limit(), "act", sender_key(room_id, as_facilitator=as_facilitator)):
         raise ActionError(SLOW_DOWN, 429)
     spec = ACTIONS.get(name)
     if spec is None:

@@ -135,6 +135,11 @@ def compress(response: Response) -> Response:
     return response
 
 
+# The endpoints that serve files: nothing may read the session while they answer, or the
+# response would vary by cookie (see ``identity.adopt_keys_from_old_cookie``).
+FILE_ENDPOINTS = frozenset({"static", "favicon"})
+
+
 def init_app(app: Flask, folder: Path) -> StaticFiles:
     """Serve ``folder`` at /static/ and compress every response that is worth it."""
     files = StaticFiles(folder)

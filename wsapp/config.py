@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .content import DEFAULT_CONTENT_DIR
+
 
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first run.
@@ -25,10 +27,8 @@ def _instance_secret_key(instance_path: Path) -> str:
 
 def _default_async_mode() -> str:
     """gevent when the process has been monkey-patched (gunicorn -k gevent), else threading."""
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return "threading"
+    from gevent import monkey
+
     return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
@@ -65,8 +65,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         .replace(",", " ")
         .split(),
         "ASYNC_MODE": env.get("WSAPP_ASYNC_MODE") or _default_async_mode(),
-        "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR")
-        or str(Path(__file__).resolve().parent.parent / "content"),
+        "CONTENT_DIR": env.get("WSAPP_CONTENT_DIR") or str(DEFAULT_CONTENT_DIR),
         "PUBLIC_URL": env.get("WSAPP_PUBLIC_URL") or None,
         "SESSION_COOKIE_SECURE": env.get("WSAPP_SECURE_COOKIES", "").lower() in {"1", "true"},
         "SESSION_COOKIE_HTTPONLY": True,
@@ -82,4 +81,7 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         "ROOMS_PER_HOUR_PER_ADDRESS": int(env.get("WSAPP_ROOMS_PER_HOUR_PER_ADDRESS", "200")),
         # Other sites whose pages may open sockets here (the app's own origin always may).
         "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
+        # Refused actions and sockets, removals, deletions and imports are logged at INFO,
+        # failed socket events at WARNING; with ids and room codes, never what people typed.
+        "LOG_LEVEL": env.get("WSAPP_LOG_LEVEL", "INFO").upper(),
     }

@@ -455,10 +455,6 @@ class Kit(_Item):
     audience: Text
     phases: list[Phase] = Field(min_length=1)
 
-    def phase(self, key: str) -> Phase | None:
-        """The phase with this key, or None."""
-        return next((phase for phase in self.phases if phase.key == key), None)
-
     def phase_at(self, index: int) -> Phase:
         """The agenda's phase at ``index``; past its end (a kit edited shorter), the last."""
         return self.phases[min(index, len(self.phases) - 1)]

@@ -7,7 +7,8 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
-    pass
+    """The models' base class. Flask-SQLAlchemy's ``db.Model`` is built from it and shares
+    its metadata and registry; models subclass this one so type checkers see their columns."""
 
 
 db = SQLAlchemy(model_class=Base)

@@ -7,6 +7,8 @@ store or render; an import past any of them is refused before anything is saved.
 
 # People in a room: a workshop is a team, not a crowd; a leaked code cannot flood it.
 PEOPLE_MAX = 200
+# People waiting at the door at once: a leaked code cannot bury the facilitator in knocks.
+KNOCKS_MAX = 30
 # The wall of posters, and the items on each.
 POSTERS_MAX = 26
 ITEMS_PER_POSTER_MAX = 40

@@ -306,7 +306,7 @@ def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:
     own_parts = OWN_PARTS.get(library().kits[room.kit_id].phase_at(room.phase_index).kind)
     if own_parts and "rooms/_phase.html" in personal and "rooms/_phase.html" in publish.regions:
         personal = tuple(p for p in personal if p != "rooms/_phase.html") + own_parts
-    messages = []
+    messages: list[tuple[str, str]] = []
     for participant in online_participants(room.id):
         viewer = _Watched("participant", participant)
         html = render_regions(room, viewer, personal, publish.context)

@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Base
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Room(db.Model):
+class Room(Base):
     """One workshop: a kit's agenda run by one facilitator for one team."""
 
     __tablename__ = "rooms"
@@ -30,6 +30,8 @@ class Room(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     locked: Mapped[bool] = mapped_column(default=False)
+    # Newcomers knock and wait until the facilitator lets them in (a Knock each).
+    newcomers_wait: Mapped[bool] = mapped_column(default=False, server_default=false())
     phase_index: Mapped[int] = mapped_column(default=0)
     # Bumped once by every saved change; clients compare it to know what they missed.
     version: Mapped[int] = mapped_column(default=1)
@@ -91,7 +93,7 @@ class Room(db.Model):
         return self.prework_open and until is not None and utcnow() >= until
 
 
-class Participant(db.Model):
+class Participant(Base):
     """A member of the team in one room, known by the display name they gave."""
 
     __tablename__ = "participants"
@@ -112,7 +114,64 @@ class Participant(db.Model):
     room: Mapped[Room] = relationship(back_populates="participants")
 
 
-class Connection(db.Model):
+class Knock(Base):
+    """Someone asking to join a room whose newcomers wait to be let in. Answered once:
+    admitted (``participant_id`` is who they became) or refused."""
+
+    __tablename__ = "knocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    knocked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+
+    @property
+    def waiting(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def refused(self) -> bool:
+        return self.answered_at is not None and self.participant_id is None
+
+
+class Facilitator(Base):
+    """Whoever opens rooms in a browser. The rooms they lead are kept here, so a browser
+    carries one identity in its cookie however many rooms it leads (a cookie holds about
+    4 KB: some 80 rooms' keys), and the private "my rooms" link can bring them to another
+    browser."""
+
+    __tablename__ = "facilitators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The hash of the secret in the private "my rooms" link; None while there is none.
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Bumped whenever the link is made anew or revoked: a browser's cookie names the
+    # generation it was given, so browsers that opened an older link lose the rooms.
+    generation: Mapped[int] = mapped_column(default=1)
+
+
+class FacilitatorRoom(Base):
+    """A room a facilitator leads."""
+
+    __tablename__ = "facilitator_rooms"
+
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Came in through the room's co-facilitator link (not its own key): loses the room when
+    # that link is made anew or revoked.
+    cofacilitator: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Connection(Base):
     """One open socket: who is online, kept in the database so every process sees it."""
 
     __tablename__ = "connections"
@@ -131,7 +190,7 @@ class Connection(db.Model):
     )
 
 
-class Poster(db.Model):
+class Poster(Base):
     """A readiness poster on the wall: one section of the assessment."""
 
     __tablename__ = "posters"
@@ -148,7 +207,7 @@ class Poster(db.Model):
     )
 
 
-class PosterItem(db.Model):
+class PosterItem(Base):
     """One line of a poster that people put dots on."""
 
     __tablename__ = "poster_items"
@@ -168,7 +227,7 @@ class PosterItem(db.Model):
         return f"{self.poster.key}{self.label}"
 
 
-class Dot(db.Model):
+class Dot(Base):
     """A green, yellow or red dot one participant placed on one poster item."""
 
     __tablename__ = "dots"
@@ -183,7 +242,7 @@ class Dot(db.Model):
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PaperTally(db.Model):
+class PaperTally(Base):
     """The dots a table put on an item of a paper poster, counted and typed in by the
     facilitator: they add to the item's tally, marked as from the paper poster."""
 
@@ -198,7 +257,7 @@ class PaperTally(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Note(db.Model):
+class Note(Base):
     """A short note on a discussion question (or a Take Action commitment)."""
 
     __tablename__ = "notes"
@@ -217,7 +276,7 @@ class Note(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuietWrite(db.Model):
+class QuietWrite(Base):
     """One participant's private answer to the quiet-write prompt."""
 
     __tablename__ = "quiet_writes"
@@ -231,7 +290,7 @@ class QuietWrite(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanRow(db.Model):
+class PlanRow(Base):
     """A row of the action plan grid (major focus, element, tools, challenges...)."""
 
     __tablename__ = "plan_rows"
@@ -244,7 +303,7 @@ class PlanRow(db.Model):
     locked: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanColumn(db.Model):
+class PlanColumn(Base):
     """A column of the action plan grid (30, 60, 90, 120 days...)."""
 
     __tablename__ = "plan_columns"
@@ -255,7 +314,7 @@ class PlanColumn(db.Model):
     heading: Mapped[str] = mapped_column(String(80))
 
 
-class PlanCell(db.Model):
+class PlanCell(Base):
     """The text where one plan row meets one column; ``revision`` counts saved edits."""
 
     __tablename__ = "plan_cells"
@@ -271,7 +330,7 @@ class PlanCell(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanCellRevision(db.Model):
+class PlanCellRevision(Base):
     """Every saved text of a cell: who, when, what."""
 
     __tablename__ = "plan_cell_revisions"
@@ -289,7 +348,7 @@ class PlanCellRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanItemSource(db.Model):
+class PlanItemSource(Base):
     """Where an item placed into the plan came from (a poster item or a Take Action note)."""
 
     __tablename__ = "plan_item_sources"
@@ -302,7 +361,7 @@ class PlanItemSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanConsideration(db.Model):
+class PlanConsideration(Base):
     """One of the protocol's considerations, ticked by the team while planning."""
 
     __tablename__ = "plan_considerations"
@@ -314,7 +373,7 @@ class PlanConsideration(db.Model):
     done: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanAction(db.Model):
+class PlanAction(Base):
     """Something the team will do, made from a plan cell (or a line in it): who owns it,
     when it is due and how far it has got. ``due_on`` is None when nobody set a date."""
 
@@ -334,7 +393,7 @@ class PlanAction(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanActionChange(db.Model):
+class PlanActionChange(Base):
     """A change to an action's status, owner or due date: who, when, from what to what.
     ``field`` is "added" for the action's making (``new`` holds its status then)."""
 

@@ -1,27 +1,29 @@
 """What keeps people out of rooms they do not belong in, in one place.
 
-- CSRF: every HTTP write carries the session's token (htmx sends it as ``X-CSRFToken``
-  from ``hx-headers`` on ``<body>``, plain forms as ``csrf_token``).
+- CSRF: Flask-WTF's ``CSRFProtect`` checks every HTTP write (htmx sends the token as
+  ``X-CSRFToken`` from ``hx-headers`` on ``<body>``, plain forms as ``csrf_token``).
 - Sockets: connections are accepted only from the app's own origin (or the origins named
   in ``WSAPP_ALLOWED_ORIGINS``; never ``'*'``); identity comes from the session cookie.
 - Headers: a Content-Security-Policy without inline script or eval, nosniff, no referrer
   (so a URL never travels to another site), no framing; HSTS when served over HTTPS.
 - Cookies: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS.
-- Guessing: room codes and facilitator links are looked up under a per-address budget of
-  failed attempts. A code is 6 characters from a 31-letter alphabet: 31**6 = 887,503,681
+- Rate limits: the ``limits`` library's moving windows, kept in Redis when a message queue
+  is configured (so every process counts against one allowance), in memory otherwise.
+- Guessing: room codes and private links are looked up under a per-address budget of
+  failed attempts, which binds only browsers not already in the room a URL names: a
+  guesser behind a venue's shared address never locks out the room's people or its
+  facilitator. A code is 6 characters from a 31-letter alphabet: 31**6 = 887,503,681
   codes. At the default 20 failed attempts a minute per address, one address needs on
   average 887,503,681 / 2 / 20 minutes (about 42 years) to find a given room, and with
   even 1,000 rooms open at once, about 30 days of nonstop guessing to find any one. A
-  found code only lets someone join as a named participant, whom the facilitator sees
-  and can remove; facilitator power needs the 256-bit key of the private link.
+  found code only lets someone ask to join as a named participant, whom the facilitator
+  sees and can remove (or, in a room whose newcomers wait, must first let in);
+  facilitator power needs the 256-bit key of a private link.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
-import threading
-import time
+import functools
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
@@ -29,13 +31,20 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Request, Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from itsdangerous import BadSignature
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from .identity import adopt_keys_from_old_cookie, holds_a_place, holds_a_place_in, socket_id
+from .models import Room
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,35 +61,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+csrf = CSRFProtect()
 
-def csrf_token() -> str:
-    """The session's CSRF token; htmx sends it as X-CSRFToken, forms as csrf_token."""
-    token = session.get("csrf")
-    if token is None:
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return str(token)
+EXPIRED_PAGE = (
+    "This page has expired or the request did not come from it. Reload the page and try again."
+)
 
 
-def too_large_message() -> str:
-    """What a person is told when a request's body is over MAX_CONTENT_LENGTH (413)."""
-    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
-    return (
-        f"That is too much to send at once (the limit is {limit // 1024} KB). "
-        "Shorten the text and try again."
-    )
-
-
-def check_csrf() -> None:
-    if request.method in SAFE_METHODS:
-        return
-    sent = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
-    expected = session.get("csrf")
-    if not expected or not hmac.compare_digest(str(sent), str(expected)):
-        abort(
-            400,
-            "This page has expired or the request did not come from it. "
-            "Reload the page and try again.",
+def error_message(error: HTTPException) -> str | None:
+    """What a person is told about a refused request: what the view said, in plain words
+    where the refusal came from a library (a missing or stale CSRF token, a request body
+    over MAX_CONTENT_LENGTH)."""
+    if isinstance(error, CSRFError):
+        return EXPIRED_PAGE
+    if error.code == 413:
+        limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+        return (
+            f"That is too much to send at once (the limit is {limit // 1024} KB). "
+            "Shorten the text and try again."
         )
+    return error.description
 
 
 def add_security_headers(response: Response) -> Response:
@@ -160,66 +160,65 @@ SLOW_DOWN = "Slow down a little: too many changes at once. Try again."
 NOT_IN_A_ROOM = "This connection is not in a room any more. Reload."
 
 
-class RateLimiter:
-    """A token bucket per key, kept in this process (a socket stays on one process)."""
-
-    # Every limit here refills fully within this many seconds; older buckets are full.
-    IDLE_SECONDS = 600
-    MAX_KEYS = 50_000
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, rate: float, burst: int) -> bool:
-        """Spend one token of ``key``'s bucket, if it has one."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (float(burst), now))
-            tokens = min(float(burst), tokens + (now - stamp) * rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            if len(self._buckets) > self.MAX_KEYS:
-                self._forget_idle(now)
-            return True
-
-    def exhausted(self, key: str, rate: float, burst: int) -> bool:
-        """Would ``allow`` refuse now? Spends nothing."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (float(burst), now))
-            return min(float(burst), tokens + (now - stamp) * rate) < 1
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [key for key, (_, stamp) in self._buckets.items() if now - stamp > self.IDLE_SECONDS]
-        for key in idle:
-            del self._buckets[key]
-        if len(self._buckets) > self.MAX_KEYS:
-            self._buckets.clear()
+def limit_storage(config: Mapping[str, Any]) -> Storage:
+    """Where the counts live: Redis when a message queue is configured, so every process
+    spends from one allowance (under the queue's channel, which separates sites sharing a
+    Redis), else this process's memory."""
+    url = config["MESSAGE_QUEUE_URL"]
+    if url:
+        return RedisStorage(
+            url, key_prefix=f"{config['MESSAGE_QUEUE_CHANNEL']}:limits", wrap_exceptions=True
+        )
+    return MemoryStorage()
 
 
-rate_limiter = RateLimiter()
+@functools.lru_cache(maxsize=64)
+def per_window(amount: int, seconds: int) -> RateLimitItem:
+    """``amount`` in any ``seconds`` in a row."""
+    return RateLimitItemPerSecond(max(1, amount), max(1, seconds))
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    limiter: MovingWindowRateLimiter = current_app.extensions["wsapp_limits"]
+    return limiter
+
+
+def _counted(ask: Callable[[RateLimitItem, str], bool], limit: RateLimitItem, *key: str) -> bool:
+    """Ask the counts; while their store (Redis) cannot answer, allow: a workshop goes on
+    through a Redis outage, its changes saved, rather than every click failing."""
+    try:
+        return ask(limit, *key)
+    except StorageError as error:
+        current_app.logger.warning("Rate limits are not counted: %s", error.storage_error)
+        return True
+
+
+def allow(limit: RateLimitItem, *key: str) -> bool:
+    """Spend one of ``key``'s allowance under ``limit``, if any is left."""
+    return _counted(_limiter().hit, limit, *key)
+
+
+def action_limit() -> RateLimitItem:
+    """WSAPP_ACTION_BURST changes at once, WSAPP_ACTION_RATE a second on average."""
+    config = current_app.config
+    burst = int(config["ACTION_BURST"])
+    return per_window(burst, round(burst / float(config["ACTION_RATE"])))
 
 
 def socket_event_allowed(kind: str) -> bool:
-    """Housekeeping events (resync, heartbeat) per socket: at most one a second on
-    average, so a stuck or hostile client cannot make the server render a room in a loop.
-    Actions are limited per sender in :func:`wsapp.actions.perform`."""
-    return rate_limiter.allow(f"{kind}:{request.sid}", 1.0, 10)  # type: ignore[attr-defined]
+    """Housekeeping events (resync, heartbeat) per socket: at most eight in any six seconds,
+    so a stuck or hostile client cannot make the server render a room in a loop. A short
+    window: a client sending too often still gets one through every two seconds or so,
+    which keeps its person online (ten in ten seconds let a heartbeat twice a second go
+    silent for five). Actions are limited per sender in :func:`wsapp.actions.perform`."""
+    return allow(per_window(8, 6), kind, socket_id())
 
 
 # --- Guessing: failed attempts per client address ------------------------------------------
 
 
-def _attempt_key(kind: str) -> str:
-    return f"{kind}:{request.remote_addr}"
-
-
-def _attempt_rate() -> tuple[float, int]:
-    per_minute = int(current_app.config["JOIN_ATTEMPTS_PER_MINUTE"])
-    return per_minute / 60, per_minute
+def _guess_limit() -> RateLimitItem:
+    return per_window(int(current_app.config["JOIN_ATTEMPTS_PER_MINUTE"]), 60)
 
 
 def attempts_left(kind: str) -> bool:
@@ -228,28 +227,55 @@ def attempts_left(kind: str) -> bool:
     Asked before the lookup, so an address out of attempts learns nothing more. Works in
     socket handlers too (their request is the socket's handshake).
     """
-    return not rate_limiter.exhausted(_attempt_key(kind), *_attempt_rate())
+    return _counted(_limiter().test, _guess_limit(), "guess", kind, str(request.remote_addr))
 
 
 def count_failed_attempt(kind: str) -> None:
     """Spend one of this address's attempts: only wrong guesses cost anything, so a
     school's whole staff behind one address can join the same room at once."""
-    rate_limiter.allow(_attempt_key(kind), *_attempt_rate())
+    allow(_guess_limit(), "guess", kind, str(request.remote_addr))
 
 
 TOO_MANY_ATTEMPTS = "Too many wrong tries from this device. Wait a minute, then try again."
 
 
+def _room_named(code: str) -> Room | None:
+    from .rooms.codes import room_by_code  # the rooms feature imports this module
+
+    return room_by_code(code)
+
+
+def out_of_guesses(code: str) -> bool:
+    """Is this request refused for its address's wrong guesses?
+
+    Only a browser not already in the room the code names is: its participants (or
+    someone waiting at its door) and its facilitator keep every page, export, action and
+    socket however many wrong codes others behind their address type. Whether a code is
+    right is looked up only for a browser holding a place in some room, so an address out
+    of attempts learns nothing from it.
+    """
+    if attempts_left("code"):
+        return False
+    if not holds_a_place():
+        return True
+    room = _room_named(code)
+    return room is None or not holds_a_place_in(room)
+
+
 def guard_room_urls() -> None:
     """Every URL naming a room code (``/r/<code>/...``, ``/claim/<code>``, any feature's)
-    is refused once the address is out of attempts, whether the code is right or not."""
-    if request.view_args and "code" in request.view_args and not attempts_left("code"):
+    is refused once the address is out of attempts, whether the code is right or not,
+    unless this browser is already in that room."""
+    code = (request.view_args or {}).get("code")
+    if code is not None and out_of_guesses(str(code)):
         abort(429, TOO_MANY_ATTEMPTS)
 
 
 def count_wrong_room_urls(response: Response) -> Response:
-    """A 404 at a URL naming a room code is a wrong guess, whichever view answered it."""
-    if response.status_code == 404 and request.view_args and "code" in request.view_args:
+    """A 404 at a URL naming a code no room has is a wrong guess, whichever view answered
+    it (a 404 for something inside a real room, a stale cell say, is not)."""
+    code = (request.view_args or {}).get("code")
+    if response.status_code == 404 and code is not None and _room_named(str(code)) is None:
         count_failed_attempt("code")
     return response
 
@@ -263,16 +289,20 @@ def guard_room_opening() -> None:
     """Opening a room (a new one, an import or a copy) spends one of this browser's
     allowance an hour and one of its address's, a larger one since a venue's facilitators
     share an address; refused with 429 when either is spent, so no script can fill the
-    database with rooms."""
+    database with rooms. The browser is known by its session's CSRF secret."""
     config = current_app.config
-    limits = [
-        (f"rooms:browser:{csrf_token()}", int(config["ROOMS_PER_HOUR"])),
-        (f"rooms:address:{request.remote_addr}", int(config["ROOMS_PER_HOUR_PER_ADDRESS"])),
+    address = str(request.remote_addr)
+    hourly = [
+        (int(config["ROOMS_PER_HOUR"]), "browser", str(session.get("csrf_token", address))),
+        (int(config["ROOMS_PER_HOUR_PER_ADDRESS"]), "address", address),
     ]
-    if any(rate_limiter.exhausted(key, per_hour / 3600, per_hour) for key, per_hour in limits):
+    if not all(
+        _counted(_limiter().test, per_window(per_hour, 3600), "rooms", kind, key)
+        for per_hour, kind, key in hourly
+    ):
         abort(429, TOO_MANY_ROOMS)
-    for key, per_hour in limits:
-        rate_limiter.allow(key, per_hour / 3600, per_hour)
+    for per_hour, kind, key in hourly:
+        allow(per_window(per_hour, 3600), "rooms", kind, key)
 
 
 def connects_left(identity: str) -> bool:
@@ -281,8 +311,9 @@ def connects_left(identity: str) -> bool:
     venue's hundreds of phones behind one NAT address all get back in after a Wi-Fi drop;
     connections without an identity cost nothing to refuse, and wrong codes count as guesses.
     """
-    per_minute = int(current_app.config["CONNECTS_PER_MINUTE"])
-    return rate_limiter.allow(f"connect:{identity}", per_minute / 60, per_minute)
+    return allow(
+        per_window(int(current_app.config["CONNECTS_PER_MINUTE"]), 60), "connect", identity
+    )
 
 
 # --- Proxies --------------------------------------------------------------------------------
@@ -344,8 +375,14 @@ def socket_origins(config: Mapping[str, Any]) -> Callable[[str, dict[str, Any]],
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    # A token lasts as long as its session: a workshop page stays open for hours.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # Flask-WTF would also want a Referer over HTTPS, which no-referrer never sends;
+    # SameSite=Lax cookies and the token keep other sites' forms out.
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
+    csrf.init_app(app)
+    app.extensions["wsapp_limits"] = MovingWindowRateLimiter(limit_storage(app.config))
+    app.before_request(adopt_keys_from_old_cookie)
     app.before_request(guard_room_urls)
-    app.before_request(check_csrf)
     app.after_request(count_wrong_room_urls)
     app.after_request(add_security_headers)
-    app.jinja_env.globals["csrf_token"] = csrf_token

@@ -127,3 +127,24 @@ def person(browser: Browser) -> Iterator[Callable[..., Page]]:
     yield new_person
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where this test keeps screenshots and PDFs: its own folder, or ``$WSAPP_SHOTS`` when
+    it is set, to look at them afterwards."""
+    return Path(os.environ["WSAPP_SHOTS"]) if os.environ.get("WSAPP_SHOTS") else tmp_path
+
+
+@pytest.fixture
+def shoot(shots: Path) -> Callable[..., Path]:
+    """``shoot(page, "plan-phone")``: a screenshot into ``shots``."""
+    folder = shots
+
+    def take(page: Page, name: str, *, full_page: bool = True) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=path, full_page=full_page)
+        return path
+
+    return take

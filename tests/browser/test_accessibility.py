@@ -5,9 +5,7 @@ participant came for within the first screen."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -23,7 +21,6 @@ KITS = {
     "Collaboration and Shared Accountability discussion": 5,
 }
 PHONE = SIZES["phone"]["viewport"]
-SHOTS = Path(os.environ.get("WSAPP_SHOTS", "/tmp/shots"))
 
 # Where a participant's work starts on each phase: the first thing to type in or press.
 FIRST_CONTROL = (
@@ -108,9 +105,13 @@ def check_sizes(page: Page, where: str) -> list[str]:
     return found
 
 
+def kit_slug(kit: str) -> str:
+    return re.sub(r"[^a-z]+", "-", kit.lower()).strip("-")
+
+
 @pytest.mark.parametrize("kit", list(KITS))
 def test_every_phase_passes_axe_reflows_and_puts_the_task_first(
-    live_server: str, browser: Browser, kit: str
+    live_server: str, browser: Browser, kit: str, shoot
 ) -> None:
     """One facilitator (and their projector) and one phone walk the whole kit; each phase is
     checked on all three screens at every size, then reflowed and measured on the phone."""
@@ -145,8 +146,7 @@ def test_every_phase_passes_axe_reflows_and_puts_the_task_first(
             found += reflow_problems(phone, f"{title} / participant / 200% text")
             at_text_size(phone, 100)
             found += first_control_problem(phone, f"{title} / participant")
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            phone.screenshot(path=str(SHOTS / f"a11y-{code}-{index + 1}-phone.png"))
+            shoot(phone, f"a11y-{kit_slug(kit)}-{index + 1}-phone", full_page=False)
         assert found == [], "\n".join(found)
     finally:
         lead_context.close()

@@ -97,9 +97,11 @@ def test_a_phone_that_reloads_hears_nothing_old(live_server, person):
     """What the page already shows when it loads is not news: nothing is said."""
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)
-    lead.get_by_role("button", name="Lock the room (read-only)").click()
     ana = person("phone")
     join(ana, live_server, code, "Ana")
+    # Locked once she is in: a locked room lets nobody new join.
+    lead.get_by_role("button", name="Lock the room (read-only)").click()
+    expect(ana.get_by_text("The room is locked")).to_be_visible()
     ana.reload()
     wait_live(ana)
     lead.get_by_role("button", name="Start timer").click()

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from .helpers import join, open_room
 
 GUIDE = "Alignment and Coherence discussion"
-SHOTS = Path(os.environ.get("WSAPP_SHOTS", "/tmp/shots"))
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"discussion-{name}.png"), full_page=False)
 
 
 def go_to_element_a(lead: Page) -> None:
     lead.get_by_role("button", name="Go to phase 2: Element A: Policies and Regulations").click()
 
 
-def test_two_phones_add_notes_to_one_question_at_once_and_both_see_both(live_server, person):
+def test_two_phones_add_notes_to_one_question_at_once_and_both_see_both(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, GUIDE)
     ana, ben = person("phone"), person("phone")
@@ -56,7 +48,7 @@ def test_two_phones_add_notes_to_one_question_at_once_and_both_see_both(live_ser
     ana_notes = ana.get_by_role("list", name=f"Notes on {about}")
     mine = ana_notes.get_by_role("listitem").filter(has_text="You")
     expect(mine).to_have_count(1)
-    shoot(ana, "phone-notes")
+    shoot(ana, "discussion-phone-notes", full_page=False)
 
     # Ana fixes her note; everyone sees the new text.
     # (A <summary> has no role in Playwright's tree; its text is its name.)
@@ -71,7 +63,7 @@ def test_two_phones_add_notes_to_one_question_at_once_and_both_see_both(live_ser
         expect(notes).to_contain_text("edited")
 
 
-def test_a_spotlight_moves_every_screen_to_the_question(live_server, person):
+def test_a_spotlight_moves_every_screen_to_the_question(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, GUIDE)
     ana, ben = person("phone"), person("phone")
@@ -109,13 +101,13 @@ def test_a_spotlight_moves_every_screen_to_the_question(live_server, person):
     expect(projector.get_by_role("article", name=question)).to_contain_text(
         "Walkthrough data every quarter"
     )
-    shoot(ana, "phone-spotlight")
-    shoot(projector, "projector-spotlight")
+    shoot(ana, "discussion-phone-spotlight", full_page=False)
+    shoot(projector, "discussion-projector-spotlight", full_page=False)
 
     lead.get_by_role("button", name="Clear spotlight").first.click()
     # Every question is back on the slide (paged when they do not all fit the screen).
     expect(projector.locator("article.question")).to_have_count(8)
     expect(projector.get_by_role("article").first).to_be_visible()
     expect(ana.get_by_text("Spotlight", exact=True)).to_have_count(0)
-    shoot(projector, "projector-element")
-    shoot(lead, "laptop-facilitator")
+    shoot(projector, "discussion-projector-element", full_page=False)
+    shoot(lead, "discussion-laptop-facilitator", full_page=False)

@@ -1,6 +1,6 @@
 """Nobody left out, in a real Chromium: the facilitator adds two people without phones,
 dots for them from a phone, types in a paper poster's dots, and every screen's tally and
-the exports agree. Screenshots go to /tmp/shots/."""
+the exports agree. Screenshots go to the test's `shots` folder."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from wsapp.rooms.domain import format_code
 from .helpers import join, open_room, wait_live
 from .test_posters import LABELS, READINESS, counts, show_poster, team_dots
 
-SHOTS = Path("/tmp/shots")
-
 
 def add_without_phone(lead: Page, name: str) -> None:
     lead.get_by_label("Add a person without a phone").fill(name)
@@ -36,7 +34,7 @@ def dot_for(page: Page, name: str, ref: str, label: str) -> None:
 
 
 def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
-    live_server: str, person
+    shots: Path, live_server: str, person
 ) -> None:
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS, "Birch USD")
@@ -72,9 +70,9 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
             expect(
                 phone.get_by_role("button", name=LABELS[0], exact=True).nth(3)
             ).to_have_attribute("aria-pressed", "false")
-            SHOTS.mkdir(exist_ok=True)
+            shots.mkdir(parents=True, exist_ok=True)
             phone.evaluate("window.scrollTo(0, 0)")
-            phone.screenshot(path=SHOTS / "paper-acting-for-pat-phone.png")
+            phone.screenshot(path=shots / "paper-acting-for-pat-phone.png")
 
     # A table dotted poster A on paper: the facilitator types in A1's dots.
     lead.get_by_text("From the paper poster").first.click()
@@ -86,9 +84,9 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
         "3 dots placed by 3 of 3 people, and 5 from paper posters"
     )
     lead.get_by_role("button", name="Save paper dots on A1").scroll_into_view_if_needed()
-    lead.screenshot(path=SHOTS / "paper-facilitator-laptop.png")
+    lead.screenshot(path=shots / "paper-facilitator-laptop.png")
     lead.get_by_role("region", name=re.compile("^People")).screenshot(
-        path=SHOTS / "paper-people-laptop.png"
+        path=shots / "paper-people-laptop.png"
     )
 
     expected = {"A1": (5, 0, 3), "B2": (0, 0, 0)}
@@ -116,14 +114,16 @@ def test_dots_for_people_without_phones_and_a_paper_poster_agree_everywhere(
     assert len(first["dots"]) == 3 and first["paper"] == {"green": 3, "yellow": 0, "red": 2}
 
 
-def test_the_posters_print_one_to_a_page_with_the_join_code(live_server: str, person) -> None:
+def test_the_posters_print_one_to_a_page_with_the_join_code(
+    shots: Path, live_server: str, person
+) -> None:
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS, "Birch USD")
     lead.get_by_role("link", name="Posters and planning chart to print").click()
     expect(lead.get_by_role("heading", level=1, name="Posters to print")).to_be_visible()
     titles = lead.locator(".wall-poster h2").all_inner_texts()
     assert titles and titles[0].startswith("A ")
-    lead.screenshot(path=SHOTS / "paper-print-view-laptop.png")
+    lead.screenshot(path=shots / "paper-print-view-laptop.png")
     lead.emulate_media(media="print")
     sizes = {"Letter": (612, 792), "A4": (595, 842)}
     for paper, (width, height) in sizes.items():
@@ -136,7 +136,7 @@ def test_the_posters_print_one_to_a_page_with_the_join_code(live_server: str, pe
             )
             lead.emulate_media(media="print")
         pdf = lead.pdf(prefer_css_page_size=True, print_background=True)
-        (SHOTS / f"paper-posters-{paper.lower()}.pdf").write_bytes(pdf)
+        (shots / f"paper-posters-{paper.lower()}.pdf").write_bytes(pdf)
         pages = PdfReader(io.BytesIO(pdf)).pages
         # One page per poster, then the planning chart.
         assert len(pages) == len(titles) + 1, paper
@@ -152,7 +152,7 @@ def test_the_posters_print_one_to_a_page_with_the_join_code(live_server: str, pe
                 assert "Action plan" in text
 
 
-def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> None:
+def test_prework_on_a_phone_then_the_meeting_opens(shots: Path, live_server: str, person) -> None:
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS, "Birch USD")
     lead.get_by_label("Open as pre-work before the meeting, for days").fill("5")
@@ -168,8 +168,8 @@ def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> 
     expect(lead.locator("#prework-progress")).to_have_text("1 of 1 person has done some pre-work.")
     ana.get_by_label("Your answer").fill("A plan every school owns.")
     expect(ana.locator("#quiet-saved")).to_have_text("Saved")
-    ana.screenshot(path=SHOTS / "paper-prework-phone.png")
-    lead.screenshot(path=SHOTS / "paper-prework-laptop.png")
+    ana.screenshot(path=shots / "paper-prework-phone.png")
+    lead.screenshot(path=shots / "paper-prework-laptop.png")
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name="Open the meeting").click()
     expect(ana.get_by_role("heading", level=1, name="Pre-work before the meeting")).to_have_count(0)
@@ -177,7 +177,9 @@ def test_prework_on_a_phone_then_the_meeting_opens(live_server: str, person) -> 
     assert counts(lead, "A1") == (0, 1, 0)
 
 
-def test_a_table_captain_adds_and_dots_for_someone_at_their_table(live_server: str, person):
+def test_a_table_captain_adds_and_dots_for_someone_at_their_table(
+    shots: Path, live_server: str, person
+):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)
     lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
@@ -192,6 +194,6 @@ def test_a_table_captain_adds_and_dots_for_someone_at_their_table(live_server: s
     table.get_by_role("button", name="Add person").click()
     table.get_by_role("link", name="Act for Sam").click()
     dot_for(ana, "Sam", "A1", LABELS[2])
-    ana.screenshot(path=SHOTS / "paper-captain-phone.png")
+    ana.screenshot(path=shots / "paper-captain-phone.png")
     expect(lead.locator("#dot-progress")).to_have_text("1 dot placed by 1 of 2 people")
     assert counts(lead, "A1") == (0, 0, 1)

@@ -3,9 +3,7 @@ another screen shows who is editing. The quiet write survives a reload and goes 
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -13,12 +11,6 @@ from .helpers import join, open_room, wait_live
 
 READINESS = "Readiness protocol and action plan"
 CELL = "Major Focus, 30 Days"
-SHOTS = Path(os.environ.get("WSAPP_SHOTS", "/tmp/shots"))
-
-
-def shoot(page: Page, name: str, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def go_to_phase(lead: Page, number: int, title: str, *pages: Page) -> None:
@@ -35,7 +27,7 @@ def projector_of(lead: Page, base_url: str, code: str) -> Page:
     return screen
 
 
-def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_server, person):
+def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS, room_name="Cedar USD plan")
     ana, ben = person("phone"), person("phone")
@@ -128,7 +120,7 @@ def test_a_save_answered_late_keeps_the_words_pushed_meanwhile(live_server, pers
     expect(ana_cell).to_have_value("Hire a coach by May", timeout=8000)
 
 
-def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, person):
+def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)
     ana, ben = person("phone"), person("phone")

@@ -4,14 +4,12 @@ every screen, the projector's included, shows the same ones."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
 from .helpers import join, open_room, wait_live
 
 READINESS = "Readiness protocol and action plan"
-SHOTS = Path("/tmp/shots")
 LABELS = ("Strength", "Some work needed", "Significant work needed")
 
 
@@ -148,7 +146,7 @@ def test_locked_posters_disable_the_buttons_and_say_why(live_server, person):
     expect(strength).to_have_attribute("aria-pressed", "true")
 
 
-def test_a_phone_over_a_lowered_budget_is_told_what_to_take_back(live_server, person):
+def test_a_phone_over_a_lowered_budget_is_told_what_to_take_back(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS)
     lead.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
@@ -174,8 +172,7 @@ def test_a_phone_over_a_lowered_budget_is_told_what_to_take_back(live_server, pe
     expect(lead.locator("#dot-progress")).to_contain_text(
         "1 person has more dots than the budget of 4"
     )
-    SHOTS.mkdir(exist_ok=True)
-    phone.screenshot(path=SHOTS / "budget-lowered-phone.png")
+    shoot(phone, "budget-lowered-phone", full_page=False)
 
     phone.get_by_role("group", name="Your dots on A1").get_by_role(
         "button", name=re.compile("^Take back one")

@@ -1,19 +1,17 @@
 """The record in a real Chromium: printed to PDF (text read back with pypdf), and the
-facilitator's rooms list; screenshots at phone and laptop sizes go to /tmp/shots/."""
+facilitator's rooms list, with screenshots at phone and laptop sizes."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .helpers import join, open_room, wait_live
 
-SHOTS = Path("/tmp/shots")
 ZOE = 'Zoë, "the" lead'
 NOTE = "Ñandú, “quoted”\nsecond line"
 FORMULA = '=HYPERLINK("http://example.com","x")'
@@ -34,7 +32,7 @@ def pdf_text(page: Page) -> tuple[str, int]:
     return "\n".join(p.extract_text() for p in reader.pages), len(reader.pages)
 
 
-def test_the_record_prints_to_a_clean_pdf(live_server: str, person) -> None:
+def test_the_record_prints_to_a_clean_pdf(live_server: str, person, shoot) -> None:
     lead = person("laptop")
     code = open_room(lead, live_server, "Readiness protocol and action plan", "Cedar USD")
     zoe = person("phone")
@@ -51,12 +49,11 @@ def test_the_record_prints_to_a_clean_pdf(live_server: str, person) -> None:
     expect(record_link).to_be_visible()
     record_link.click()
     expect(zoe.get_by_role("heading", name="Cedar USD", level=1)).to_be_visible()
-    SHOTS.mkdir(exist_ok=True)
-    zoe.screenshot(path=SHOTS / "record-phone.png", full_page=True)
+    shoot(zoe, "record-phone")
 
     lead.goto(f"{live_server}/r/{code}/record")
     expect(lead.get_by_role("heading", name="Poster dots")).to_be_visible()
-    lead.screenshot(path=SHOTS / "record-laptop.png", full_page=True)
+    shoot(lead, "record-laptop")
     text, pages = pdf_text(lead)
     flat = " ".join(text.split())
     for expected in (
@@ -81,11 +78,11 @@ def test_the_record_prints_to_a_clean_pdf(live_server: str, person) -> None:
     assert pages >= 3
     lead.emulate_media(media="screen")
     lead.set_viewport_size({"width": 390, "height": 844})
-    lead.screenshot(path=SHOTS / "record-facilitator-phone.png")
+    shoot(lead, "record-facilitator-phone", full_page=False)
 
 
 def test_my_rooms_lists_duplicates_and_deletes_with_a_confirmation(
-    live_server: str, person
+    live_server: str, person, shoot
 ) -> None:
     lead = person("laptop")
     code = open_room(lead, live_server, "Equity discussion", "Oak team")
@@ -97,10 +94,9 @@ def test_my_rooms_lists_duplicates_and_deletes_with_a_confirmation(
     assert re.search(r"/r/[A-Z0-9]+/lead$", lead.url) and code not in lead.url
     lead.goto(f"{live_server}/facilitator/rooms")
     expect(lead.get_by_role("heading", name="Oak team (copy)")).to_be_visible()
-    SHOTS.mkdir(exist_ok=True)
-    lead.screenshot(path=SHOTS / "rooms-laptop.png", full_page=True)
+    shoot(lead, "rooms-laptop")
     lead.set_viewport_size({"width": 390, "height": 844})
-    lead.screenshot(path=SHOTS / "rooms-phone.png", full_page=True)
+    shoot(lead, "rooms-phone")
 
     copy = lead.get_by_role("listitem").filter(
         has=lead.get_by_role("heading", name="Oak team (copy)")

@@ -100,8 +100,10 @@ def test_locked_room_and_removed_participant(live_server, person):
     lead.once("dialog", lambda dialog: dialog.accept())
     lead.get_by_role("button", name="Remove Ana").click()
     expect(ana.get_by_role("status").filter(has_text="removed you")).to_be_visible()
+    # Reloading does not let her back in: her browser is known as removed from this room.
     ana.reload()
-    expect(ana.get_by_label("Your name")).to_be_visible()
+    expect(ana.get_by_role("alert")).to_contain_text("removed you from this room")
+    expect(ana.get_by_label("Your name")).to_have_count(0)
 
 
 def test_facilitator_link_opens_control_on_another_device(live_server, person):
@@ -115,6 +117,25 @@ def test_facilitator_link_opens_control_on_another_device(live_server, person):
     wait_live(tablet)
     assert tablet.url.endswith(f"/r/{code}/lead")
     expect(tablet.get_by_role("button", name="Next phase")).to_be_visible()
+
+
+def test_the_my_rooms_link_brings_every_room_to_another_browser(live_server, person):
+    lead = person("laptop")
+    first = open_room(lead, live_server, READINESS, room_name="Cedar USD team")
+    second = open_room(lead, live_server, READINESS, room_name="Birch USD team")
+    lead.goto(live_server + "/facilitator/rooms")
+    lead.get_by_role("button", name="Make a link to your rooms").click()
+    link = lead.get_by_label("Private link to your rooms").input_value()
+    assert "/facilitator/rooms/open#" in link
+    laptop = person("laptop")
+    laptop.goto(link)
+    expect(laptop.get_by_role("heading", level=1, name="My rooms")).to_be_visible()
+    assert "#" not in laptop.url
+    for name in ("Cedar USD team", "Birch USD team"):
+        expect(laptop.get_by_role("link", name=name)).to_be_visible()
+    laptop.get_by_role("link", name="Birch USD team").click()
+    wait_live(laptop)
+    assert laptop.url.endswith(f"/r/{second}/lead") and first != second
 
 
 def test_phones_that_drop_off_catch_up_when_they_are_back(live_server, person):

@@ -17,7 +17,7 @@ from pydantic import Field
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args, action, part_of
 from ..content import Phase, Question, library
 from ..extensions import db
 from ..identity import Actor
@@ -268,10 +268,7 @@ def _note_text(text: str, *, empty: str) -> str:
 
 
 def _note_in(room: Room, note_id: int) -> Note:
-    note = db.session.get(Note, note_id)
-    if note is None or note.room_id != room.id:
-        raise ActionError("That note is not in this room any more.", 404)
-    return note
+    return part_of(room, Note, note_id, "That note is not in this room any more.")
 
 
 def _check_may_change(actor: Actor, note: Note) -> None:

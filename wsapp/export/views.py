@@ -13,7 +13,8 @@ from ..live import Viewer
 from ..models import Room
 from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall, quiet_write_prompt
-from ..rooms.domain import format_code, kit_of, room_by_code
+from ..rooms.codes import format_code, room_or_404
+from ..rooms.domain import kit_of
 from . import bp
 from .domain import (
     build_record,
@@ -36,9 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _record_room(code: str, *, facilitator_only: bool = False) -> Room:
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code. Check the code and try again.")
+    room = room_or_404(code)
     if leads(room):
         return room
     if participant_in(room) is None:

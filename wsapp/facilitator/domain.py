@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..content import library
 from ..export.domain import blank_copy, build_record, restore_room
-from ..extensions import db, socketio
-from ..identity import leads, led_room_ids
+from ..extensions import db
+from ..identity import led_room_ids
 from ..live import VIEWS, audience_key
 from ..models import Connection, Participant, Room
-from ..rooms.domain import TITLE_MAX
+from ..rooms.domain import TITLE_MAX, send_away
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class LedRoom:
 
 
 def led_rooms() -> list[LedRoom]:
-    """Rooms this browser holds the facilitator key of, open and closed, newest first."""
+    """Rooms this browser's facilitator identity leads, open and closed, newest first."""
     ids = led_room_ids()
     rooms = db.session.scalars(
         select(Room).where(Room.id.in_(ids)).order_by(Room.created_at.desc(), Room.id.desc())
@@ -46,7 +47,6 @@ def led_rooms() -> list[LedRoom]:
             counts.get(room.id, 0),
         )
         for room in rooms
-        if leads(room)
     ]
 
 
@@ -60,13 +60,9 @@ def delete_room(room: Room) -> None:
     """Delete the room and everything in it; tell anyone still in it, then let them go."""
     room_id = room.id
     sids = list(db.session.scalars(select(Connection.sid).where(Connection.room_id == room_id)))
+    code = room.code
     db.session.execute(delete(Room).where(Room.id == room_id))
     db.session.commit()
-    for view in VIEWS:
-        socketio.emit(
-            "removed",
-            {"message": "The facilitator deleted this room."},
-            to=audience_key(room_id, view),
-        )
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace="/")
+    current_app.logger.info("room %s (id %d) deleted by its facilitator", code, room_id)
+    audiences = [audience_key(room_id, view) for view in VIEWS]
+    send_away("The facilitator deleted this room.", audiences, sids)

@@ -3,39 +3,99 @@ import."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
-from ..identity import leads, remember_facilitator
-from ..models import Room
-from ..rooms.domain import room_by_code
-from ..security import guard_room_opening
+from ..identity import (
+    adopt_rooms_of,
+    current_facilitator,
+    facilitator_by_link,
+    new_rooms_link,
+    remember_facilitator,
+    revoke_rooms_link,
+)
+from ..rooms.codes import led_room_or_403
+from ..security import (
+    TOO_MANY_ATTEMPTS,
+    attempts_left,
+    count_failed_attempt,
+    csrf,
+    guard_room_opening,
+)
 from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
 
 
-def _led_room(code: str) -> Room:
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code.")
-    if not leads(room):
-        abort(403, "Only the room's facilitator can do that, from a device that leads it.")
-    return room
+def _rooms_page(status: int = 200, **context: object) -> tuple[str, int]:
+    facilitator = current_facilitator()
+    return render_template(
+        "facilitator/rooms.html",
+        rooms=led_rooms(),
+        import_max_mb=IMPORT_MAX_BYTES >> 20,
+        has_link=facilitator is not None and facilitator.link_hash is not None,
+        **context,
+    ), status
 
 
 @bp.get("/facilitator/rooms")
-def rooms() -> str:
-    return render_template(
-        "facilitator/rooms.html", rooms=led_rooms(), import_max_mb=IMPORT_MAX_BYTES >> 20
-    )
+def rooms() -> tuple[str, int]:
+    return _rooms_page()
+
+
+@bp.post("/facilitator/rooms/link")
+def make_rooms_link() -> Response | tuple[str, int]:
+    """A private link to this facilitator's rooms, shown once: only its hash is kept.
+    Making it anew (or revoking it) stops the old one and signs out the browsers that
+    opened it."""
+    facilitator = current_facilitator()
+    if facilitator is None:
+        return redirect(url_for("facilitator.rooms"))
+    if request.form.get("revoke"):
+        revoke_rooms_link(facilitator)
+        flash("Your private link to your rooms no longer works. Make a new one when you need it.")
+        return redirect(url_for("facilitator.rooms"))
+    secret = new_rooms_link(facilitator)
+    link = f"{url_for('facilitator.open_rooms', _external=True)}#{secret}"
+    response = make_response(_rooms_page(rooms_link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/facilitator/rooms/open", methods=["GET", "POST"])
+def open_rooms() -> Response | tuple[str, int] | str:
+    """The private "my rooms" link: /facilitator/rooms/open#<secret>. Like a room's
+    facilitator link, the secret stays in the fragment; the page posts it here."""
+    if request.method == "GET":
+        return render_template("facilitator/open.html")
+    if not attempts_left("claim"):
+        flash(TOO_MANY_ATTEMPTS)
+        return render_template("facilitator/open.html"), 429
+    facilitator = facilitator_by_link(request.form.get("key", ""))
+    if facilitator is None:
+        count_failed_attempt("claim")
+        flash(
+            "That link to your rooms does not work (it may have been replaced). "
+            "Make a new one on a device that has your rooms."
+        )
+        return render_template("facilitator/open.html"), 403
+    adopt_rooms_of(facilitator)
+    return redirect(url_for("facilitator.rooms"))
 
 
 @bp.post("/facilitator/rooms/<code>/duplicate")
 def duplicate(code: str) -> Response:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     guard_room_opening()
     copy, key = duplicate_room(room)
     remember_facilitator(copy, key)
@@ -43,7 +103,7 @@ def duplicate(code: str) -> Response:
 
 
 def _act_from_rooms(code: str, name: str) -> Response:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     try:
         perform(room.id, name, {}, as_facilitator=True)
     except ActionError as error:
@@ -63,27 +123,26 @@ def reopen(code: str) -> Response:
 
 @bp.route("/facilitator/rooms/<code>/delete", methods=["GET", "POST"])
 def delete(code: str) -> Response | str:
-    room = _led_room(code)
+    room = led_room_or_403(code)
     if request.method == "GET":
         return render_template("facilitator/delete.html", room=room)
-    room_id = room.id
     delete_room(room)
-    led = dict(session.get("led", {}))
-    led.pop(str(room_id), None)
-    session["led"] = led
     return redirect(url_for("facilitator.rooms"))
 
 
 @bp.post("/rooms/import")
+@csrf.exempt
 def import_room() -> Response | tuple[str, int]:
     """Make a new room from an uploaded room.json; this browser leads it.
 
-    The page posts with htmx, so the CSRF token travels in a header and the upload is read
-    here, under its own size limit rather than the small one for every other request.
+    The upload is read here, under its own size limit rather than the small one for every
+    other request; so is the CSRF check, which reads the form too (the page posts with
+    htmx, so the token also travels in a header).
     """
     request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
-    guard_room_opening()
     try:
+        csrf.protect()  # here, once the upload's own limit is set (it reads the form)
+        guard_room_opening()
         upload = request.files.get("record")
         if upload is None or not upload.filename:
             raise ActionError("Choose a room.json file to import.", 422)
@@ -95,6 +154,7 @@ def import_room() -> Response | tuple[str, int]:
     except ActionError as error:
         return _refused(error.message, error.status)
     remember_facilitator(room, key)
+    current_app.logger.info("room %s (id %d) imported from a room export", room.code, room.id)
     target = url_for("rooms.lead", code=room.code)
     if request.headers.get("HX-Request"):
         return Response(status=204, headers={"HX-Redirect": target})
@@ -102,9 +162,8 @@ def import_room() -> Response | tuple[str, int]:
 
 
 def _refused(message: str, status: int) -> tuple[str, int]:
+    current_app.logger.info("room import refused (%d)", status)
     if request.headers.get("HX-Request"):
         return render_template("_flash.html", message=message, swap_oob=True), status
     flash(message)
-    return render_template(
-        "facilitator/rooms.html", rooms=led_rooms(), import_max_mb=IMPORT_MAX_BYTES >> 20
-    ), status
+    return _rooms_page(status)

@@ -20,7 +20,7 @@ from flask import request
 from pydantic import ConfigDict, Field
 from sqlalchemy import bindparam, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args, SetLocked, action, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
@@ -327,17 +327,12 @@ def cell_in(room: Room, cell_id: int) -> tuple[PlanCell, PlanRow, PlanColumn]:
 
 
 def _row_in(room: Room, row_id: int) -> PlanRow:
-    row = db.session.get(PlanRow, row_id)
-    if row is None or row.room_id != room.id:
-        raise ActionError("That row is not in this room's plan. Reload the page.", 404)
-    return row
+    return part_of(room, PlanRow, row_id, "That row is not in this room's plan. Reload the page.")
 
 
 def _column_in(room: Room, column_id: int) -> PlanColumn:
-    column = db.session.get(PlanColumn, column_id)
-    if column is None or column.room_id != room.id:
-        raise ActionError("That column is not in this room's plan. Reload the page.", 404)
-    return column
+    missing = "That column is not in this room's plan. Reload the page."
+    return part_of(room, PlanColumn, column_id, missing)
 
 
 def check_editable(room: Room, actor: Actor, row: PlanRow) -> None:
@@ -434,6 +429,9 @@ class CellText(Args):
 
 
 class EditCell(CellText):
+    """A cell's text against the revision it was typed on: an edit, or a conflict's
+    resolution."""
+
     cell_id: int = Field(ge=1)
     base_revision: int = Field(ge=0)
     text: str
@@ -464,14 +462,8 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     return replace(_cell_changed(cell, row, column), reply={"cell": saved_cell(cell)})
 
 
-class ResolveCell(CellText):
-    cell_id: int = Field(ge=1)
-    base_revision: int = Field(ge=0)
-    text: str
-
-
-@action("plan.cell.resolve", ResolveCell, who="anyone")
-def resolve_cell(room: Room, actor: Actor, args: ResolveCell) -> Publish:
+@action("plan.cell.resolve", EditCell, who="anyone")
+def resolve_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Settle a conflict with the text chosen; only against the text the chooser saw."""
     cell, row, column = cell_in(room, args.cell_id)
     check_editable(room, actor, row)
@@ -542,9 +534,7 @@ def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
         if item is None:
             raise ActionError("That poster item is not in this room.", 404)
         return item.text, f"poster {item.ref}"
-    note = db.session.get(Note, source_id)
-    if note is None or note.room_id != room.id:
-        raise ActionError("That note is not in this room.", 404)
+    note = part_of(room, Note, source_id, "That note is not in this room.")
     origin = "Take Action" if note.question_key.endswith(":take-action") else "the discussion"
     return note.text, origin
 
@@ -589,9 +579,12 @@ class ToggleConsideration(Args):
 
 @action("plan.consideration.toggle", ToggleConsideration, who="anyone")
 def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) -> Publish:
-    consideration = db.session.get(PlanConsideration, args.consideration_id)
-    if consideration is None or consideration.room_id != room.id:
-        raise ActionError("That consideration is not in this room's plan.", 404)
+    consideration = part_of(
+        room,
+        PlanConsideration,
+        args.consideration_id,
+        "That consideration is not in this room's plan.",
+    )
     if room.plan_locked and not actor.is_facilitator:
         raise ActionError("The facilitator has locked the plan.", 409)
     consideration.done = args.done
@@ -599,10 +592,6 @@ def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) ->
 
 
 # --- The facilitator's grid ---------------------------------------------------------------
-
-
-class SetLocked(Args):
-    locked: bool
 
 
 @action("plan.lock", SetLocked, who="facilitator")

@@ -4,13 +4,13 @@ them rather than pushed with every edit; and the Actions list in the order someo
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import select
 
 from ..actions import ActionError
 from ..extensions import db
 from ..identity import Actor, actor_in
 from ..live import Viewer
 from ..models import PlanAction, PlanCell, PlanColumn, PlanRow, Room
+from ..rooms.codes import room_or_404
 from . import bp
 from .actions import default_due
 from .domain import cell_in
@@ -18,9 +18,7 @@ from .domain import cell_in
 
 def _reader(code: str) -> tuple[Room, Actor, Viewer]:
     """The room and who is asking (``?lead=1``: its facilitator), or a refusal."""
-    room = db.session.scalar(select(Room).where(Room.code == code))
-    if room is None:
-        abort(404, "There is no room with that code.")
+    room = room_or_404(code)
     actor = actor_in(room, as_facilitator=request.args.get("lead") == "1")
     if actor is None:
         abort(403, "Join the room to see its plan.")

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args, SetLocked, action, part_of
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
 from ..identity import Actor
@@ -451,10 +451,7 @@ def _item_in(room: Room, item_id: int) -> PosterItem:
 
 
 def _poster_in(room: Room, poster_id: int) -> Poster:
-    poster = db.session.get(Poster, poster_id)
-    if poster is None or poster.room_id != room.id:
-        raise ActionError("That poster is not in this room.", 404)
-    return poster
+    return part_of(room, Poster, poster_id, "That poster is not in this room.")
 
 
 def _my_dots_on(item: PosterItem, participant: Participant) -> list[Dot]:
@@ -582,10 +579,6 @@ def set_paper_dots(room: Room, actor: Actor, args: PaperDots) -> Publish:
 
 
 # --- Facilitator: how dotting works -------------------------------------------------------
-
-
-class SetLocked(Args):
-    locked: bool
 
 
 class SetRevealed(Args):

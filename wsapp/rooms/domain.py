@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
+from flask import current_app, render_template
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select, update
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs, SetLocked, action, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
 from ..identity import Actor, LinkKind, new_facilitator_key, set_link
-from ..limits import PEOPLE_MAX
+from ..limits import KNOCKS_MAX, PEOPLE_MAX
 from ..live import (
     PEOPLE_REGIONS,
     Publish,
@@ -26,38 +27,14 @@ from ..live import (
     people_changed,
     per_change,
 )
-from ..models import Connection, Participant, Room, utcnow
+from ..models import Connection, Knock, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
 from ..text import Line, one_line
+from .codes import new_code
 
-# No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
 NAME_MAX = 40
 TITLE_MAX = 80
-
-
-def normalise_code(typed: str) -> str:
-    """Upper-case the code and drop the spaces and dashes people type."""
-    return "".join(ch for ch in typed.upper() if ch.isalnum())[: CODE_LENGTH * 2]
-
-
-def format_code(code: str) -> str:
-    """ABC-DEF: easier to read off a projector."""
-    half = len(code) // 2
-    return f"{code[:half]}-{code[half:]}"
-
-
-def _new_code() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if db.session.scalar(select(Room.id).where(Room.code == code)) is None:
-            return code
-
-
-def room_by_code(code: str) -> Room | None:
-    return db.session.scalar(select(Room).where(Room.code == normalise_code(code)))
 
 
 def kit_of(room: Room) -> Kit:
@@ -75,7 +52,7 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
         raise ActionError("Choose one of the workshop kits.", 422)
     title = one_line(title)[:TITLE_MAX] or kit.title
     key, key_hash = new_facilitator_key()
-    room = Room(code=_new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
+    room = Room(code=new_code(), kit_id=kit.id, title=title, facilitator_key_hash=key_hash)
     db.session.add(room)
     db.session.flush()
     seed_posters(room, kit)
@@ -93,34 +70,158 @@ def clean_name(typed: str) -> str:
     return name
 
 
-def _room_has_space(room: Room) -> None:
-    if room.is_closed:
-        raise ActionError("This workshop has ended; its room is closed.", 409)
+@contextmanager
+def _at_the_door(room_id: int) -> Iterator[Room]:
+    """The room under its write lock, for someone coming in; nothing is kept if they are
+    refused. Everything that decides whether they may (the room's state, how many are
+    already in) is read under the lock, so simultaneous arrivals are counted one by one."""
+    room = bump_version(room_id)
+    try:
+        if room.is_closed:
+            raise ActionError("This workshop has ended; its room is closed.", 409)
+        yield room
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+LOCKED_DOOR = "The facilitator has locked this room: nobody new can join it right now."
+
+
+def _add_participant(room: Room, name: str, *, without_device: bool = False) -> Participant:
+    """A new participant, if the room (whose lock the caller holds) has space."""
     joined = db.session.scalar(
         select(func.count(Participant.id)).where(Participant.room_id == room.id)
     )
     if (joined or 0) >= PEOPLE_MAX:
         raise ActionError(f"This room is full: it already has {PEOPLE_MAX} people.", 409)
+    participant = Participant(room_id=room.id, name=name, without_device=without_device)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
 
 
 def join_room(room: Room, typed_name: str) -> Participant:
     """Add a participant to the room and show them to everyone."""
     name = clean_name(typed_name)
-    _room_has_space(room)
-    room = bump_version(room.id)
-    participant = Participant(room_id=room.id, name=name)
-    db.session.add(participant)
-    db.session.flush()
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        participant = _add_participant(room, name)
     commit_and_send(room, people_changed())
     return participant
 
 
+# --- Newcomers wait to be let in ------------------------------------------------------------
+
+# Where the facilitator sees the knocks: the list, and how many wait in the status banner.
+WAITING = ("rooms/_people.html", "rooms/_status.html")
+
+
+def knock_key(knock_id: int) -> str:
+    """Where a waiting browser's socket listens for its answer."""
+    return f"knock:{knock_id}"
+
+
+def knock_on(room: Room, typed_name: str) -> Knock:
+    """Ask to join a room whose newcomers wait: the facilitator sees the knock live."""
+    name = clean_name(typed_name)
+    with _at_the_door(room.id) as room:
+        if room.locked:
+            raise ActionError(LOCKED_DOOR, 409)
+        if len(knocks(room)) >= KNOCKS_MAX:
+            raise ActionError(
+                "Too many people are already waiting to be let in. Try again in a minute.", 409
+            )
+        knock = Knock(room_id=room.id, name=name)
+        db.session.add(knock)
+        db.session.flush()
+    commit_and_send(room, Publish(regions=WAITING))
+    return knock
+
+
 @per_change
-def people(room: Room) -> list[tuple[Row[Any], bool]]:
+def knocks(room: Room) -> list[Knock]:
+    """Who is waiting at the room's door, first come first."""
+    return list(
+        db.session.scalars(
+            select(Knock)
+            .where(Knock.room_id == room.id, Knock.answered_at.is_(None))
+            .order_by(Knock.id)
+        )
+    )
+
+
+def render_knock(room: Room, knock: Knock) -> str:
+    """The waiting screen's answer region, as the page includes it and pushes send it."""
+    return render_template("rooms/_knock.html", room=room, knock=knock, swap_oob=True)
+
+
+def tell_knock(room: Room, knock: Knock) -> None:
+    """Send a waiting browser its answer (after the change is saved)."""
+    html = render_knock(room, knock)
+    socketio.emit("swap", {"v": 0, "full": True, "html": html}, to=knock_key(knock.id))
+
+
+def _answer(room: Room, knock: Knock, *, admit: bool) -> None:
+    if admit:
+        knock.participant_id = _add_participant(room, knock.name).id
+    knock.answered_at = utcnow()
+
+
+class KnockRef(Args):
+    knock_id: int = Field(ge=1)
+
+
+def _waiting_knock(room: Room, knock_id: int) -> Knock:
+    knock = db.session.get(Knock, knock_id)
+    if knock is None or knock.room_id != room.id or not knock.waiting:
+        raise ActionError("Nobody is waiting by that name any more.", 404)
+    return knock
+
+
+def _answered(room: Room, answered: list[Knock]) -> Publish:
+    publish = Publish(regions=(*people_changed().regions, "rooms/_status.html"))
+    publish.after.extend(functools.partial(tell_knock, room, knock) for knock in answered)
+    return publish
+
+
+@action("knock.admit", KnockRef, who="facilitator")
+def admit(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    """Let someone waiting at the door in: they become a participant, their screen moves on."""
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=True)
+    return _answered(room, [knock])
+
+
+@action("knock.refuse", KnockRef, who="facilitator")
+def refuse(room: Room, actor: Actor, args: KnockRef) -> Publish:
+    knock = _waiting_knock(room, args.knock_id)
+    _answer(room, knock, admit=False)
+    return _answered(room, [knock])
+
+
+class SetWaiting(Args):
+    wait: bool
+
+
+@action("room.admission", SetWaiting, who="facilitator")
+def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
+    """Make newcomers wait to be let in, or let them straight in (and so let in everyone
+    still waiting)."""
+    room.newcomers_wait = args.wait
+    waiting = [] if args.wait else knocks(room)
+    for knock in waiting:
+        _answer(room, knock, admit=True)
+    publish = _answered(room, waiting)
+    return replace(publish, regions=(*publish.regions, "rooms/_room_controls.html"))
+
+
+@per_change
+def people(room: Room) -> list[tuple[Row[int, str, bool, bool, bool], bool]]:
     """Everyone in the room (not removed, as rows with ``id``, ``name``, ``without_device``
-    and ``captain``), each with
-    whether they are online now: one query, read once for every audience a change is
-    rendered for."""
+    and ``captain``), each with whether they are online now: one query, read once for every
+    audience a change is rendered for."""
     online = (
         select(Connection.sid)
         .where(Connection.participant_id == Participant.id, connection_is_live())
@@ -138,19 +239,6 @@ def people(room: Room) -> list[tuple[Row[Any], bool]]:
         .order_by(func.lower(Participant.name), Participant.id)
     ).all()
     return [(row, bool(row.online)) for row in rows]
-
-
-def facilitator_online(room: Room) -> bool:
-    return (
-        db.session.scalar(
-            select(Connection.sid).where(
-                Connection.room_id == room.id,
-                Connection.view == "facilitator",
-                connection_is_live(),
-            )
-        )
-        is not None
-    )
 
 
 def remaining_seconds(room: Room) -> int | None:
@@ -348,10 +436,6 @@ def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
 # --- Facilitator control ------------------------------------------------------------------
 
 
-class SetLocked(Args):
-    locked: bool
-
-
 @action("room.lock", SetLocked, who="facilitator")
 def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.locked = args.locked
@@ -366,15 +450,24 @@ def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     )
 
 
+@action("room.new_key", NoArgs, who="facilitator", while_closed=True)
+def new_key(room: Room, actor: Actor, args: NoArgs) -> Publish:
+    """A new private facilitator key; the old link stops working. The key goes back to the
+    facilitator alone (in the reply), and is kept only as its hash."""
+    key, room.facilitator_key_hash = new_facilitator_key()
+    return Publish(reply={"key": key})
+
+
 class ParticipantRef(Args):
     participant_id: int = Field(ge=1)
 
 
 @action("participant.remove", ParticipantRef, who="facilitator")
 def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publish:
-    participant = db.session.get(Participant, args.participant_id)
-    if participant is None or participant.room_id != room.id or participant.removed_at:
-        raise ActionError("That person is not in this room.", 404)
+    missing = "That person is not in this room."
+    participant = part_of(room, Participant, args.participant_id, missing)
+    if participant.removed_at:
+        raise ActionError(missing, 404)
     participant.removed_at = utcnow()
     sids = list(
         db.session.scalars(
@@ -382,20 +475,26 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
         )
     )
     db.session.execute(delete(Connection).where(Connection.participant_id == participant.id))
+    participant_id, code = participant.id, room.code
+
+    def cut_off() -> None:
+        current_app.logger.info("participant %d removed from room %s", participant_id, code)
+        send_away(
+            "The facilitator removed you from this room.", [participant_key(participant_id)], sids
+        )
+
     publish = _with_captains(people_changed())
-    publish.after.append(lambda: _cut_off(participant.id, sids))
+    publish.after.append(cut_off)
     return publish
 
 
-def _cut_off(participant_id: int, sids: list[str]) -> None:
-    """Tell a removed participant why, then close their sockets on whichever process."""
-
-    socketio.emit(
-        "removed",
-        {"message": "The facilitator removed you from this room."},
-        to=participant_key(participant_id),
-    )
-    _disconnect(sids)
+def send_away(message: str, to: Iterable[str], sids: Iterable[str]) -> None:
+    """Tell the screens in these audiences why they are leaving the room, then close the
+    sockets (on whichever process holds them)."""
+    for audience in to:
+        socketio.emit("removed", {"message": message}, to=audience)
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
 
 
 class Rename(Args):
@@ -498,8 +597,7 @@ def add_person_without_device(room: Room, actor: Actor, args: Rename) -> Publish
             "Only the facilitator or a table captain can add a person without a phone.", 403
         )
     name = clean_name(args.name)
-    _room_has_space(room)
-    db.session.add(Participant(room_id=room.id, name=name, without_device=True))
+    _add_participant(room, name, without_device=True)
     return _with_captains(people_changed())
 
 

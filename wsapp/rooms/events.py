@@ -12,10 +12,12 @@ from ..actions import ActionError, perform
 from ..extensions import db, socketio
 from ..identity import (
     Seat,
+    knock_in,
     leads,
     leave_seat,
     participant_in,
     seated_in,
+    socket_id,
     socket_seat,
     take_seat,
     watches,
@@ -32,53 +34,67 @@ from ..live import (
     presence_changed,
     render_change,
 )
-from ..models import Connection, Participant
+from ..models import Connection, Participant, Room
 from ..security import (
     NOT_IN_A_ROOM,
     SLOW_DOWN,
     TOO_MANY_ATTEMPTS,
-    attempts_left,
     connects_left,
     count_failed_attempt,
+    out_of_guesses,
     socket_event_allowed,
 )
-from .domain import room_by_code
+from .codes import room_by_code
+from .domain import knock_key, render_knock
 from .presence import close_gracefully, hold_presence, is_online, sweep
 
 
 def _connection() -> Connection | None:
-    return db.session.get(Connection, request.sid)
+    return db.session.get(Connection, socket_id())
+
+
+def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
+    """A socket turned away, logged with the room's code, not the person's name."""
+    current_app.logger.info(
+        "socket refused in room %s: %s", room.code if room else "(no such room)", reason
+    )
+    return ConnectionRefusedError(reason)
 
 
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
-    if not attempts_left("code"):
-        raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
     auth = auth if isinstance(auth, dict) else {}
-    room = room_by_code(str(auth.get("code", ""))[:20])
+    code = str(auth.get("code", ""))[:20]
+    if out_of_guesses(code):
+        raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)
+    room = room_by_code(code)
     view = auth.get("view")
-    if room is None or view not in ("participant", "facilitator", "projector"):
+    if room is None or view not in ("participant", "facilitator", "projector", "waiting"):
         count_failed_attempt("code")
-        raise ConnectionRefusedError("That room does not exist.")
+        raise _refused("That room does not exist.")
+    if view == "waiting":
+        _wait_at_the_door(room)
+        return
     member: Participant | None = None
     if view == "participant":
         member = participant_in(room)
         if member is None:
-            raise ConnectionRefusedError("You are not in this room. Join it with its code.")
+            raise _refused("You are not in this room. Join it with its code.", room)
     elif not (leads(room) or (view == "projector" and watches(room))):
-        raise ConnectionRefusedError("Only the facilitator can open this view.")
+        raise _refused("Only the facilitator can open this view.", room)
     if not connects_left(f"participant:{member.id}" if member else f"lead:{room.id}"):
         raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
 
-    seen_version = auth.get("v") if isinstance(auth.get("v"), int) else 0
+    seen = auth.get("v")
+    seen_version = seen if isinstance(seen, int) else 0
     sweep()
     if member is not None:
         hold_presence(room.id)
     was_online = member is not None and is_online(member.id)
     db.session.add(
         Connection(
-            sid=request.sid,
+            sid=socket_id(),
             room_id=room.id,
             participant_id=member.id if member else None,
             view=view,
@@ -93,15 +109,27 @@ def connect(auth: dict[str, Any] | None) -> None:
         # reconnects, leave the screen holding a gap until it asks again).
         room = bump_version(room.id, presence_only=True)
         outbox = render_change(room, presence_changed())
-        outbox.full.append((request.sid, catch_up(room, Viewer(view, member), seen_version)))
+        outbox.full.append((socket_id(), catch_up(room, Viewer(view, member), seen_version)))
         commit_and_deliver(outbox)
     else:
         db.session.commit()
         if seen_version < room.version:
             html = catch_up(room, Viewer(view, member), seen_version)
-            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=request.sid)
+            socketio.emit("swap", {"v": room.version, "full": True, "html": html}, to=socket_id())
     # Only once admitted and saved: a connect that failed leaves no seat behind.
     take_seat(Seat(room.id, view, member.id if member else None))
+
+
+def _wait_at_the_door(room: Room) -> None:
+    """A waiting screen listens for the facilitator's answer (and gets the answer at once
+    if it came before the socket did). It is not in the room: no seat, no presence."""
+    knock = knock_in(room)
+    if knock is None:
+        raise ConnectionRefusedError("You have not asked to join this room.")
+    if not connects_left(f"knock:{knock.id}"):
+        raise ConnectionRefusedError("Too many connections from this device. Wait a minute.")
+    join_room(knock_key(knock.id))
+    socketio.emit("swap", {"v": 0, "full": True, "html": render_knock(room, knock)}, to=socket_id())
 
 
 @socketio.on("disconnect")
@@ -118,7 +146,7 @@ def disconnect(*_reason: object) -> None:
     if graceful:
         close_gracefully(connection)  # its person counts as here until the grace is over
     else:
-        db.session.execute(delete(Connection).where(Connection.sid == request.sid))
+        db.session.execute(delete(Connection).where(Connection.sid == socket_id()))
     gone = participant_id is not None and not graceful and not is_online(participant_id)
     if was_editing or gone:
         room = bump_version(room_id, presence_only=True)
@@ -170,3 +198,18 @@ def resync(*_args: object) -> dict[str, Any]:
         return {"ok": False, "error": NOT_IN_A_ROOM}
     seat, room, member = seated
     return {"ok": True, "v": room.version, "html": full_state(room, Viewer(seat.view, member))}
+
+
+@socketio.on_error_default
+def failed(error: Exception) -> Any:
+    """An event's handler raised: nothing it did is kept, the log says which event on which
+    socket failed (not what it carried), and the sender is told. A connect that failed is
+    refused."""
+    db.session.rollback()
+    event = str(request.event["message"])  # type: ignore[attr-defined]  # Flask-SocketIO's
+    current_app.logger.warning(
+        "socket event %r failed on socket %s", event[:40], socket_id(), exc_info=error
+    )
+    if event == "connect":
+        return False
+    return {"ok": False, "error": "Something went wrong and nothing was saved. Reload the page."}

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask_socketio import disconnect
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 
 from ..extensions import db, socketio
+from ..identity import socket_id, socket_seat
 from ..live import bump_version, commit_and_send, connection_is_live, presence_changed
 from ..models import Connection, Room, utcnow
 from ..security import SLOW_DOWN, socket_event_allowed
@@ -104,7 +105,7 @@ def close_gracefully(connection: Connection) -> None:
     grace = config["PRESENCE_GRACE"]
     connection.seen_at = utcnow() - timedelta(seconds=config["PRESENCE_TTL"] - grace)
     connection.editing_cell_id = None
-    socketio.start_background_task(_sweep_after, current_app._get_current_object(), grace)
+    socketio.start_background_task(_sweep_after, current_app._get_current_object(), grace)  # type: ignore[attr-defined]
 
 
 def _sweep_after(app: Flask, seconds: float) -> None:
@@ -130,7 +131,10 @@ def heartbeat(*_args: object) -> dict[str, Any]:
     """The client is still here; refresh its connection and expire the dead ones."""
     if not socket_event_allowed("heartbeat"):
         return {"ok": False, "error": SLOW_DOWN}
-    touched = db.session.execute(_TOUCH, {"socket": request.sid, "heard_at": utcnow()}).rowcount
+    if socket_seat() is None:  # a waiting screen: at the room's door, not online in it
+        return {"ok": True}
+    result = db.session.execute(_TOUCH, {"socket": socket_id(), "heard_at": utcnow()})
+    touched = cast("CursorResult[Any]", result).rowcount
     db.session.commit()
     if not touched:
         # Swept while this process was stalled past the TTL: connecting again restores

@@ -19,35 +19,34 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..actions import ActionError, perform, person_without_device
 from ..content import library
+from ..extensions import db
 from ..identity import (
+    facilitator_link_key,
     key_opens,
+    knock_in,
     leads,
     link_key,
     link_opens,
     participant_in,
     remember_facilitator,
+    remember_knock,
     remember_participant,
     remember_projector,
+    removed_from,
     watches,
 )
 from ..live import Viewer
-from ..models import Room
+from ..models import Participant, Room
 from ..security import (
     TOO_MANY_ATTEMPTS,
     attempts_left,
     count_failed_attempt,
     guard_room_opening,
+    out_of_guesses,
 )
 from . import bp
-from .domain import create_room, join_room, normalise_code, room_by_code
-
-
-def _room_or_404(code: str) -> Room:
-    """The room a URL names (wrong codes spend the address's attempts: see security.py)."""
-    room = room_by_code(code)
-    if room is None:
-        abort(404, "There is no room with that code. Check the code and try again.")
-    return room
+from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
+from .domain import LOCKED_DOOR, create_room, join_room, knock_on
 
 
 def join_url(room: Room) -> str:
@@ -82,7 +81,7 @@ def find() -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("join_code.html", code=request.args.get("code", ""))
     typed = request.form.get("code", "")
-    if not attempts_left("code"):
+    if out_of_guesses(typed):
         return render_template("join_code.html", code=typed, error=TOO_MANY_ATTEMPTS), 429
     room = room_by_code(typed) if normalise_code(typed) else None
     if room is None:
@@ -92,15 +91,48 @@ def find() -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("rooms.join", code=room.code))
 
 
+REMOVED = "The facilitator removed you from this room, so you cannot join it again."
+
+
+def _go(target: str) -> BaseResponse:
+    """Send the browser on: htmx (a waiting screen's pushed answer) follows HX-Redirect."""
+    if request.headers.get("HX-Request"):
+        return BaseResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _come_in(room: Room) -> BaseResponse | None:
+    """Where a browser already in the room, let in or waiting at its door, goes instead."""
+    member = participant_in(room)
+    knock = knock_in(room) if member is None else None
+    if knock is not None and knock.participant_id is not None:
+        member = db.session.get(Participant, knock.participant_id)
+        if member is not None:
+            remember_participant(room, member)
+    if member is not None and not member.removed_at:
+        return _go(url_for("rooms.participant", code=room.code))
+    if knock is not None and knock.waiting:
+        return _go(url_for("rooms.wait", code=room.code))
+    return None
+
+
 @bp.route("/r/<code>/join", methods=["GET", "POST"])
 def join(code: str) -> BaseResponse | tuple[str, int] | str:
-    room = _room_or_404(code)
-    if participant_in(room) is not None:
-        return redirect(url_for("rooms.participant", code=room.code))
+    room = room_or_404(code)
+    entry = _come_in(room)
+    if entry is not None:
+        return entry
+    if removed_from(room):
+        return render_template("join_name.html", room=room, refusal=REMOVED), 403
+    if room.locked:
+        return render_template("join_name.html", room=room, refusal=LOCKED_DOOR), 409
     if request.method == "GET":
-        return render_template("join_name.html", room=room)
+        return render_template("join_name.html", room=room, knock=knock_in(room))
     name = request.form.get("name", "")
     try:
+        if room.newcomers_wait:
+            remember_knock(room, knock_on(room, name))
+            return redirect(url_for("rooms.wait", code=room.code))
         participant = join_room(room, name)
     except ActionError as error:
         page = render_template("join_name.html", room=room, name=name, error=error.message)
@@ -109,9 +141,19 @@ def join(code: str) -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("rooms.participant", code=room.code))
 
 
+@bp.get("/r/<code>/wait")
+def wait(code: str) -> BaseResponse | str:
+    """The waiting screen: live until the facilitator lets this browser in or refuses."""
+    room = room_or_404(code)
+    knock = knock_in(room)
+    if knock is not None and (knock.waiting or knock.refused):
+        return render_template("rooms/wait.html", room=room, knock=knock)
+    return _come_in(room) or redirect(url_for("rooms.join", code=room.code))
+
+
 @bp.get("/r/<code>")
 def participant(code: str) -> BaseResponse | str:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     member = participant_in(room)
     if member is None:
         return redirect(url_for("rooms.join", code=room.code))
@@ -120,22 +162,15 @@ def participant(code: str) -> BaseResponse | str:
     )
 
 
-def _facilitator_room(code: str) -> Room:
-    room = _room_or_404(code)
-    if not leads(room):
-        abort(
-            403,
-            "This page is for the room's facilitator. Open your private facilitator "
-            "link on this device to take control.",
-        )
-    return room
-
-
 @bp.get("/r/<code>/lead")
 def lead(code: str) -> str:
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     return render_template(
-        "rooms/facilitate.html", room=room, viewer=Viewer("facilitator"), join_link=join_url(room)
+        "rooms/facilitate.html",
+        room=room,
+        viewer=Viewer("facilitator"),
+        join_link=join_url(room),
+        link_key=facilitator_link_key(room),
     )
 
 
@@ -156,14 +191,14 @@ def _acting_for_page(room: Room, person_id: int, view: str, back_url: str) -> st
 @bp.get("/r/<code>/lead/for/<int:person_id>")
 def lead_for(code: str, person_id: int) -> str:
     """The facilitator places the dots of a person without a phone, and types their answer."""
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     return _acting_for_page(room, person_id, "facilitator", url_for("rooms.lead", code=room.code))
 
 
 @bp.get("/r/<code>/for/<int:person_id>")
 def captain_for(code: str, person_id: int) -> str:
     """A table captain does the same from their phone."""
-    room = _room_or_404(code)
+    room = room_or_404(code)
     member = participant_in(room)
     if member is None or not member.captain:
         abort(403, "Only the facilitator or a table captain can act for someone else.")
@@ -175,7 +210,7 @@ def captain_for(code: str, person_id: int) -> str:
 def projector(code: str) -> str:
     """The room on the projector: for its facilitator's browser, or for one that opened the
     room's view-only projector link (which can watch and never act)."""
-    room = _room_or_404(code)
+    room = room_or_404(code)
     if not (leads(room) or watches(room)):
         abort(
             403,
@@ -223,7 +258,7 @@ def _qr_svg(text: str, title: str, cache: str) -> Response:
 
 @bp.get("/r/<code>/qr.svg")
 def qr_code(code: str) -> Response:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     return _qr_svg(join_url(room), f"Join room {room.code}", "private, max-age=3600")
 
 
@@ -231,7 +266,7 @@ def qr_code(code: str) -> Response:
 def projector_qr_code(code: str) -> Response:
     """The projector link as a QR code: it carries the secret, so only the facilitator gets
     it, and never from a cache once the link has changed."""
-    room = _facilitator_room(code)
+    room = led_room_or_403(code)
     link = projector_link_url(room)
     if link is None:
         abort(404, "This room has no projector link now.")
@@ -242,7 +277,7 @@ def projector_qr_code(code: str) -> Response:
 def watch(code: str) -> BaseResponse | tuple[str, int] | str:
     """The view-only projector link: /r/<code>/watch#<key>, posted from the page like the
     facilitator's link, so the secret never reaches a log."""
-    room = _room_or_404(code)
+    room = room_or_404(code)
     page = {"room": room, "purpose": "projector"}
     if request.method == "GET":
         return render_template("claim.html", **page)
@@ -267,7 +302,7 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
     The key travels in the URL's fragment, which browsers never send, so no server or
     proxy log records it; claim.js posts it here from the page.
     """
-    room = _room_or_404(code)
+    room = room_or_404(code)
     if request.method == "GET":
         return render_template("claim.html", room=room)
     key = request.form.get("key", "")
@@ -281,8 +316,21 @@ def claim(code: str) -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("rooms.lead", code=room.code))
 
 
+@bp.post("/r/<code>/lead/link")
+def new_link(code: str) -> BaseResponse:
+    """A new private facilitator link for a room whose key this browser no longer holds
+    (it keeps only the last few); the old link stops working."""
+    room = led_room_or_403(code)
+    try:
+        done = perform(room.id, "room.new_key", {}, as_facilitator=True)
+    except ActionError as error:
+        abort(error.status, error.message)
+    remember_facilitator(room, str(done.reply["key"]))
+    return redirect(url_for("rooms.lead", code=room.code, _anchor="private-link"))
+
+
 def _act(code: str, name: str, *, as_facilitator: bool) -> tuple[str, int]:
-    room = _room_or_404(code)
+    room = room_or_404(code)
     try:
         done = perform(room.id, name, request.form.to_dict(), as_facilitator=as_facilitator)
     except ActionError as error:
