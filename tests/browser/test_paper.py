@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from wsapp.rooms.domain import format_code
+from wsapp.rooms.codes import format_code
 
 from .helpers import join, open_room, wait_live
 from .test_posters import LABELS, READINESS, counts, show_poster, team_dots

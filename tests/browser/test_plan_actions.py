@@ -6,10 +6,10 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from .helpers import join, open_room
-from .test_plan import CELL, READINESS, go_to_phase, shoot
+from .test_plan import CELL, READINESS, go_to_phase
 
 
-def test_one_phone_makes_an_action_and_the_other_moves_it_on(live_server, person):
+def test_one_phone_makes_an_action_and_the_other_moves_it_on(live_server, person, shoot):
     lead = person("laptop")
     code = open_room(lead, live_server, READINESS, room_name="Cedar USD actions")
     ana, ben = person("phone"), person("phone")
