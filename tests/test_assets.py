@@ -14,12 +14,19 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 from werkzeug.test import TestResponse
 
+from wsapp.assets import trim_css
+
 from .conftest import Member, Workshop, post
 from .dom import parse
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def served(file: Path) -> bytes:
+    """What the app sends of a static file: a style sheet without comments or indentation."""
+    return trim_css(file.read_bytes()) if file.suffix == ".css" else file.read_bytes()
 
 
 def linked_assets(html: str) -> list[str]:
@@ -131,11 +138,11 @@ def test_pages_and_static_files_are_gzipped_for_clients_that_accept_it(workshop:
     for asset in linked_assets(plain.text):
         file = STATIC / asset.removeprefix("/static/").split("?")[0]
         raw = phone.client.get(asset)
-        assert raw.get_data() == file.read_bytes(), asset
+        assert raw.get_data() == served(file), asset
         if file.suffix in {".css", ".js", ".svg"} and file.stat().st_size >= 1024:
             packed = phone.client.get(asset, headers=GZIP)
             assert packed.headers["Content-Encoding"] == "gzip", asset
-            assert gzip.decompress(packed.get_data()) == file.read_bytes(), asset
+            assert gzip.decompress(packed.get_data()) == served(file), asset
             assert "accept-encoding" in packed.vary and "accept-encoding" in raw.vary, asset
 
 
@@ -176,3 +183,26 @@ def test_socket_io_polling_is_left_to_engine_io(client: FlaskClient):
     if response.headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
     assert body.startswith(b'0{"sid":')
+
+
+def test_a_style_sheet_is_sent_without_comments_or_indentation_but_every_rule():
+    sheet = (
+        b'/* The room */\n.room {\n  color: red; /* why */\n}\n\n\n.a::before { content: "> "; }\n'
+    )
+    assert trim_css(sheet) == b'.room {\ncolor: red;\n}\n.a::before { content: "> "; }\n'
+    whole = (STATIC / "css" / "app.css").read_bytes()
+    trimmed = trim_css(whole)
+    assert b"/*" not in trimmed and len(trimmed) < len(whole)
+    assert trimmed.count(b"{") == whole.count(b"{") and trimmed.count(b"}") == whole.count(b"}")
+
+
+def test_scripts_and_style_sheets_carry_nosniff_and_pages_their_policies(client: FlaskClient):
+    page = client.get("/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    for asset in linked_assets(page.text):
+        response = client.get(asset)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", asset
+        if response.mimetype == "image/svg+xml":  # a document of its own: the policy holds
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        else:
+            assert "Content-Security-Policy" not in response.headers, asset

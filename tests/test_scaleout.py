@@ -662,7 +662,8 @@ def test_timer_has_no_server_tick_and_reads_the_same_on_both(room: Room) -> None
     def remaining() -> int:
         return int(timer_face(room.ana.resync()["html"]).attrs["data-remaining"])
 
-    # One resync a second: a screen asking more often is slowed down (security.socket_event_allowed).
+    # One resync a second: a screen asking more often is slowed down
+    # (security.socket_event_allowed).
     wait_until(lambda: remaining() <= 177, "three seconds of the timer to run", every=1.0)
     assert (len(room.ana.received), len(room.ben.received)) == count_before
     on_a, on_b = (timer_face(person.resync()["html"]) for person in (room.ana, room.ben))

@@ -43,6 +43,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+from .assets import FILE_ENDPOINTS
 from .identity import adopt_keys_from_old_cookie, holds_a_place, holds_a_place_in, socket_id
 from .models import Room
 
@@ -84,8 +85,12 @@ def error_message(error: HTTPException) -> str | None:
 
 
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.endpoint in FILE_ENDPOINTS and response.mimetype != "image/svg+xml":
+        # A script, a style sheet or a PNG is no document: the page's policies say nothing
+        # to it, and each of a phone's first downloads would carry them (SVG keeps them).
+        return response
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
