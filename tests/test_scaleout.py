@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import threading
@@ -25,12 +26,14 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 import requests
 import socketio
 from sqlalchemy import func, select, text
 
 from benchmarks.deploy import (
     Service,
+    free_ports,
     fresh_database,
     nginx_binary,
     start_nginx,
@@ -186,6 +189,8 @@ class Person:
         self._read = 0
         self._changed = threading.Condition()
         self._beating = threading.Event()
+        self.version = 0  # the newest version this screen has
+        self.catches_up = False  # does its heartbeat resync when behind, as app.js does?
 
     def open_room(self, base: str, kit: str = KIT) -> Person:
         token = _csrf(self.http.get(base + "/").text)
@@ -222,12 +227,30 @@ class Person:
 
     def _heartbeat(self, client: socketio.Client) -> None:
         while client.connected:
-            client.emit("heartbeat")
+            if self.catches_up:
+                self._beat_and_catch_up(client)
+            else:
+                client.emit("heartbeat")
             time.sleep(HEARTBEAT)
+
+    def _beat_and_catch_up(self, client: socketio.Client) -> None:
+        """As app.js does: when the heartbeat's answer shows the room ahead, and the pushes
+        have not come a moment later, ask for the full state."""
+        try:
+            reply = client.call("heartbeat", timeout=WAIT)
+        except socketio.exceptions.SocketIOError:
+            return  # disconnected meanwhile
+        if reply.get("v", 0) > self.version:
+            time.sleep(HEARTBEAT)
+            if reply["v"] > self.version:
+                state = client.call("resync", timeout=WAIT)
+                if state.get("ok"):
+                    self._on_swap({"v": state["v"], "full": True, "html": state["html"]})
 
     def _on_swap(self, message: dict[str, Any]) -> None:
         with self._changed:
             self.received.append(message)
+            self.version = max(self.version, message["v"])
             self._changed.notify_all()
 
     def drop(self) -> None:
@@ -772,6 +795,79 @@ def test_a_killed_process_is_started_again_and_the_others_keep_serving(
         assert server.process.poll() is None
     finally:
         server.stop()
+
+
+# --- The message queue goes away and comes back -----------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on a free port: stopping it disturbs nothing else
+    that uses the machine's Redis (other tests, other checkouts' tests)."""
+
+    def __init__(self, log: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            message = "redis-server is not installed"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+        self.argv = [binary, "--bind", "127.0.0.1", "--port", str(free_ports(1))]
+        self.argv += ["--save", "", "--appendonly", "no"]
+        self.url = f"redis://127.0.0.1:{self.argv[4]}/0"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                redis.Redis.from_url(self.url, socket_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, self.log.read_text()[-2000:]
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(WAIT)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    queue = PrivateRedis(tmp_path / "redis.log")
+    queue.start()
+    yield queue
+    queue.stop()
+
+
+def test_after_a_message_queue_outage_a_quiet_room_catches_up_with_no_further_change(
+    server_env: dict[str, str], private_redis: PrivateRedis, people: Callable, tmp_path: Path
+) -> None:
+    """#15: pushes published while Redis is away are lost, and a quiet room sees no gap
+    until its next change. The heartbeat's answer carries the room's version, so each
+    screen that missed them resyncs on its own."""
+    env = {**server_env, "WSAPP_MESSAGE_QUEUE_URL": private_redis.url}
+    servers = start_wsapp(env, 2, tmp_path / "serve.log")
+    try:
+        a, b = servers.urls
+        facilitator = people().open_room(a)
+        ana = people().join(b, facilitator.code, "Ana").connect(b)
+        facilitator.connect(a)
+        ana.next_swap(lambda m: (people_in(m["html"]) or {}).get("Ana") is True)
+        ana.catches_up = True
+        private_redis.stop()
+        version = facilitator.act("timer.start", minutes=4, label="After the outage")["v"]
+        private_redis.start()
+        caught_up = ana.next_swap(lambda m: m["v"] >= version)
+        assert caught_up.get("full"), "the change's push itself reached Ana"
+        face = timer_face(caught_up["html"])
+        assert face is not None and face.by_class("timer-label")[0].words == "After the outage"
+        assert facilitator.resync()["v"] == version  # nothing else changed meanwhile
+    finally:
+        servers.stop()
 
 
 # --- nginx in front, as deploy/nginx.conf configures it --------------------------------------

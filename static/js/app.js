@@ -97,9 +97,18 @@
     });
     window.wsappSocket = socket;
 
-    /* Presence: this socket is alive, so its person stays online on every process.
-     * The server counts a socket unheard of for WSAPP_PRESENCE_TTL (75 s) as gone. */
-    setInterval(function () { if (socket.connected) socket.emit("heartbeat"); }, 25000);
+    /* --- PRESENCE: this socket is alive, so its person stays online on every process.
+     * The server counts a socket unheard of for WSAPP_PRESENCE_TTL (75 s) as gone. Its
+     * answer carries the room's version: pushes lost while the message queue was away
+     * leave no gap to see in a quiet room, so a screen still behind a second later
+     * (its pushes were not merely on their way) asks for the full state. --- */
+    setInterval(function () {
+      if (!socket.connected) return;
+      socket.emit("heartbeat", function (reply) {
+        if (!reply || !(reply.v > version)) return;
+        setTimeout(function () { if (version < reply.v) resync(); }, 1000);
+      });
+    }, 25000);
 
     function apply(message) {
       if (message.html) htmx.swap("body", message.html, { swapStyle: "none" });

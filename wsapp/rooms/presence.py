@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask, current_app
 from flask_socketio import disconnect
-from sqlalchemy import CursorResult, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ..extensions import db, socketio
 from ..identity import socket_id, socket_seat
@@ -117,29 +117,34 @@ def _sweep_after(app: Flask, seconds: float) -> None:
 
 # Every open socket runs it every HEARTBEAT_SECONDS (40 a second for 1,000 people), so it
 # is built once (see live._BUMP); no loaded object can be the row it touches. (An UPDATE's
-# parameters named after a column would set that column too: hence "socket".)
+# parameters named after a column would set that column too: hence "socket".) It returns
+# the room's version in the same round trip.
 _TOUCH = (
     update(Connection)
     .where(Connection.sid == bindparam("socket"))
     .values(seen_at=bindparam("heard_at"))
+    .returning(select(Room.version).where(Room.id == Connection.room_id).scalar_subquery())
     .execution_options(synchronize_session=False)
 )
 
 
 @socketio.on("heartbeat")
 def heartbeat(*_args: object) -> dict[str, Any]:
-    """The client is still here; refresh its connection and expire the dead ones."""
+    """The client is still here; refresh its connection and expire the dead ones.
+
+    The answer carries the room's version: a screen that missed pushes while the message
+    queue was away learns it is behind (and resyncs) without waiting for the room's next
+    change, which in a quiet room may be long in coming."""
     if not socket_event_allowed("heartbeat"):
         return {"ok": False, "error": SLOW_DOWN}
     if socket_seat() is None:  # a waiting screen: at the room's door, not online in it
         return {"ok": True}
-    result = db.session.execute(_TOUCH, {"socket": socket_id(), "heard_at": utcnow()})
-    touched = cast("CursorResult[Any]", result).rowcount
+    version = db.session.scalar(_TOUCH, {"socket": socket_id(), "heard_at": utcnow()})
     db.session.commit()
-    if not touched:
+    if version is None:
         # Swept while this process was stalled past the TTL: connecting again restores
         # the row and the person's presence (the client reconnects on a server disconnect).
         disconnect()
         return {"ok": False}
     sweep()
-    return {"ok": True}
+    return {"ok": True, "v": version}
