@@ -15,7 +15,8 @@ from wsapp.discussion.domain import phase_questions, room_questions
 from wsapp.extensions import db
 from wsapp.identity import link_key
 from wsapp.models import PlanCell, PlanRow, Poster, PosterItem
-from wsapp.rooms.domain import kit_of, room_by_code
+from wsapp.rooms.codes import room_by_code
+from wsapp.rooms.domain import kit_of
 
 from ..conftest import TEST_CONFIG, Member, Workshop
 

@@ -81,7 +81,8 @@ def test_every_phase_fits_the_projector_page_by_page(live_server, live_database_
     projector.goto(live_server + crowd.projector_link())
     wait_live(projector)
     with crowd.app.app_context():
-        from wsapp.rooms.domain import kit_of, room_by_code
+        from wsapp.rooms.codes import room_by_code
+        from wsapp.rooms.domain import kit_of
 
         phases = [phase.title for phase in kit_of(room_by_code(crowd.code)).phases]
     for index, title in enumerate(phases):
