@@ -676,3 +676,20 @@ def test_the_facilitator_may_share_the_record_of_a_closed_room(team: Team):
     assert team.lead.post_action("room.close").status_code == 200
     assert team.lead.post_action("record.open", open="true").status_code == 200
     download(team.zoe, "plan.csv", 200)
+
+
+def test_a_phone_that_missed_the_record_being_shared_gets_it_on_resync(workshop: Workshop):
+    """The full state a reconnecting or resyncing phone gets carries every region its page
+    shows: the record's card (shared while it was away) and who it is."""
+    lead = workshop.connect(workshop.open_room())
+    ana = workshop.connect(workshop.join(lead.code, "Ana"))
+    ana.socket.disconnect()  # offline while the facilitator shares the record
+    assert lead.act("record.open", open=True)["ok"]
+    ana = workshop.connect(Member(ana.client, ana.code, "participant"))
+    state = parse(ana.socket.emit("resync", callback=True)["html"])
+    record = state.by_id("record")
+    assert record is not None and "hidden" not in record.attrs
+    assert record.find_all("a"), "the shared downloads"
+    assert "Ana" in state.by_id("you").words
+    lead_state = parse(lead.socket.emit("resync", callback=True)["html"])
+    assert lead_state.by_id("record") is not None and lead_state.by_id("you") is None

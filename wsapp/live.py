@@ -215,9 +215,20 @@ def _reading_once() -> Iterator[None]:
         g.wsapp_per_change = outer
 
 
+# Regions a room page shows outside the shared ones, by view: the record's card (on the
+# facilitator's and the participants' pages) and who this phone is. A full state carries
+# them too, or a screen that missed a push to them keeps the old one until it reloads.
+VIEW_REGIONS = {
+    "participant": ("rooms/_you.html", "export/_record.html"),
+    "facilitator": ("export/_record.html",),
+    "projector": (),
+}
+
+
 def full_state(room: Room, viewer: Viewer) -> str:
+    """Every live region the viewer's page shows, as it is now."""
     with _reading_once():
-        return render_regions(room, viewer, PAGE_REGIONS)
+        return render_regions(room, viewer, PAGE_REGIONS + VIEW_REGIONS[viewer.view])
 
 
 def catch_up(room: Room, viewer: Viewer, seen_version: int) -> str:
