@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 from werkzeug.test import TestResponse
 
-from wsapp.assets import trim_css
+from wsapp.assets import trim_css, trim_script
 
 from .conftest import Member, Workshop, post
 from .dom import parse
@@ -25,8 +25,13 @@ GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def served(file: Path) -> bytes:
-    """What the app sends of a static file: a style sheet without comments or indentation."""
-    return trim_css(file.read_bytes()) if file.suffix == ".css" else file.read_bytes()
+    """What the app sends of a static file: our style sheet and scripts without comments or
+    indentation, the rest as it is."""
+    if file.suffix == ".css":
+        return trim_css(file.read_bytes())
+    if file.suffix == ".js" and file.parent.name != "vendor":
+        return trim_script(file.read_bytes())
+    return file.read_bytes()
 
 
 def linked_assets(html: str) -> list[str]:
@@ -206,3 +211,19 @@ def test_scripts_and_style_sheets_carry_nosniff_and_pages_their_policies(client:
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         else:
             assert "Content-Security-Policy" not in response.headers, asset
+
+
+def test_a_script_is_sent_without_comment_lines_or_indentation_but_all_its_code():
+    script = b"""/* A block
+ * of comment */
+(function () {
+  // a line comment
+  const url = "http://x/*y";  // kept: after code
+  /* one line */ run(url);
+  return 1;
+})();
+"""
+    assert trim_script(script) == (
+        b'(function () {\nconst url = "http://x/*y";  // kept: after code\n'
+        b"run(url);\nreturn 1;\n})();\n"
+    )

@@ -72,6 +72,27 @@ def trim_css(data: bytes) -> bytes:
     return b"\n".join(line for line in lines if line) + b"\n"
 
 
+SCRIPTS = frozenset({"text/javascript", "application/javascript"})
+
+
+def trim_script(data: bytes) -> bytes:
+    """Our own scripts without their comment lines and indentation (vendored ones come
+    minified). Only whole lines go: a comment after code stays, so no string or regular
+    expression that merely looks like a comment is touched; line breaks stay where code is."""
+    kept: list[bytes] = []
+    in_comment = False
+    for line in (raw.strip() for raw in data.splitlines()):
+        if in_comment or line.startswith(b"/*"):
+            end = line.find(b"*/", 0 if in_comment else 2)
+            in_comment = end < 0
+            line = b"" if in_comment else line[end + 2 :].strip()
+        elif line.startswith(b"//"):
+            continue
+        if line:
+            kept.append(line)
+    return b"\n".join(kept) + b"\n"
+
+
 @dataclass(frozen=True)
 class Asset:
     """One static file as served: its bytes, their gzip (if it helps) and their hash."""
@@ -100,6 +121,8 @@ class StaticFiles:
         mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         if mimetype == "text/css":
             body = trim_css(body)
+        elif mimetype in SCRIPTS and not filename.startswith("vendor/"):
+            body = trim_script(body)
         packed = gzipped(body, 9) if mimetype in COMPRESSIBLE else None
         asset = Asset(body, packed, hashlib.sha256(body).hexdigest()[:12], mimetype)
         self._assets[filename] = asset
