@@ -69,7 +69,7 @@ def crowded_room(database_url: str, secret_key: str, kit: str) -> Crowd:
     lead = workshop.open_room(kit, title="Cedar Unified School District leadership team")
     people = [workshop.join(lead.code, name) for name in NAMES[:PEOPLE]]
     with lead.client.session_transaction() as session:
-        key = next(iter(session["led"].values()))
+        key = next(iter(session["keys"].values()))
     crowd = Crowd(lead.code, key, lead, people, app)
     with app.app_context():
         room = room_by_code(lead.code)
