@@ -489,8 +489,9 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
 
 
 def send_away(message: str, to: Iterable[str], sids: Iterable[str]) -> None:
-    """Tell the screens in these audiences why they are leaving the room, then close the
-    sockets (on whichever process holds them)."""
+    """Tell the screens in these audiences why they are leaving the room (none, when the
+    screens are only cut off to come back), then close the sockets (on whichever process
+    holds them)."""
     for audience in to:
         socketio.emit("removed", {"message": message}, to=audience)
     for sid in sids:
@@ -542,13 +543,8 @@ def set_room_link(room: Room, actor: Actor, args: SetLink) -> Publish:
         )
     )
     publish = Publish(regions=LINKS)
-    publish.after.append(lambda: _disconnect(sids))
+    publish.after.append(lambda: send_away("", (), sids))
     return publish
-
-
-def _disconnect(sids: list[str]) -> None:
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace="/")
 
 
 def _room_state_changed() -> Publish:
