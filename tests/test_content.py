@@ -78,8 +78,10 @@ def test_real_content_loads(library: Library) -> None:
         "discussion-alignment-coherence",
         "discussion-collaboration-shared-accountability",
         "discussion-equity",
+        "readiness-checkin",
         "readiness-planning",
     ]
+    assert "readiness-checkin" not in [kit.id for kit in library.opening_kits()]
 
 
 @pytest.mark.parametrize(
