@@ -294,7 +294,7 @@ def _link_key(app: Flask, code: str) -> str:
 
 def test_movement_is_counted_over_the_levels_in_the_scales_order():
     moved = measure(LEVELS, "A1", "Aligned", {"red": 5, "green": 1}, {"red": 2, "green": 4})
-    assert moved.words == "Significant work 5 → 2, Strength 1 → 4"
+    assert moved.words == "Strength 1 → 4, Significant work 5 → 2"
     assert moved.direction == "up" and moved.arrow == "↑"
     assert moved.summary(LEVELS) == "towards strength"
     same = measure(LEVELS, "A2", "x", {"yellow": 2}, {"yellow": 2})
@@ -313,7 +313,7 @@ def test_movement_holds_for_any_number_of_levels():
     five = [Level(k, k.title(), "") for k in ("a", "b", "c", "d", "e")]
     moved = measure(five, "X1", "x", {"e": 4}, {"d": 4})
     assert moved.before_score == -1 and moved.after_score == pytest.approx(-0.5)
-    assert moved.direction == "up" and moved.words == "E 4 → 0, D 0 → 4"
+    assert moved.direction == "up" and moved.words == "D 0 → 4, E 4 → 0"
 
 
 def movement_words(screen: Node, ref: str) -> str:
@@ -416,7 +416,7 @@ def test_the_series_workbook_has_a_sheet_per_session_and_an_actions_sheet(
     assert a1[2:6] == [0, 0, 2, None]
     a1 = next(row for row in second if row[0] == "A1")
     assert a1[2:5] == [0, 1, 0]
-    assert a1[5] == "↑ Significant work needed 2 → 0, Some work needed 0 → 1 (towards strength)"
+    assert a1[5] == "↑ Some work needed 0 → 1, Significant work needed 2 → 0 (towards strength)"
     # The plan grid, as on screen.
     plan_at = next(n for n, row in enumerate(second) if row[0] == "Plan") + 1
     assert second[plan_at][:2] == ["Scenario Elements", "30 Days"]
@@ -584,3 +584,18 @@ def test_a_bad_series_import_says_what_is_wrong_and_creates_nothing(
         response = import_file(app.test_client(), json.dumps(change(document)).encode())
         assert response.status_code == 422
         assert message in parse(response.get_data(as_text=True)).words
+
+
+def test_a_duplicated_checkin_is_a_new_teams_room_without_movement(workshop: Workshop, app):
+    team = workshop_with_dots_and_actions(workshop, app)
+    checkin = plan_checkin(team.lead)
+    response = post(checkin.client, f"/facilitator/rooms/{checkin.code}/duplicate")
+    assert response.status_code == 302
+    copy = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
+    room = room_of(app, copy)
+    assert (room.series_id, room.series_days, room.meets_on) == (None, None, None)
+    with app.app_context():
+        items = item_ids(workshop, copy).values()
+        assert not db.session.scalars(
+            select(PreviousTally).where(PreviousTally.item_id.in_(items))
+        ).all()

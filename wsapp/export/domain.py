@@ -1145,6 +1145,9 @@ def blank_copy(record: RoomRecord) -> RoomRecord:
             update={
                 "phase_index": 0,
                 "closed_at": None,
+                # A new team's room starts no series and measures no movement.
+                "series_days": None,
+                "meets_on": None,
                 "settings": RoomSettings(
                     dots_named=kept.dots_named,
                     dot_budget=kept.dot_budget,
@@ -1157,7 +1160,7 @@ def blank_copy(record: RoomRecord) -> RoomRecord:
             poster.model_copy(
                 update={
                     "items": [
-                        item.model_copy(update={"dots": []})
+                        item.model_copy(update={"dots": [], "previous": None})
                         for item in poster.items
                         if not item.removed
                     ]

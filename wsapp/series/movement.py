@@ -110,14 +110,14 @@ class Movement:
 
     @property
     def words(self) -> str:
-        """The counts that changed, e.g. "Significant work needed 5 → 2, Strength 1 → 4"
-        (the levels that lost dots first); every level when none changed."""
-        changed = sorted(self.changed, key=lambda move: move.after - move.before)
-        shown = changed or list(self.moves)
-        return ", ".join(move.words for move in shown)
+        """The counts that changed, in the scale's order, e.g. "Strength 1 → 4, Significant
+        work needed 5 → 2"; every level when none changed."""
+        return ", ".join(move.words for move in (self.changed or self.moves))
 
     def summary(self, levels: Sequence[Level]) -> str:
         """The direction in words: towards the scale's first level or its last."""
+        if self.before_score is None and self.after_score is None:
+            return "no dots then or now"
         if self.before_score is None or self.after_score is None:
             return "no dots last time" if self.before_score is None else "no dots yet"
         if self.direction == "up":
