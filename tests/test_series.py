@@ -599,3 +599,19 @@ def test_a_duplicated_checkin_is_a_new_teams_room_without_movement(workshop: Wor
         assert not db.session.scalars(
             select(PreviousTally).where(PreviousTally.item_id.in_(items))
         ).all()
+
+
+def test_a_checkin_planned_over_the_socket_shows_on_the_facilitators_card_alone(
+    workshop: Workshop, app: Flask
+):
+    team = workshop.team()
+    reply = team.lead.act("series.checkin", days=60, meets_on="2030-02-01")
+    assert reply["ok"] and reply["sessions"] == 2
+    checkin = room_of(app, reply["code"])
+    assert (checkin.series_days, checkin.meets_on) == (60, date(2030, 2, 1))
+    card = pushed(team.lead).by_id("series")
+    assert [li.words.split(" 0")[0] for li in card.find_all("li")][1].startswith("60-day")
+    for member in (team.ana, team.ben, team.projector):
+        assert pushed(member).by_id("series") is None  # nothing of the card leaves the lead
+    # The facilitator's browser leads the check-in already (its identity came along).
+    assert team.lead.client.get(f"/r/{checkin.code}/lead").status_code == 200

@@ -1134,10 +1134,20 @@ def _fill(room: Room, record: RoomRecord) -> None:
     )
 
 
+def preferences(settings: RoomSettings) -> RoomSettings:
+    """The facilitator's preferences of a room, for a new one: everything they opened
+    (the reveal, the locks, the quiet write, the shared record) closed again."""
+    return RoomSettings(
+        dots_named=settings.dots_named,
+        dot_budget=settings.dot_budget,
+        notes_anonymous=settings.notes_anonymous,
+        quiet_write_named=settings.quiet_write_named,
+    )
+
+
 def blank_copy(record: RoomRecord) -> RoomRecord:
     """The same kit, posters and plan grid, ready for a new team: no people, dots, notes or
     plan text; the facilitator's preferences kept, everything they opened closed again."""
-    kept = record.room.settings
     return RoomRecord(
         schema_version=SCHEMA_VERSION,
         exported_at=record.exported_at,
@@ -1148,12 +1158,7 @@ def blank_copy(record: RoomRecord) -> RoomRecord:
                 # A new team's room starts no series and measures no movement.
                 "series_days": None,
                 "meets_on": None,
-                "settings": RoomSettings(
-                    dots_named=kept.dots_named,
-                    dot_budget=kept.dot_budget,
-                    notes_anonymous=kept.notes_anonymous,
-                    quiet_write_named=kept.quiet_write_named,
-                ),
+                "settings": preferences(record.room.settings),
             }
         ),
         posters=[

@@ -23,9 +23,9 @@ from ..export.domain import (
     RecordConsideration,
     RecordPlan,
     RoomRecord,
-    RoomSettings,
     build_record,
     new_room_from,
+    preferences,
 )
 from ..extensions import db
 from ..identity import Actor, set_link
@@ -156,7 +156,6 @@ def checkin_record(room: Room) -> RoomRecord:
         )
         for cell in plan.cells
     ]
-    kept = record.room.settings
     return RoomRecord(
         schema_version=record.schema_version,
         exported_at=record.exported_at,
@@ -165,12 +164,7 @@ def checkin_record(room: Room) -> RoomRecord:
                 "kit_id": kit_of(room).checkin_kit,
                 "phase_index": 0,
                 "closed_at": None,
-                "settings": RoomSettings(
-                    dots_named=kept.dots_named,
-                    dot_budget=kept.dot_budget,
-                    notes_anonymous=kept.notes_anonymous,
-                    quiet_write_named=kept.quiet_write_named,
-                ),
+                "settings": preferences(record.room.settings),
             }
         ),
         posters=posters,

@@ -11,7 +11,7 @@ from ..export.views import XLSX, _download
 from ..identity import leads, remember_facilitator
 from ..models import Room
 from ..rooms.codes import led_room_or_403, room_by_code
-from ..rooms.views import join_url
+from ..rooms.views import _go, join_url
 from ..security import guard_room_opening
 from . import bp
 from .calendar import series_calendar
@@ -22,12 +22,6 @@ DELETED = (
     "That room no longer exists (its facilitator deleted it), so no check-in can be planned "
     "from it. Plan one from another session of its series on your rooms page."
 )
-
-
-def _go(target: str) -> BaseResponse:
-    if request.headers.get("HX-Request"):
-        return BaseResponse(status=204, headers={"HX-Redirect": target})
-    return BaseResponse(status=302, headers={"Location": target})
 
 
 @bp.post("/r/<code>/lead/checkin")
