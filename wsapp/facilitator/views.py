@@ -154,9 +154,10 @@ def import_room() -> Response | tuple[str, int]:
         )
     except ActionError as error:
         return _refused(error.message, error.status)
+    source = "a room export" if len(made) == 1 else "a series export"
     for room, key in made:
         remember_facilitator(room, key)
-        current_app.logger.info("room %s (id %d) imported from an export", room.code, room.id)
+        current_app.logger.info("room %s (id %d) imported from %s", room.code, room.id, source)
     room = made[-1][0]  # a series' latest session
     target = url_for("rooms.lead", code=room.code)
     if request.headers.get("HX-Request"):
