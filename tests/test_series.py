@@ -307,6 +307,10 @@ def test_movement_is_counted_over_the_levels_in_the_scales_order():
     fresh = measure(LEVELS, "A4", "x", {}, {"green": 1})
     assert fresh.summary(LEVELS) == "no dots last time" and fresh.direction == "same"
     assert [m.ref for m in moved_most([same, worse, moved, fresh])] == ["A3", "A1"]
+    assert moved.described(LEVELS) == (
+        "↑ Strength 1 → 4, Significant work 5 → 2 (towards strength)"
+    )
+    assert measure(LEVELS, "A5", "x", {}, {}).described(LEVELS) == "no dots then or now"
 
 
 def test_movement_holds_for_any_number_of_levels():

@@ -126,6 +126,12 @@ class Movement:
             return f"towards {levels[-1].label.lower()}"
         return "no overall change"
 
+    def described(self, levels: Sequence[Level]) -> str:
+        """The movement in one line, as the exports write it."""
+        if not (self.before_total or self.after_total):
+            return self.summary(levels)
+        return f"{self.arrow} {self.words} ({self.summary(levels)})"
+
     @property
     def size(self) -> tuple[float, int]:
         """How much it moved, for ranking: the score's change, then the dots that changed."""

@@ -186,7 +186,7 @@ def posters_rows(room: Room) -> list[list[str | int]]:
     for poster in tally(room):
         for entry in poster.items:
             m = moved.get(entry.ref)
-            shown = f"{m.arrow} {m.words} ({m.summary(levels)})" if m else ""
+            shown = m.described(levels) if m else ""
             rows.append(
                 [entry.ref, entry.item.text, *(entry.counts[lv.key] for lv in levels), shown]
             )
