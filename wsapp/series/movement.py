@@ -168,7 +168,10 @@ def moved_most(movements: Iterable[Movement], limit: int = 3) -> list[Movement]:
 
 @per_change
 def previous_counts(room: Room) -> dict[int, dict[str, int]]:
-    """Item id -> the team's dots per level at the series' previous session."""
+    """Item id -> the team's dots per level at the series' previous session. Only a
+    check-in has them: any other room's posters (every tally a page renders) ask nothing."""
+    if not room.series_days:
+        return {}
     rows = db.session.execute(
         select(PreviousTally.item_id, PreviousTally.level, PreviousTally.count)
         .join(PosterItem, PosterItem.id == PreviousTally.item_id)
