@@ -37,7 +37,7 @@ from .conftest import (
 )
 from .dom import Node, parse
 from .test_export import import_file
-from .test_plan import MAJOR_30, cells, pushed
+from .test_plan import MAJOR_30, cells, page, pushed
 from .test_posters import item_ids, room_tally
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "series-export.schema.json"
@@ -619,3 +619,13 @@ def test_a_checkin_planned_over_the_socket_shows_on_the_facilitators_card_alone(
         assert pushed(member).by_id("series") is None  # nothing of the card leaves the lead
     # The facilitator's browser leads the check-in already (its identity came along).
     assert team.lead.client.get(f"/r/{checkin.code}/lead").status_code == 200
+
+
+def test_the_console_points_to_a_checkin_at_the_end_of_the_agenda(workshop: Workshop, app):
+    team = workshop.team(phase=phase_index(app, "quiet_write"))
+    console = page(team.lead).by_id("console-bar")
+    assert console.find(lambda n: n.attrs.get("href") == "#series") is None
+    assert team.lead.act("phase.go", index=phase_index(app, "plan"))["ok"]  # the last one
+    console = pushed(team.lead).by_id("console-bar")
+    link = console.find(lambda n: n.attrs.get("href") == "#series")
+    assert link is not None and link.words == "Plan a check-in"
