@@ -58,7 +58,8 @@ bp.live_regions(
     people=("rooms/_people.html",),
     presence=("rooms/_people.html",),
 )
-bp.live_regions(page=("rooms/_you.html",), views=("participant",))  # who this phone is
+# Who this phone is, and a table captain's tools for the people at their table.
+bp.live_regions(page=("rooms/_you.html", "rooms/_captain.html"), views=("participant",))
 bp.phase("intro", "phases/_intro.html")
 bp.template_globals(format_code=format_code, epoch_ms=epoch_ms, phase_template=phase_template)
 
