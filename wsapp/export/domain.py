@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
+from flask import current_app
+from flask.sansio.app import App
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select
 
-from ..actions import ActionError, Args, action, describe_validation_error
+from ..actions import ActionError, Args, describe_validation_error
 from ..content import Question, library
 from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
 from ..limits import (
     ACTIONS_MAX,
@@ -77,6 +80,10 @@ IMPORT_MAX_BYTES = 4 * 1024 * 1024
 TOO_LARGE = f"That file is too large to import (over {IMPORT_MAX_BYTES >> 20} MB)."
 TEXT_MAX = 20_000
 RECORD_REGION = ("export/_record.html",)
+
+bp = Feature("export", __name__)
+# The record's card, on the facilitator's and the participants' pages.
+bp.live_regions(page=RECORD_REGION, views=("participant", "facilitator"))
 
 RefT = TypeVar("RefT", int, tuple[int, int])
 Ref = Annotated[
@@ -652,13 +659,18 @@ def conclusions(room: Room, *, with_actions: bool = True) -> list[Table]:
     if tally(room):
         ranking = ranking_rows(summary(room))
         tables.append(Table("Strengths and gaps", "Strengths and gaps", ranking))
-    for more in MORE_CONCLUSIONS:
+    for more in more_conclusions():
         tables += more(room)
     return tables
 
 
-# Features that conclude more (a check-in: how the dots moved) add a function here, at import.
-MORE_CONCLUSIONS: list[Callable[[Room], list[Table]]] = []
+def more_conclusions(app: App | None = None) -> list[Callable[[Room], list[Table]]]:
+    """What the app's features conclude besides (a check-in: how the dots moved), each a
+    function of the room giving tables; a feature adds its own when it is registered."""
+    found: list[Callable[[Room], list[Table]]] = (app or current_app).extensions.setdefault(
+        "wsapp_conclusions", []
+    )
+    return found
 
 
 @dataclass(frozen=True)
@@ -1188,7 +1200,7 @@ class SetRecordOpen(Args):
     open: bool
 
 
-@action("record.open", SetRecordOpen, who="facilitator", while_closed=True)
+@bp.action("record.open", SetRecordOpen, who="facilitator", while_closed=True)
 def open_record(room: Room, actor: Actor, args: SetRecordOpen) -> Publish:
     """Let participants download the record too (or stop letting them)."""
     room.exports_open = args.open

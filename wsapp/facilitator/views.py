@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES
+from ..feature import Feature
 from ..identity import (
     adopt_rooms_of,
     current_facilitator,
@@ -34,8 +35,9 @@ from ..security import (
     guard_room_opening,
 )
 from ..series.record import restore_upload
-from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
+
+bp = Feature("facilitator", __name__)
 
 
 def _rooms_page(status: int = 200, **context: object) -> tuple[str, int]:

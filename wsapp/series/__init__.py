@@ -1,32 +1,13 @@
 """Series: a workshop and its 30/60/90/120-day check-ins, and how the team's dots moved.
 
-Everything the feature registers is here, in one place: the blueprint's routes
-(:mod:`.views`), the ``series.checkin`` action (:mod:`.domain`), and the helpers its
-templates (``templates/series/``) call, added as template globals below. Movement is
-measured in :mod:`.movement`; the series' record, its exports and its import in
-:mod:`.record`; its calendar in :mod:`.calendar`.
+Planning a check-in and the series' order are in :mod:`.domain` (whose ``bp`` declares all
+the feature adds: the ``series.checkin`` action, the facilitator's "Check-ins" card as a
+live region, the check-in's ``action_review`` phase, template globals), movement in
+:mod:`.movement`, the series' record, exports and import in :mod:`.record`, its calendar in
+:mod:`.calendar`, and the pages in :mod:`.views`. Templates are in ``templates/series/``.
 """
 
-from typing import Any
+from . import calendar, domain, movement, record, views
+from .domain import bp
 
-from flask import Blueprint
-
-bp = Blueprint("series", __name__)
-
-from . import domain, movement, views  # noqa: E402, F401  (register the action and the routes)
-
-
-def _template_globals() -> dict[str, Any]:
-    return {
-        "session_label": domain.session_label,
-        "sessions_of": domain.sessions_of,
-        "can_plan_checkin": domain.can_plan_checkin,
-        "checkin_steps": domain.checkin_steps,
-        "room_levels": movement.room_levels,
-        "room_movements": movement.room_movements,
-        "movement_of": movement.movement_of,
-        "moved_most": movement.moved_most,
-    }
-
-
-bp.record_once(lambda state: state.app.jinja_env.globals.update(_template_globals()))
+__all__ = ["bp", "calendar", "domain", "movement", "record", "views"]

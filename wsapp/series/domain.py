@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pydantic import Field
 from sqlalchemy import func, insert, literal, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args
 from ..export.domain import (
     SERIES_DAYS_MAX,
     RecordConsideration,
@@ -28,6 +28,7 @@ from ..export.domain import (
     preferences,
 )
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor, set_link
 from ..live import Publish, per_change
 from ..models import FacilitatorRoom, Room, Series
@@ -41,6 +42,12 @@ STEPS = (30, 60, 90, 120)
 # Sessions in one series: a check-in a month for years, far below what floods a list.
 SESSIONS_MAX = 40
 SERIES_REGION = ("series/_series.html",)
+
+bp = Feature("series", __name__)
+# The facilitator's "Check-ins" card: the series' sessions and "Plan a check-in".
+bp.live_regions(page=SERIES_REGION, views=("facilitator",))
+# A check-in reviews the plan's actions one by one (the Actions list, plan/_actions.html).
+bp.phase("action_review", "phases/_action_review.html")
 
 
 def session_label(room: Room) -> str:
@@ -204,7 +211,7 @@ def _share_leadership(room: Room, checkin: Room) -> None:
     )
 
 
-@action("series.checkin", PlanCheckin, who="facilitator", while_closed=True)
+@bp.action("series.checkin", PlanCheckin, who="facilitator", while_closed=True)
 def plan_checkin(room: Room, actor: Actor, args: PlanCheckin) -> Publish:
     """Open the series' next session from this room. The reply carries the new room's code
     and facilitator key, for the browser that asked to lead it."""
@@ -233,3 +240,11 @@ def plan_checkin(room: Room, actor: Actor, args: PlanCheckin) -> Publish:
         regions=SERIES_REGION,
         reply={"code": checkin.code, "key": key, "sessions": count or 0},
     )
+
+
+bp.template_globals(
+    session_label=session_label,
+    sessions_of=sessions_of,
+    can_plan_checkin=can_plan_checkin,
+    checkin_steps=checkin_steps,
+)

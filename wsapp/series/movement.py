@@ -19,6 +19,7 @@ from ..extensions import db
 from ..live import per_change
 from ..models import Poster, PosterItem, PreviousTally, Room
 from ..posters.domain import COLOURS, SHAPES, ItemTally, dot_colours, tally
+from .domain import bp
 
 # A change of mean score smaller than this is no overall change (one dot among many).
 STILL = 0.05
@@ -199,3 +200,11 @@ def room_movements(room: Room) -> list[Movement]:
         return []
     found = (movement_of(room, entry) for poster in tally(room) for entry in poster.items)
     return [movement for movement in found if movement is not None]
+
+
+bp.template_globals(
+    room_levels=room_levels,
+    room_movements=room_movements,
+    movement_of=movement_of,
+    moved_most=moved_most,
+)

@@ -18,13 +18,13 @@ from pydantic import ConfigDict, Field
 
 from ..actions import ActionError
 from ..export.domain import (
-    MORE_CONCLUSIONS,
     SCHEMA_VERSION,
     Moment,
     RoomRecord,
     Table,
     build_record,
     check_consistent,
+    more_conclusions,
     new_room_from,
     parse_record,
     plan_grid,
@@ -36,7 +36,7 @@ from ..models import PlanAction, Room, Series, utcnow
 from ..plan.actions import STATUSES, action_history, plan_actions
 from ..posters.domain import tally
 from ..text import Line, Typed
-from .domain import SESSIONS_MAX, series_of, session_label, sessions_of, started_on
+from .domain import SESSIONS_MAX, bp, series_of, session_label, sessions_of, started_on
 from .movement import Movement, room_levels, room_movements
 
 
@@ -173,7 +173,7 @@ def movement_tables(room: Room) -> list[Table]:
     return [Table("Movement since the last session", "Movement", movement_rows(room, movements))]
 
 
-MORE_CONCLUSIONS.append(movement_tables)
+bp.record_once(lambda state: more_conclusions(state.app).append(movement_tables))
 
 
 def posters_rows(room: Room) -> list[list[str | int]]:

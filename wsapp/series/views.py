@@ -13,9 +13,8 @@ from ..models import Room
 from ..rooms.codes import led_room_or_403, room_by_code
 from ..rooms.views import _go, join_url
 from ..security import guard_room_opening
-from . import bp
 from .calendar import series_calendar
-from .domain import series_of, sessions_of
+from .domain import bp, series_of, sessions_of
 from .record import build_series, session_records, workbook_sheets
 
 DELETED = (
