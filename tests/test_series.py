@@ -629,3 +629,26 @@ def test_the_console_points_to_a_checkin_at_the_end_of_the_agenda(workshop: Work
     console = pushed(team.lead).by_id("console-bar")
     link = console.find(lambda n: n.attrs.get("href") == "#series")
     assert link is not None and link.words == "Plan a check-in"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"status": "finished"}, "status"),
+        ({"owner": "x" * 61}, "owner"),
+        ({"status": "done", "evidence": "y" * 2001}, "evidence"),
+    ],
+)
+def test_a_checkins_actions_refuse_a_bad_status_or_owner(workshop: Workshop, app, args, message):
+    team = workshop_with_dots_and_actions(workshop, app)
+    checkin = workshop.connect(plan_checkin(team.lead))
+    ana = workshop.connect(workshop.join(checkin.code, "Ana"))
+    with app.app_context():
+        action_id = db.session.scalars(
+            select(PlanAction.id)
+            .join(Room, Room.id == PlanAction.room_id)
+            .where(Room.code == checkin.code)
+        ).one()
+    with unchanged(app):
+        reply = ana.act("plan.action.update", action_id=action_id, **args)
+    assert not reply["ok"] and message in reply["error"]
