@@ -652,3 +652,27 @@ def test_a_checkins_actions_refuse_a_bad_status_or_owner(workshop: Workshop, app
     with unchanged(app):
         reply = ana.act("plan.action.update", action_id=action_id, **args)
     assert not reply["ok"] and message in reply["error"]
+
+
+def test_a_closed_workshop_plans_check_ins_and_the_series_outlives_a_deleted_session(
+    workshop: Workshop, app: Flask
+):
+    team = workshop_with_dots_and_actions(workshop, app)
+    assert team.lead.act("room.close")["ok"]
+    thirty = plan_checkin(team.lead)  # the workshop is over: that is when check-ins come
+    response = post(team.lead.client, f"/facilitator/rooms/{team.lead.code}/delete")
+    assert response.status_code == 302
+    # The 30-day check-in carries on: its page, its movement, and the next check-in.
+    assert thirty.client.get(f"/r/{thirty.code}/lead").status_code == 200
+    sixty = plan_checkin(thirty, days=60)
+    started = room_of(app, thirty.code).created_at.date()
+    assert room_of(app, sixty.code).meets_on == started + timedelta(days=60)
+    document = thirty.client.get(f"/r/{sixty.code}/series.json").get_json()
+    assert [s["room"]["series_days"] for s in document["sessions"]] == [30, 60]
+    previous = {
+        item["label"]: item["previous"]
+        for poster in document["sessions"][0]["posters"]
+        for item in poster["items"]
+        if poster["key"] == "A"
+    }
+    assert previous["1"] == {"green": 0, "yellow": 0, "red": 2}
