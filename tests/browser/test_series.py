@@ -87,6 +87,10 @@ def test_a_workshop_then_its_30_day_checkin_shows_what_moved_on_every_screen(
     expect(actions.get_by_role("row").filter(has_text="Survey staff")).to_contain_text("Blocked")
     expect(actions.get_by_role("row").filter(has_text="Book the PD")).to_contain_text("Done")
     shoot(projector, "checkin-actions-projector-1920", full_page=False)
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    expect(actions).to_be_visible()
+    shoot(projector, "checkin-actions-projector-1280", full_page=False)
+    projector.set_viewport_size({"width": 1920, "height": 1080})
     phones[2].evaluate("document.getElementById('plan-actions').scrollIntoView()")
     shoot(phones[2], "checkin-actions-phone-390", full_page=False)
 
