@@ -63,6 +63,8 @@ def test_a_workshop_then_its_30_day_checkin_shows_what_moved_on_every_screen(
     assert checkin != code
     series = lead.get_by_role("region", name="Check-ins")
     expect(series.get_by_role("link", name="Session 1 (workshop)")).to_be_visible()
+    series.scroll_into_view_if_needed()
+    shoot(lead, "checkin-card-1366", full_page=False)
 
     # The phones are not in it until they join it.
     phones[0].goto(f"{live_server}/r/{checkin}")
