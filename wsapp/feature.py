@@ -35,7 +35,7 @@ from flask.sansio.app import App
 from pydantic import BaseModel
 
 from .actions import ActionFn, ActionSpec, Who, registered
-from .live import PhaseView, Publish, registry
+from .live import PhaseView, Publish, Region, registry
 from .models import Room
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,10 +72,10 @@ class Feature(Blueprint):
     def live_regions(
         self,
         *,
-        page: Iterable[str] = (),
+        page: Iterable[Region] = (),
         views: Iterable[str] = ("participant", "facilitator", "projector"),
-        people: Iterable[str] = (),
-        presence: Iterable[str] = (),
+        people: Iterable[Region] = (),
+        presence: Iterable[Region] = (),
     ) -> None:
         """Declare partials that are live regions of the room page.
 
