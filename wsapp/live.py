@@ -214,19 +214,17 @@ def render_regions(
     regions: Iterable[Region],
     context: Mapping[str, Any] | None = None,
 ) -> str:
-    return "".join(
-        render_template(region, room=room, viewer=viewer, swap_oob=True, **(context or {}))
-        if isinstance(region, str)
-        else render_template(
-            region.template,
-            room=room,
-            viewer=viewer,
-            swap_oob=True,
-            parts=region.parts,
-            **(context or {}),
+    html = []
+    for region in regions:
+        template, parts = (
+            (region, {}) if isinstance(region, str) else (region.template, {"parts": region.parts})
         )
-        for region in regions
-    )
+        html.append(
+            render_template(
+                template, room=room, viewer=viewer, swap_oob=True, **parts, **(context or {})
+            )
+        )
+    return "".join(html)
 
 
 P = ParamSpec("P")
