@@ -53,7 +53,9 @@ def test_a_workshop_then_its_30_day_checkin_shows_what_moved_on_every_screen(
     go_to_phase(lead, 6, "One-year plan", *phones)
     make_action(phones[0], "Survey staff on coaching", "Ben")
     make_action(phones[1], "Book the PD days", "Ana")
-    expect(lead.get_by_role("region", name="Actions").get_by_role("row")).to_have_count(3)
+    expect(lead.get_by_role("region", name="Actions", exact=True).get_by_role("row")).to_have_count(
+        3
+    )
 
     # The facilitator plans the 30-day check-in and lands on it.
     lead.get_by_role("button", name="Plan a check-in").click()
@@ -85,7 +87,7 @@ def test_a_workshop_then_its_30_day_checkin_shows_what_moved_on_every_screen(
     for page in (*phones, lead):
         expect(page.get_by_role("combobox", name=first)).to_have_value("blocked")
         expect(page.get_by_role("combobox", name=second)).to_have_value("done")
-    actions = projector.get_by_role("region", name="Actions")
+    actions = projector.get_by_role("region", name="Actions", exact=True)
     expect(actions.get_by_role("row").filter(has_text="Survey staff")).to_contain_text("Blocked")
     expect(actions.get_by_role("row").filter(has_text="Book the PD")).to_contain_text("Done")
     shoot(projector, "checkin-actions-projector-1920", full_page=False)
