@@ -72,6 +72,14 @@ def room_of(app: Flask, code: str) -> Room:
         return room
 
 
+def only_action(app: Flask, code: str) -> int:
+    """The id of the one action of the room's plan."""
+    with app.app_context():
+        return db.session.scalars(
+            select(PlanAction.id).join(Room, Room.id == PlanAction.room_id).where(Room.code == code)
+        ).one()
+
+
 def workshop_with_dots_and_actions(workshop: Workshop, app: Flask) -> Team:
     """A readiness workshop in which Ana and Ben dotted A1 and A2 and the plan has an action
     whose status moved once."""
@@ -377,12 +385,7 @@ def a_series(workshop: Workshop, app: Flask) -> tuple[Team, Member, Member]:
     assert checkin.act("phase.go", index=phase_index(app, "action_review", "readiness-checkin"))[
         "ok"
     ]
-    with app.app_context():
-        action_id = db.session.scalars(
-            select(PlanAction.id)
-            .join(Room, Room.id == PlanAction.room_id)
-            .where(Room.code == checkin.code)
-        ).one()
+    action_id = only_action(app, checkin.code)
     assert ana.act("plan.action.update", action_id=action_id, status="done", evidence="Map v1")[
         "ok"
     ]
@@ -643,12 +646,7 @@ def test_a_checkins_actions_refuse_a_bad_status_or_owner(workshop: Workshop, app
     team = workshop_with_dots_and_actions(workshop, app)
     checkin = workshop.connect(plan_checkin(team.lead))
     ana = workshop.connect(workshop.join(checkin.code, "Ana"))
-    with app.app_context():
-        action_id = db.session.scalars(
-            select(PlanAction.id)
-            .join(Room, Room.id == PlanAction.room_id)
-            .where(Room.code == checkin.code)
-        ).one()
+    action_id = only_action(app, checkin.code)
     with unchanged(app):
         reply = ana.act("plan.action.update", action_id=action_id, **args)
     assert not reply["ok"] and message in reply["error"]
