@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quietwrite.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(posters.bp)
     app.register_error_handler(HTTPException, _error_page)
     return app
 
@@ -158,5 +159,7 @@ def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
     )
 
     from .posters import domain as posters
+    from .posters import upload as poster_files
 
     app.jinja_env.globals.update(posters.template_globals())
+    app.jinja_env.globals.update(poster_files.template_globals())

@@ -1,3 +1,8 @@
-"""Readiness posters: green, yellow and red dots on a kit's posters, live on every screen."""
+"""Posters: dots on a kit's posters (or the facilitator's own, from a file) on any scale,
+with survey results beside them, live on every screen."""
 
-from . import domain  # noqa: F401  (registers the posters' actions)
+from flask import Blueprint
+
+bp = Blueprint("posters", __name__)
+
+from . import domain, survey, upload, views  # noqa: E402, F401  (register actions and routes)
