@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from tests.conftest import Member, Workshop, phase_index, post, unchanged
 from tests.dom import parse
 from wsapp.cli import cli
-from wsapp.content import DEFAULT_CONTENT_DIR, Library, load_library
+from wsapp.content import DEFAULT_CONTENT_DIR, ContentError, Library, load_library
 from wsapp.export.formats import posters_rows, to_csv
 from wsapp.extensions import db
 from wsapp.limits import TABLE_CELL_MAX, TABLE_COLUMNS_MAX, TABLE_ROWS_MAX, UPLOAD_MAX_BYTES
@@ -381,7 +383,10 @@ def test_an_ic_map_room_tallies_ranks_and_exports_by_its_four_levels(
     assert lead.act("phase.go", index=phase_index(app, "posters"))["ok"]
     items = item_ids(app, lead.code)
     refused = people[0].act("dot.place", item_id=items["LC-1"], colour="green")
-    assert not refused["ok"] and "not a level of this room's scale" in refused["error"]
+    assert not refused["ok"]
+    assert (
+        refused["error"] == "colour: Input should be 'level-1', 'level-2', 'level-3' or 'level-4'"
+    )
     for person in people:  # LC-1: all at level 1; LD-2: split between the ends
         assert person.act("dot.place", item_id=items["LC-1"], colour="level-1")["ok"]
     assert people[0].act("dot.place", item_id=items["LD-2"], colour="level-1")["ok"]
@@ -402,7 +407,12 @@ def test_an_ic_map_room_tallies_ranks_and_exports_by_its_four_levels(
     assert record["room"]["settings"]["scale_id"] == "ic-map"
     first = record["posters"][0]["items"][0]
     assert first["code"] == "LC-1" and len(first["descriptors"]) == 4
-    assert record["posters"][0]["items"][2]["paper"] == {"level-3": 2}
+    assert record["posters"][0]["items"][2]["paper"] == {
+        "level-1": 0,
+        "level-2": 0,
+        "level-3": 2,
+        "level-4": 0,
+    }
     # The JSON export imports as a copy with the same scale, descriptors and dots.
     response = post(
         lead.client,
@@ -513,3 +523,32 @@ def test_items_keep_their_codes_in_the_database(workshop: Workshop, app: Flask) 
     with app.app_context():
         codes = list(db.session.scalars(select(PosterItem.code).order_by(PosterItem.id)))
     assert codes[-6:] == ["LC-1", "LC-2", "LC-3", "LD-1", "LD-2", "LD-3"]
+
+
+def test_a_kit_can_name_its_posters_scale_and_a_broken_scale_is_named(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    kit_path = content / "kits" / "readiness-planning.yaml"
+    kit = yaml.safe_load(kit_path.read_text(encoding="utf-8"))
+    posters = next(phase for phase in kit["phases"] if phase["kind"] == "posters")
+    posters["scale"] = "ic-map"
+    kit_path.write_text(yaml.safe_dump(kit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = load_library(content).kits["readiness-planning"]
+    assert next(p for p in loaded.phases if p.kind == "posters").scale == "ic-map"
+    posters["scale"] = "no-such-scale"
+    kit_path.write_text(yaml.safe_dump(kit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_library(content)
+    assert error.value.field.endswith(".scale") and "should name a scale" in error.value.expected
+    scale_path = content / "scales" / "frequency.yaml"
+    scale = yaml.safe_load(scale_path.read_text(encoding="utf-8"))
+    scale["levels"][1]["shape"] = scale["levels"][0]["shape"]
+    scale_path.write_text(yaml.safe_dump(scale, allow_unicode=True), encoding="utf-8")
+    posters["scale"] = "ic-map"
+    kit_path.write_text(yaml.safe_dump(kit, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_library(content)
+    assert (error.value.file, error.value.field) == ("scales/frequency.yaml", "levels")
+    assert "each level needs its own shape" in error.value.expected

@@ -479,7 +479,7 @@ class Protocol(_Item):
 
 # --- kits ---------------------------------------------------------------------------------
 
-_REFERENCE_FIELDS = ("prompt", "guide", "element", "protocol", "standard")
+_REFERENCE_FIELDS = ("prompt", "guide", "element", "protocol", "standard", "scale")
 
 # kind -> (fields that must be set, fields that may be set)
 _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -489,7 +489,7 @@ _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "guide_element": (frozenset({"guide", "element"}), frozenset({"guide", "element"})),
     "take_action": (frozenset({"guide"}), frozenset({"guide"})),
     "quiet_write": (frozenset({"protocol"}), frozenset({"protocol"})),
-    "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol"})),
+    "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol", "scale"})),
     "poster_review": (frozenset({"standard"}), frozenset({"standard", "protocol"})),
     "plan": (frozenset({"protocol"}), frozenset({"protocol"})),
 }
@@ -511,6 +511,8 @@ class Phase(_Model):
     element: ElementKey | None = Field(default=None, validate_default=True)
     protocol: Slug | None = Field(default=None, validate_default=True)
     standard: Slug | None = Field(default=None, validate_default=True)
+    # The posters' scale (a scale in scales/); without one, the protocol's three colours.
+    scale: Slug | None = Field(default=None, validate_default=True)
 
     @field_validator(*_REFERENCE_FIELDS)
     @classmethod
@@ -775,6 +777,7 @@ def _check_kits(
     guides: dict[str, Guide],
     standards: dict[str, Standard],
     protocols: dict[str, Protocol],
+    scales: dict[str, Scale],
 ) -> None:
     """Unique phase keys, existing references, and minutes that add up."""
     for kit in kits.values():
@@ -812,6 +815,12 @@ def _check_kits(
                     f"{at}.standard",
                     f"should name a standard in standards/ ({_known(standards)}), "
                     f"got {phase.standard!r}",
+                )
+            if phase.scale is not None and phase.scale not in scales:
+                raise ContentError(
+                    rel,
+                    f"{at}.scale",
+                    f"should name a scale in scales/ ({_known(scales)}), got {phase.scale!r}",
                 )
             if phase.protocol is not None and phase.protocol not in protocols:
                 raise ContentError(
@@ -864,7 +873,7 @@ def load_library(content_dir: Path) -> Library:
     kits = _load_folder(content_dir, "kits", Kit)
     scales = _load_folder(content_dir, "scales", Scale) if (content_dir / "scales").is_dir() else {}
     _check_guides(guides, standards)
-    _check_kits(kits, guides, standards, protocols)
+    _check_kits(kits, guides, standards, protocols, scales)
     _check_question_keys(guides, kits)
     for scale_id in scales:
         if scale_id in protocols:

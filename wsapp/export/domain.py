@@ -376,8 +376,9 @@ def build_record(room: Room) -> RoomRecord:
             select(Dot).where(Dot.item_id.in_(item_ref)).order_by(Dot.id)
         ):
             dots.setdefault(dot.item_id, []).append(dot)
+    levels = room_scale(room).keys
     paper = {
-        row.item_id: dict(row.counts)
+        row.item_id: {level: row.counts.get(level, 0) for level in levels}
         for row in db.session.scalars(select(PaperTally).where(PaperTally.item_id.in_(item_ref)))
     }
     notes = list(db.session.scalars(select(Note).where(Note.room_id == room.id).order_by(Note.id)))

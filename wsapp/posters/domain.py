@@ -103,27 +103,21 @@ def room_scale(room: Room) -> Scale:
 
 
 def scale_for(kit_id: str, scale_id: str | None) -> Scale:
-    """The scale ``scale_id`` names; without one (or one this site lost), the three colours
-    of the kit's posters protocol (or of the first protocol, for a kit without posters)."""
+    """The scale ``scale_id`` names; without one (or one this site lost), the scale the
+    kit's posters phase names, else the three colours of its protocol (or of the first
+    protocol, for a kit without posters)."""
     scales = library().all_scales
     if scale_id is not None and scale_id in scales:
         return scales[scale_id]
     phase = posters_phase(library().kits[kit_id])
-    if phase is not None and phase.protocol is not None:
-        return scales[phase.protocol]
+    if phase is not None and (phase.scale or phase.protocol):
+        return scales[phase.scale or phase.protocol or ""]
     return default_scale()
 
 
 def default_scale() -> Scale:
     """The three-colour readiness scale: the first protocol's dot colours."""
     return next(iter(library().protocols.values())).scale
-
-
-def poster_scale(poster: Poster) -> Scale:
-    """A poster's scale: its room's (every poster of a room shares one)."""
-    room = db.session.get(Room, poster.room_id)
-    assert room is not None
-    return room_scale(room)
 
 
 # --- Queries ------------------------------------------------------------------------------
@@ -545,13 +539,12 @@ def _colour_label(room: Room, colour: str) -> str:
 
 
 def _level_of(room: Room, key: str, field: str) -> str:
-    """``key`` if it is a level of the room's scale; else a clear refusal naming ``field``."""
-    scale = room_scale(room)
-    if key not in scale.keys:
-        raise ActionError(
-            f"{field}: “{key}” is not a level of this room's scale ({', '.join(scale.keys)}).",
-            422,
-        )
+    """``key`` if it is a level of the room's scale; else a refusal naming ``field`` and
+    the levels, as a wrong value of any other argument is refused."""
+    keys = room_scale(room).keys
+    if key not in keys:
+        listed = ", ".join(f"'{k}'" for k in keys[:-1]) + f" or '{keys[-1]}'"
+        raise ActionError(f"{field}: Input should be {listed}", 422)
     return key
 
 
