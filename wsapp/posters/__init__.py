@@ -1,8 +1,7 @@
 """Posters: dots on a kit's posters (or the facilitator's own, from a file) on any scale,
 with survey results beside them, live on every screen."""
 
-from flask import Blueprint
+from . import domain, survey, upload, views
+from .domain import bp
 
-bp = Blueprint("posters", __name__)
-
-from . import domain, survey, upload, views  # noqa: E402, F401  (register actions and routes)
+__all__ = ["bp", "domain", "survey", "upload", "views"]

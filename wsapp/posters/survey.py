@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import delete
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args
 from ..content import Scale
 from ..extensions import db
 from ..identity import Actor
@@ -25,7 +25,7 @@ from ..live import Publish
 from ..models import Room, SurveyItem
 from ..tabular import Problem, Table, header_name, refuse
 from ..text import ONE_LINE
-from .domain import WHOLE_PHASE, survey_items
+from .domain import bp, survey_items
 
 SHARES_MAX = 10
 SURVEY_TITLE_MAX = 120
@@ -35,6 +35,7 @@ MEAN_HEADERS = ("mean", "average", "avg")
 # Percentages of one item may add up to a little more or less than 100 (rounding).
 PERCENT_SLACK = 2.0
 UPLOAD_REGION = "posters/_upload.html"
+bp.live_regions(page=(UPLOAD_REGION,), views=("facilitator",))
 
 Order = Literal["lowest-first", "best-first"]
 
@@ -214,31 +215,33 @@ def _json_list(value: Any) -> Any:
     return value
 
 
-def _survey_changed() -> Publish:
-    return Publish(regions=(*WHOLE_PHASE.regions, UPLOAD_REGION), personal=WHOLE_PHASE.personal)
+def wall_changed() -> Publish:
+    """The wall, its scale or the survey changed: the phase on every screen, and the
+    facilitator's upload card."""
+    return Publish(regions=("rooms/_phase.html", UPLOAD_REGION), personal=("rooms/_phase.html",))
 
 
-@action("survey.set", SetSurvey, who="facilitator")
+@bp.action("survey.set", SetSurvey, who="facilitator")
 def set_survey(room: Room, actor: Actor, args: SetSurvey) -> Publish:
     """Keep the survey's results with the room, replacing any before; they show beside
     the dots of the items with the same codes."""
     db.session.execute(delete(SurveyItem).where(SurveyItem.room_id == room.id))
     room.survey_title = args.title
     db.session.add_all(SurveyItem(room_id=room.id, **row.model_dump()) for row in args.items)
-    return _survey_changed()
+    return wall_changed()
 
 
 class NoSurvey(Args):
     pass
 
 
-@action("survey.clear", NoSurvey, who="facilitator")
+@bp.action("survey.clear", NoSurvey, who="facilitator")
 def clear_survey(room: Room, actor: Actor, args: NoSurvey) -> Publish:
     if room.survey_title is None and not survey_items(room):
         raise ActionError("This room has no survey results to remove.", 409)
     db.session.execute(delete(SurveyItem).where(SurveyItem.room_id == room.id))
     room.survey_title = None
-    return _survey_changed()
+    return wall_changed()
 
 
 def unmatched(rows: list[SurveyItem] | list[SurveyRow], codes: set[str]) -> list[str]:

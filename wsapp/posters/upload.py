@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import delete, func, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args
 from ..content import Scale, library
 from ..extensions import db
 from ..identity import Actor, current_facilitator
@@ -38,12 +38,12 @@ from ..text import ONE_LINE
 from .domain import (
     ITEM_TEXT_MAX,
     POSTER_TITLE_MAX,
-    WHOLE_PHASE,
+    bp,
     has_dots,
     posters_phase,
     room_scale,
 )
-from .survey import UPLOAD_REGION
+from .survey import wall_changed
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.\-_ ]{0,19}$"
 KIT_TITLE_MAX = 120
@@ -311,18 +311,14 @@ def _put_up(room: Room, scale: Scale, posters: list[PosterIn]) -> Publish:
             for index, item in enumerate(given.items)
         ]
         db.session.add(poster)
-    return _wall_changed()
+    return wall_changed()
 
 
 def _key(position: int) -> str:
     return chr(ord("A") + position) if position < 26 else str(position + 1)
 
 
-def _wall_changed() -> Publish:
-    return Publish(regions=(*WHOLE_PHASE.regions, UPLOAD_REGION), personal=WHOLE_PHASE.personal)
-
-
-@action("posters.replace", ReplacePosters, who="facilitator")
+@bp.action("posters.replace", ReplacePosters, who="facilitator")
 def replace_posters(room: Room, actor: Actor, args: ReplacePosters) -> Publish:
     """Put the previewed posters on the wall in place of the room's, before any dot; with
     ``keep_as``, keep them for the facilitator's later rooms too."""
@@ -348,7 +344,7 @@ def replace_posters(room: Room, actor: Actor, args: ReplacePosters) -> Publish:
     return publish
 
 
-@action("posters.use_kit", UseKit, who="facilitator")
+@bp.action("posters.use_kit", UseKit, who="facilitator")
 def use_kit(room: Room, actor: Actor, args: UseKit) -> Publish:
     """Put a poster set the facilitator kept on this room's wall."""
     facilitator = current_facilitator()
@@ -359,7 +355,7 @@ def use_kit(room: Room, actor: Actor, args: UseKit) -> Publish:
     return _put_up(room, _scale(kit.scale_id), posters)
 
 
-@action("posters.scale", ChooseScale, who="facilitator")
+@bp.action("posters.scale", ChooseScale, who="facilitator")
 def choose_scale(room: Room, actor: Actor, args: ChooseScale) -> Publish:
     """Rate the room's posters on another scale, before any dot. Descriptors written for
     the old scale's levels stay only if the new one has as many levels."""
@@ -371,9 +367,10 @@ def choose_scale(room: Room, actor: Actor, args: ChooseScale) -> Publish:
         for poster in db.session.scalars(select(Poster).where(Poster.room_id == room.id)):
             for item in poster.items:
                 item.descriptors = None
-    return _wall_changed()
+    return wall_changed()
 
 
+@bp.template_global
 def kept_kits() -> list[PosterKit]:
     """The poster sets this browser's facilitator kept, newest first."""
     facilitator = current_facilitator()
@@ -388,13 +385,9 @@ def kept_kits() -> list[PosterKit]:
     )
 
 
-def template_globals() -> dict[str, Any]:
-    """What the upload card reads (posters/_upload.html)."""
-    return {
-        "has_dots": has_dots,
-        "kept_kits": kept_kits,
-        "all_scales": lambda: list(library().all_scales.values()),
-        "scale_titles": lambda: {s.id: s.title for s in library().all_scales.values()},
-        "upload_max_kb": UPLOAD_MAX_BYTES // 1024,
-        "posters_phase": posters_phase,
-    }
+bp.template_globals(
+    all_scales=lambda: list(library().all_scales.values()),
+    scale_titles=lambda: {scale.id: scale.title for scale in library().all_scales.values()},
+    upload_max_kb=UPLOAD_MAX_BYTES // 1024,
+    posters_phase=posters_phase,
+)

@@ -19,8 +19,7 @@ from ..models import Room
 from ..rooms.codes import led_room_or_403
 from ..security import csrf
 from ..tabular import Table, TableError, read_table, refuse
-from . import bp
-from .domain import room_scale, tally
+from .domain import bp, room_scale, tally
 from .survey import MeanRange, Order, read_survey, unmatched
 from .upload import read_posters, template_csv, template_xlsx
 
