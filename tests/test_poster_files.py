@@ -552,3 +552,34 @@ def test_a_kit_can_name_its_posters_scale_and_a_broken_scale_is_named(
         load_library(content)
     assert (error.value.file, error.value.field) == ("scales/frequency.yaml", "levels")
     assert "each level needs its own shape" in error.value.expected
+
+
+def test_posters_sent_straight_to_the_action_are_checked_whole(
+    workshop: Workshop, app: Flask
+) -> None:
+    lead = workshop.connect(workshop.open_room())
+    item = {"code": "A-1", "text": "Fine", "descriptors": ["a", "b", "c", "d"]}
+    bad = [
+        ({"scale_id": "ic-map", "posters": [{"title": "P", "items": [item, item]}]}, "used twice"),
+        (
+            {"scale_id": "readiness-planning", "posters": [{"title": "P", "items": [item]}]},
+            "4 levels",
+        ),
+        ({"scale_id": "nope", "posters": [{"title": "P", "items": [item]}]}, "no scale"),
+        ({"scale_id": "ic-map", "posters": []}, "posters"),
+        (
+            {
+                "scale_id": "ic-map",
+                "posters": [{"title": "P", "items": [{**item, "code": "=1+1"}]}],
+            },
+            "code",
+        ),
+    ]
+    for args, words in bad:
+        with unchanged(app):
+            refused = lead.act("posters.replace", **args)
+        assert not refused["ok"] and words in refused["error"], refused
+    assert lead.act(
+        "posters.replace", scale_id="ic-map", posters=[{"title": "P", "items": [item]}]
+    )["ok"]
+    assert list(item_ids(app, lead.code)) == ["A-1"]

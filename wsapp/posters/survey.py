@@ -9,12 +9,11 @@ so the summary can compare them with the team's dots on any scale
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete
 
 from ..actions import ActionError, Args
@@ -194,25 +193,10 @@ def _shown(name: str, scale: Scale, by_level: dict[str, str]) -> str:
 
 
 class SetSurvey(Args):
-    """A survey's title and its items, as :func:`read_survey` made them (a JSON string from
-    the preview's form, or a list)."""
+    """A survey's title and its items, as :func:`read_survey` made them."""
 
     title: Annotated[str, Field(min_length=1, max_length=SURVEY_TITLE_MAX), ONE_LINE]
     items: list[SurveyRow] = Field(min_length=1, max_length=2000)
-
-    @field_validator("items", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _json_list(value)
-
-
-def _json_list(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ValueError("is not the list the preview sent") from None
-    return value
 
 
 def wall_changed() -> Publish:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Annotated, Any
 
 from openpyxl import Workbook
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select
 
 from ..actions import ActionError, Args
@@ -226,22 +225,12 @@ def template_xlsx(scale: Scale) -> bytes:
 
 
 class ReplacePosters(Args):
-    """The previewed posters (a JSON string from the preview's form, or a list), their
-    scale, and a title to keep them under for later rooms ("" keeps nothing)."""
+    """The posters :func:`read_posters` made, their scale, and a title to keep them under
+    for later rooms ("" keeps nothing)."""
 
     scale_id: str = Field(min_length=1, max_length=80)
     posters: Posters
     keep_as: Annotated[str, Field(max_length=KIT_TITLE_MAX), ONE_LINE] = ""
-
-    @field_validator("posters", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                raise ValueError("is not the list of posters the preview sent") from None
-        return value
 
 
 class UseKit(Args):
