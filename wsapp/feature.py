@@ -4,13 +4,18 @@ A feature (rooms, posters, discussion, quietwrite, plan, export, facilitator) ma
 ``bp = Feature(name, __name__)`` and declares on it, next to the code they name::
 
     bp.live_regions(people=TALLIES)                      # re-sent when someone joins/leaves
+    bp.live_regions(presence=(Parts("plan/_grid.html", ("plan/_cell_editing.html",)),))
+    bp.live_regions(page=RECORD, views=("participant", "facilitator"))  # in a full state
     bp.phase("posters", "phases/_posters.html", own_parts=("posters/_mine.html",))
 
     @bp.action("dot.place", PlaceDot, who="participant")  # POST /r/<code>/act/dot.place
     def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish: ...
 
     @bp.template_global                                   # {{ tally(room) }} in templates
-    def tally(room: Room) -> Tally: ...
+    def tally(room: Room) -> list[PosterTally]: ...
+
+    @bp.on_time_up                                        # ends with the room's timer
+    def _end_on_time(room: Room) -> Publish | None: ...
 
     bp.template_globals(dot_shapes=SHAPES)                # values, or functions from elsewhere
 
@@ -21,7 +26,8 @@ Nothing is registered at import: the declarations are recorded on the blueprint 
 when ``create_app`` registers it (``FEATURES`` in :mod:`wsapp`), into that app's action
 table (``app.extensions["wsapp_actions"]``, :func:`wsapp.actions.registered`), its live
 regions (``app.extensions["wsapp_live"]``, :func:`wsapp.live.registry`) and its Jinja
-globals. Socket event handlers are the exception: ``@socketio.on`` in ``rooms/events.py``.
+globals. The feature's blueprint is listed in ``wsapp.FEATURES``. Socket event handlers
+are the exception: ``@socketio.on`` in ``rooms/events.py`` and ``rooms/presence.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from flask.sansio.app import App
 from pydantic import BaseModel
 
 from .actions import ActionFn, ActionSpec, Who, registered
-from .live import PhaseView, Publish, registry
+from .live import PhaseView, Publish, Region, registry
 from .models import Room
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,10 +78,10 @@ class Feature(Blueprint):
     def live_regions(
         self,
         *,
-        page: Iterable[str] = (),
+        page: Iterable[Region] = (),
         views: Iterable[str] = ("participant", "facilitator", "projector"),
-        people: Iterable[str] = (),
-        presence: Iterable[str] = (),
+        people: Iterable[Region] = (),
+        presence: Iterable[Region] = (),
     ) -> None:
         """Declare partials that are live regions of the room page.
 
