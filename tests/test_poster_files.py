@@ -462,13 +462,30 @@ def test_survey_results_show_beside_the_dots_and_the_summary_flags_differences(
     assert "the team rates LC-3 higher than the survey" in survey.words
     csv_text = lead.client.get(f"/r/{lead.code}/export/posters.csv").get_data(as_text=True)
     assert "Team and survey differ most" in csv_text and "+0.69" in csv_text
+    # The survey is kept with the room: its JSON export brings it into a copy.
+    record = lead.client.get(f"/r/{lead.code}/export/room.json").get_data()
+    response = post(
+        lead.client,
+        "/rooms/import",
+        {"record": (io.BytesIO(record), "room.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 204
+    with app.app_context():
+        copy = db.session.scalars(select(Room).order_by(Room.id.desc())).first()
+        assert copy is not None and copy.survey_title == "SAI2 2026"
+        assert [e.ref for e in summary(copy).survey_differs or []] == ["LC-3"]
     # A wrong survey changes nothing.
     with unchanged(app):
         status, html = upload(lead, "survey/file", "bad.csv", data("broken-survey.csv"))
     assert status == 422 and "adds up to 50" not in html and "add up to 50" in html
     assert lead.act("survey.clear")["ok"]
     with app.app_context():
-        assert db.session.scalars(select(SurveyItem)).all() == []
+        room = db.session.scalar(select(Room).where(Room.code == lead.code))
+        assert room is not None and room.survey_title is None
+        assert (
+            db.session.scalars(select(SurveyItem).where(SurveyItem.room_id == room.id)).all() == []
+        )
 
 
 def test_a_kept_poster_set_opens_on_a_later_rooms_wall(workshop: Workshop, app: Flask) -> None:
