@@ -20,6 +20,7 @@ from . import (
     quietwrite,
     rooms,
     security,
+    series,
 )
 from .config import config_from_env
 from .content import load_library
@@ -41,6 +42,7 @@ FEATURES = (
     plan.bp,
     export.bp,
     facilitator.bp,
+    series.bp,
 )
 
 

@@ -83,6 +83,7 @@ PhaseKind = Literal[
     "posters",
     "poster_review",
     "plan",
+    "action_review",
 ]
 QuestionSide = Literal["warmup", "featured", "yours", "take-action", "prompt"]
 
@@ -327,7 +328,7 @@ class Level(_Model):
     """One level of a rating scale: what a dot of it means, and how it looks. Its shape
     tells it apart from the other levels wherever its colour cannot."""
 
-    key: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=20)]
+    key: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=16)]
     label: Text
     meaning: Text
     shape: Annotated[str, StringConstraints(min_length=1, max_length=2)]
@@ -492,6 +493,8 @@ _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol", "scale"})),
     "poster_review": (frozenset({"standard"}), frozenset({"standard", "protocol"})),
     "plan": (frozenset({"protocol"}), frozenset({"protocol"})),
+    # A check-in's look at each action of the plan it carried over: status, owner, evidence.
+    "action_review": (frozenset(), frozenset({"protocol"})),
 }
 
 
@@ -540,6 +543,8 @@ class Kit(_Item):
     minutes: PositiveInt
     audience: Text
     phases: list[Phase] = Field(min_length=1)
+    # The kit a "Plan a check-in" opens next in the room's series (None: the kit has none).
+    checkin_kit: Slug | None = None
 
     def phase_at(self, index: int) -> Phase:
         """The agenda's phase at ``index``; past its end (a kit edited shorter), the last."""
@@ -573,6 +578,12 @@ class Library:
         """Every scale a room can use, keyed by id: the protocols' own, then ``scales/``."""
         own = {protocol.id: protocol.scale for protocol in self.protocols.values()}
         return {**own, **self.scales}
+
+    def opening_kits(self) -> list[Kit]:
+        """The kits a room opens from on the start page: every kit but the check-ins,
+        which open only from an earlier session's room (another kit's ``checkin_kit``)."""
+        checkins = {k.checkin_kit for k in self.kits.values() if k.checkin_kit != k.id}
+        return [kit for kit in self.kits.values() if kit.id not in checkins]
 
     def questions(self) -> Iterator[Question]:
         """Every question (guide questions, then kit prompts), in display order."""
@@ -829,6 +840,12 @@ def _check_kits(
                     f"should name a protocol in protocols/ ({_known(protocols)}), "
                     f"got {phase.protocol!r}",
                 )
+        if kit.checkin_kit is not None and kit.checkin_kit not in kits:
+            raise ContentError(
+                rel,
+                "checkin_kit",
+                f"should name a kit in kits/ ({_known(kits)}), got {kit.checkin_kit!r}",
+            )
         total = sum(phase.minutes for phase in kit.phases)
         if total != kit.minutes:
             raise ContentError(

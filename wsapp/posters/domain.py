@@ -33,7 +33,7 @@ from ..models import Dot, PaperTally, Participant, Poster, PosterItem, Room, Sur
 from ..text import ONE_LINE
 
 # A level's key, as a dot or a paper count names it (checked against the room's scale).
-LevelKey = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9-]+$")]
+LevelKey = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[a-z0-9-]+$")]
 
 ITEM_TEXT_MAX = 300
 POSTER_TITLE_MAX = 120

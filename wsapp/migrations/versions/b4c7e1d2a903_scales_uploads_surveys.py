@@ -3,7 +3,7 @@ a room's scale and survey title, an item's code and level descriptors, paper dot
 per level, dots that name any level, the survey's items and the facilitator's poster kits
 
 Revision ID: b4c7e1d2a903
-Revises: 7d2a9c41e5b8
+Revises: 4e8c1b7d2f95
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'b4c7e1d2a903'
-down_revision = '7d2a9c41e5b8'
+down_revision = '4e8c1b7d2f95'
 branch_labels = None
 depends_on = None
 
