@@ -287,6 +287,27 @@ class Outbox:
 _ORDER = [threading.Lock() for _ in range(64)]
 
 
+# A room's changes also take turns in this process before they ask for a pooled
+# connection: otherwise every change waiting for the room's row lock holds a connection
+# while it waits, and a busy room empties the pool for every other room (the convoy seen
+# in the benchmark: pool timeouts under load). Only ``actions.perform`` takes a turn, and
+# it holds no connection when it does (it ends any read transaction first), so the order
+# is always turn, connection, row lock, ``_ORDER``: nothing waits for a turn while holding
+# anything a turn's holder needs. Connects and disconnects take no turn: they already hold
+# a connection when they bump. Striped, as ``_ORDER``; enough stripes that two busy rooms
+# rarely share one.
+_TURNS = [threading.Lock() for _ in range(1024)]
+
+
+@contextmanager
+def room_turn(room_id: int) -> Iterator[None]:
+    """This process's turn to change the room (see ``_TURNS``)."""
+    if db.session().in_transaction():
+        db.session.commit()  # a caller's reads (the room from its code): hold nothing
+    with _TURNS[room_id % len(_TURNS)]:
+        yield
+
+
 def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
     """Render what every audience of the room, each online participant (``personal``) and
     the participant who acted (``own``) is sent. What the partials read is read once for
