@@ -914,8 +914,9 @@ async def run(options: argparse.Namespace) -> None:
         steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
         results.append(steady)
 
-        log("reconnect: every client of the steady rooms at once")
-        results.append(await reconnect_storm(rooms, deployment.base))
+        if not options.no_reconnect:
+            log("reconnect: every client of the steady rooms at once")
+            results.append(await reconnect_storm(rooms, deployment.base))
 
         if options.crowd:
             extra = max(0, options.crowd - steady.participants)
@@ -1087,6 +1088,7 @@ def main() -> None:
         "--weight-only", action="store_true", help="measure a phone's page weight, then stop"
     )
     parser.add_argument("--no-weight", action="store_true", help="skip the page weight")
+    parser.add_argument("--no-reconnect", action="store_true", help="skip the reconnect storm")
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument("--work", help="keep the servers' logs in this folder")
     options = parser.parse_args()
