@@ -503,7 +503,7 @@ def projector_link_url_of(lead: Member) -> str:
 
 
 def test_the_projector_link_is_refused_every_action(workshop: Workshop, app: Flask):
-    from wsapp.actions import ACTIONS
+    from wsapp.actions import registered
 
     lead = workshop.open_room()
     workshop.join(lead.code, "Ana")
@@ -517,7 +517,7 @@ def test_the_projector_link_is_refused_every_action(workshop: Workshop, app: Fla
     sock = socket_for(app, screen.client, lead.code, "projector")
     assert sock.is_connected()
     with unchanged(app):
-        for name in ACTIONS:
+        for name in registered(app):
             reply = sock.emit("act", {"name": name, "args": {}}, callback=True)
             assert reply == {"ok": False, "error": "The projector view only shows the room."}
             # Refused as not the room's (403), or for its missing arguments first (422).
@@ -785,7 +785,7 @@ def test_counts_are_bounded_however_many_times_someone_asks(workshop: Workshop, 
 def test_by_default_an_address_gets_twenty_wrong_codes_a_minute(
     app: Flask, workshop: Workshop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The README's arithmetic (a room found in about 42 years) rests on this rate."""
+    """docs/security.md's arithmetic (a room found in about 42 years) rests on this rate."""
     monkeypatch.delenv("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", raising=False)
     app.config["JOIN_ATTEMPTS_PER_MINUTE"] = config_from_env(tmp_path)["JOIN_ATTEMPTS_PER_MINUTE"]
     lead = workshop.open_room()

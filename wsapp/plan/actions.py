@@ -5,8 +5,9 @@ A new action's due date defaults to its column's number of days ("30 Days") afte
 room was opened; a column without a number gives no default. Every change of status,
 owner or due date is kept as a PlanActionChange (who, when, from what to what).
 
-Live regions: ``plan/_action_badges.html`` re-renders each cell's count of actions,
-``plan/_actions.html`` the "Actions" list (on the plan phase and the record page).
+Live regions: ``plan/_cell_actions.html``, each cell's actions (pushed as a part of the
+grid, ``live.Parts``), and ``plan/_actions.html``, the "Actions" list (on the plan phase
+and the record page).
 """
 
 from __future__ import annotations
@@ -19,15 +20,23 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from sqlalchemy import func, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args
 from ..extensions import db
 from ..identity import Actor
 from ..limits import ACTIONS_MAX
-from ..live import Publish, per_change
-from ..models import PlanAction, PlanActionChange, PlanCell, PlanColumn, PlanRow, Room, utcnow
+from ..live import Parts, Publish, per_change
+from ..models import (
+    PlanAction,
+    PlanActionChange,
+    PlanCell,
+    PlanColumn,
+    PlanRow,
+    Room,
+    Series,
+    utcnow,
+)
 from ..text import Line
-from . import bp
-from .domain import cell_in, cell_label, check_editable
+from .domain import bp, cell_in, cell_label, check_editable
 
 ACTION_TEXT_MAX = 300
 OWNER_MAX = 60
@@ -45,27 +54,30 @@ STATUSES = {
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 SORTS = {"due": "due date", "owner": "owner", "status": "status"}
 
-ACTIONS = ("plan/_action_badges.html", "plan/_actions.html")
+# Each cell's line of actions (a part of the grid), and the Actions list.
+ACTIONS = (Parts("plan/_grid.html", ("plan/_cell_actions.html",)), "plan/_actions.html")
 
-bp.record_once(
-    lambda state: state.app.jinja_env.globals.update(
-        action_statuses=STATUSES,
-        action_sorts=SORTS,
-        action_text_max=ACTION_TEXT_MAX,
-        action_owner_max=OWNER_MAX,
-        action_evidence_max=EVIDENCE_MAX,
-    )
+bp.template_globals(
+    action_statuses=STATUSES,
+    action_sorts=SORTS,
+    action_text_max=ACTION_TEXT_MAX,
+    action_owner_max=OWNER_MAX,
+    action_evidence_max=EVIDENCE_MAX,
 )
 
 _DAYS = re.compile(r"(\d{1,4})\s*days?\b", re.IGNORECASE)
 
 
 def default_due(room: Room, column: PlanColumn) -> date | None:
-    """The column's number of days after the room's opening: "60 Days" gives day 60."""
+    """The column's number of days after the room's opening (its series' first session's,
+    in a check-in): "60 Days" gives day 60."""
     found = _DAYS.search(column.heading)
     if found is None:
         return None
-    return room.created_at.date() + timedelta(days=int(found.group(1)))
+    # In a check-in, the days count from the series' first session, the workshop.
+    series = db.session.get(Series, room.series_id) if room.series_id is not None else None
+    start = series.started_on if series is not None else room.created_at.date()
+    return start + timedelta(days=int(found.group(1)))
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -95,7 +107,7 @@ def _sort_key(sort: str) -> Any:
     return key
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def plan_actions(room: Room, sort: str = "due") -> list[ListedAction]:
     """The room's actions in the order asked for (by due date when the order is unknown);
@@ -111,7 +123,7 @@ def plan_actions(room: Room, sort: str = "due") -> list[ListedAction]:
     return sorted(listed, key=_sort_key(sort if sort in SORTS else "due"))
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def actions_by_cell(room: Room) -> dict[int, list[PlanAction]]:
     by_cell: dict[int, list[PlanAction]] = {}
@@ -120,7 +132,7 @@ def actions_by_cell(room: Room) -> dict[int, list[PlanAction]]:
     return by_cell
 
 
-@bp.app_template_global()
+@bp.template_global
 def action_history(action: PlanAction) -> list[PlanActionChange]:
     return list(
         db.session.scalars(
@@ -198,7 +210,7 @@ def _editable(room: Room, actor: Actor, cell_id: int) -> tuple[PlanCell, PlanRow
     return cell, row, column
 
 
-@action("plan.action.add", AddAction, who="anyone")
+@bp.action("plan.action.add", AddAction, who="anyone")
 def add_action(room: Room, actor: Actor, args: AddAction) -> Publish:
     """Make an action from a cell; its due date defaults from the cell's column."""
     cell, _row, column = _editable(room, actor, args.cell_id)
@@ -223,7 +235,7 @@ def add_action(room: Room, actor: Actor, args: AddAction) -> Publish:
     return Publish(regions=ACTIONS)
 
 
-@action("plan.action.update", UpdateAction, who="anyone")
+@bp.action("plan.action.update", UpdateAction, who="anyone")
 def update_action(room: Room, actor: Actor, args: UpdateAction) -> Publish:
     """Change what is sent of an action's text, owner, due date, status or evidence; the
     status, owner and due date keep their history."""
@@ -253,7 +265,7 @@ def update_action(room: Room, actor: Actor, args: UpdateAction) -> Publish:
     return Publish(regions=ACTIONS)
 
 
-@action("plan.action.remove", ActionRef, who="anyone")
+@bp.action("plan.action.remove", ActionRef, who="anyone")
 def remove_action(room: Room, actor: Actor, args: ActionRef) -> Publish:
     """Take an action off the plan (made by mistake); its history goes with it."""
     found = _action_in(room, args.action_id)
