@@ -19,12 +19,12 @@ from string import ascii_uppercase
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from ..actions import ActionError, Args, SetLocked, part_of
 from ..content import Kit, Level, Phase, Scale, library
-from ..extensions import db
+from ..extensions import db, plain
 from ..feature import Feature
 from ..identity import Actor
 from ..limits import ITEMS_PER_POSTER_MAX, POSTERS_MAX
@@ -372,6 +372,11 @@ _ITEM_WITH_POSTER = (
     .where(PosterItem.id == bindparam("item_id"))
     .options(joinedload(PosterItem.poster).joinedload(Poster.items))
 )
+_PLACE = insert(Dot).values(
+    item_id=bindparam("item_id"),
+    participant_id=bindparam("participant_id"),
+    colour=bindparam("colour"),
+)
 _TAKE_OFF = (
     delete(Dot)
     .where(Dot.item_id == bindparam("item_id"), Dot.participant_id == bindparam("participant_id"))
@@ -384,8 +389,11 @@ def counted_dots(room: Room) -> list[CountedDot]:
     """Every dot that counts in the room, ordered by dotter (case-insensitive name), then
     oldest first: one read gives a change its tallies, the progress and the dotter's own
     buttons."""
-    rows = db.session.execute(_COUNTED_DOTS, {"room_id": room.id})
-    return [CountedDot(*row) for row in rows]
+    rows = plain(_COUNTED_DOTS, {"room_id": room.id})
+    return [
+        CountedDot(item_id, colour, participant_id, name, without_device)
+        for item_id, colour, participant_id, name, without_device in rows
+    ]
 
 
 @per_change
@@ -503,7 +511,7 @@ def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
 @bp.template_global
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    members = db.session.scalar(_MEMBERS, {"room_id": room.id})
+    members = plain(_MEMBERS, {"room_id": room.id}).scalar()
     dots = counted_dots(room)
     per_person = Counter(dot.participant_id for dot in dots)
     budget = room.dot_budget
@@ -610,9 +618,12 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     if room.dot_budget is None:
         # Take theirs off in the same statement that says what it was; refusing below
         # rolls the change back, so a refused dot leaves theirs where it was.
-        replaced = db.session.scalars(
-            _TAKE_OFF, {"item_id": item.id, "participant_id": actor.participant.id}
-        ).all()
+        # No Dot is loaded on this path (counted_dots reads rows), so none goes stale.
+        replaced = (
+            plain(_TAKE_OFF, {"item_id": item.id, "participant_id": actor.participant.id})
+            .scalars()
+            .all()
+        )
         if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
             raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
@@ -630,7 +641,9 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
                 "Take one back to put it somewhere else.",
                 409,
             )
-    db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
+    plain(
+        _PLACE, {"item_id": item.id, "participant_id": actor.participant.id, "colour": args.colour}
+    )
     return _dot_changed(item)
 
 
