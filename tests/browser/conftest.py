@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,12 @@ SIZES = {
     "laptop": {"viewport": {"width": 1366, "height": 768}},
     "projector": {"viewport": {"width": 1920, "height": 1080}},
 }
+
+
+# How long an expectation waits for the page to come round: a deadline, not a measure. On a
+# loaded two-core machine three phones' simultaneous taps have taken over Playwright's default
+# 5 s to come back, and a passing screen only returns sooner.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
