@@ -36,7 +36,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Features register their actions and socket handlers on import. Flask-SocketIO attaches
     # handlers declared before init_app to every app it is bound to, but those declared after
     # only to the server that already exists, so the imports must come first.
-    from . import discussion, export, facilitator, plan, posters, quietwrite, rooms  # noqa: F401
+    from . import (  # noqa: F401
+        discussion,
+        events,
+        export,
+        facilitator,
+        plan,
+        posters,
+        quietwrite,
+        rooms,
+    )
 
     db.init_app(app)
     migrate.init_app(
@@ -64,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quietwrite.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(events.bp)
     app.register_error_handler(HTTPException, _error_page)
     return app
 

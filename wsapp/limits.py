@@ -20,3 +20,5 @@ ROWS_MAX = 12
 COLUMNS_MAX = 8
 # Actions made from the plan's cells (an owner, a due date, a status each).
 ACTIONS_MAX = 300
+# Rooms in one event (a conference day, a network): every room is a column of its roll-up.
+ROOMS_PER_EVENT_MAX = 200

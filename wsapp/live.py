@@ -287,6 +287,12 @@ class Outbox:
 _ORDER = [threading.Lock() for _ in range(64)]
 
 
+# Screens outside the room that follow its changes (an event's roll-up): each is handed every
+# change's outbox, rendered, and may add its own pushes and follow-ups. Features add theirs
+# at import.
+ROOM_WATCHERS: list[Callable[[Room, Publish, Outbox], None]] = []
+
+
 def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
     """Render what every audience of the room, each online participant (``personal``) and
     the participant who acted (``own``) is sent. What the partials read is read once for
@@ -305,7 +311,10 @@ def render_change(room: Room, publish: Publish, actor: Participant | None = None
         if publish.own and actor is not None:
             html = render_regions(room, Viewer("participant", actor), publish.own, context)
             messages.append((participant_key(actor.id), html))
-    return Outbox(room.id, room.version, messages, publish.after)
+        outbox = Outbox(room.id, room.version, messages, list(publish.after))
+        for watcher in ROOM_WATCHERS:
+            watcher(room, publish, outbox)
+    return outbox
 
 
 def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:

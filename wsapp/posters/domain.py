@@ -349,7 +349,12 @@ def summary(room: Room) -> PosterSummary:
     strengths come highest mean first, clear gaps lowest mean first, disagreements largest
     spread first; ties go to the item with more dots, then to poster and item order.
     """
-    entries = [entry for poster in tally(room) for entry in poster.items]
+    return rank([entry for poster in tally(room) for entry in poster.items])
+
+
+def rank(entries: list[ItemTally]) -> PosterSummary:
+    """``entries`` ranked into the summary's lists (see ``summary``): a room's items, or an
+    event's items with every sharing room's dots pooled."""
 
     def having(reading: Reading) -> list[ItemTally]:
         return [entry for entry in entries if reading in entry.readings]
