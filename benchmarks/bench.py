@@ -41,9 +41,10 @@ working phases, and a participant's change is what that phase asks for:
 Rooms start staggered across the three phases (room k in phase k mod 3), and each
 facilitator's fifth change moves its room to the next working phase (posters, prompt, plan,
 posters...), re-rendering every participant's phase; the change after it starts the timer
-again (a phase move stops it), the others add or take away a minute on it. So participants' changes are about a third dots, a third notes and a
-third typing: at the default --interval of 5 s, 12 changes a minute each. The report counts
-what was actually saved, and latency and message size by action.
+again (a phase move stops it), the others add or take away a minute on it. So participants'
+changes are about a third dots, a third notes and a third typing: at the default --interval
+of 5 s, 12 changes a minute each. The report counts what was actually saved, and latency
+and message size by action.
 
 Latency of a change: from just before the client sends it until the last other
 participant of the room has received the last push carrying its version (a change with
