@@ -326,27 +326,24 @@ def _counts(where: ColumnElement[bool]) -> dict[int, RoomCounts]:
     )
     for room_id, n in db.session.execute(people):
         found[room_id].people = n
-    counted = (
-        select(Poster.room_id, Poster.key, PosterItem.label, Dot.colour, func.count(Dot.id))
+    # The dots that count (as in a room's own tally): on items not removed, by people
+    # still in their room.
+    dots = (
+        select(Poster.room_id)
         .select_from(Dot)
         .join(PosterItem, PosterItem.id == Dot.item_id)
         .join(Poster, Poster.id == PosterItem.poster_id)
         .join(Participant, Participant.id == Dot.participant_id)
         .join(Room, Room.id == Poster.room_id)
         .where(where, PosterItem.removed_at.is_(None), Participant.removed_at.is_(None))
-        .group_by(Poster.room_id, Poster.key, PosterItem.label, Dot.colour)
     )
+    counted = dots.add_columns(
+        Poster.key, PosterItem.label, Dot.colour, func.count(Dot.id)
+    ).group_by(Poster.room_id, Poster.key, PosterItem.label, Dot.colour)
     for room_id, key, label, colour, n in db.session.execute(counted):
         _add(found[room_id], f"{key}{label}", colour, n)
-    dotters = (
-        select(Poster.room_id, func.count(func.distinct(Dot.participant_id)))
-        .select_from(Dot)
-        .join(PosterItem, PosterItem.id == Dot.item_id)
-        .join(Poster, Poster.id == PosterItem.poster_id)
-        .join(Participant, Participant.id == Dot.participant_id)
-        .join(Room, Room.id == Poster.room_id)
-        .where(where, PosterItem.removed_at.is_(None), Participant.removed_at.is_(None))
-        .group_by(Poster.room_id)
+    dotters = dots.add_columns(func.count(func.distinct(Dot.participant_id))).group_by(
+        Poster.room_id
     )
     for room_id, n in db.session.execute(dotters):
         found[room_id].dotters = n

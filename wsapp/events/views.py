@@ -3,16 +3,15 @@ that opens or attaches rooms, and the roll-up's exports."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
-from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..actions import ActionError, describe_validation_error, perform
+from ..actions import ActionError, perform
 from ..content import library
 from ..export.formats import Cell, to_csv, to_xlsx
+from ..export.views import XLSX, download
 from ..facilitator.domain import led_rooms
 from ..identity import leads, remember_facilitator
 from ..models import Event, Room
@@ -20,11 +19,11 @@ from ..posters.domain import COLOURS
 from ..rooms.codes import room_by_code
 from ..rooms.domain import create_room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, guard_room_opening
+from ..text import one_line, typed
 from . import bp
 from .domain import (
     EVENT_NAME_MAX,
     TEAM_MAX,
-    Attach,
     Rollup,
     create_event,
     event_or_404,
@@ -37,8 +36,6 @@ from .domain import (
     rooms_key,
     rooms_key_opens,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -186,12 +183,13 @@ def rooms(code: str) -> BaseResponse | tuple[str, int]:
             "Ask the event's lead for the facilitators' link again."
         )
         return _rooms_page(event, 403, error=error)
-    raw = {"event": event.code, "key": key, "team": request.form.get("team", "")}
-    try:
-        Attach.model_validate(raw)
-    except ValidationError as error:
-        message = describe_validation_error(error).replace("team:", "The team's name")
-        return _rooms_page(event, 422, error=message)
+    team = one_line(typed(request.form.get("team", "")))
+    if not team:
+        return _rooms_page(event, 422, error="Give your team's name: the event sees it.")
+    if len(team) > TEAM_MAX:
+        error = f"A team's name can be at most {TEAM_MAX} characters."
+        return _rooms_page(event, 422, error=error)
+    raw = {"event": event.code, "key": key, "team": team}
     if request.form.get("room"):
         room = room_by_code(request.form["room"])
         if room is None or not leads(room):
@@ -211,18 +209,6 @@ def rooms(code: str) -> BaseResponse | tuple[str, int]:
 
 
 # --- Exports ------------------------------------------------------------------------------
-
-
-def _download(event: Event, name: str, body: bytes, mimetype: str) -> Response:
-    stem = re.sub(r"[^a-z0-9]+", "-", event.name.lower()).strip("-")[:40] or "event"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{stem}-{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def _shown(value: float | None) -> Cell:
@@ -268,13 +254,13 @@ def rollup_rows(rolled: Rollup) -> list[Sequence[Cell]]:
 @bp.get("/e/<code>/export/rollup.xlsx")
 def rollup_xlsx(code: str) -> Response:
     rolled = rollup(led_event_or_403(code))
-    return _download(rolled.event, "rollup.xlsx", to_xlsx(poster_sheets(rolled)), XLSX)
+    return download(rolled.event.name, "rollup.xlsx", to_xlsx(poster_sheets(rolled)), XLSX)
 
 
 @bp.get("/e/<code>/export/rollup.csv")
 def rollup_csv(code: str) -> Response:
     rolled = rollup(led_event_or_403(code))
-    return _download(rolled.event, "rollup.csv", to_csv(rollup_rows(rolled)), "text/csv")
+    return download(rolled.event.name, "rollup.csv", to_csv(rollup_rows(rolled)), "text/csv")
 
 
 @bp.get("/e/<code>/print")
