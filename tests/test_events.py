@@ -350,9 +350,19 @@ def test_a_watcher_gets_only_the_changed_rooms_rows(app: Flask, workshop: Worksh
     assert "<template>" in pushed  # table rows travel inside templates
     assert heat_cells(fragment, rid)[0] == "+1.0 from 1 dots"
 
-    # A room outside the event reaches no watcher of it; a presence change sends nothing.
+    # A room outside the event reaches no watcher of it.
     outside_people = [workshop.connect(workshop.join(outside.code, "Zed"))]
     dot_all(workshop, outside, outside_people, "red")
+    assert swaps_of(watcher) == []
+    # Someone going offline changes nothing the event shows: nothing is sent.
+    assert people[0].socket is not None
+    people[0].socket.disconnect()
+    assert swaps_of(watcher) == []
+    # Nor does a note (the roll-up shows no notes).
+    phases = app.extensions["wsapp_content"].kits["readiness-planning"].phases
+    prompt = phases[phase_index(app, "prompt")].key
+    note = {"question_key": f"readiness-planning:{prompt}", "text": "Hello"}
+    assert room.act("note.add", **note)["ok"]
     assert swaps_of(watcher) == []
 
 
