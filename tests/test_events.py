@@ -256,6 +256,13 @@ def test_attach_over_a_socket_needs_the_events_key(app: Flask, workshop: Worksho
     assert rooms_in(app, lead) == []
     assert mine.act("event.attach", event=lead.code, key=lead.rooms_key, team=TEAM)["ok"]
     assert rooms_in(app, lead) == [(mine.code, TEAM)]
+    # Attaching again relabels the team; its watchers get the whole roll-up once.
+    watcher = lead.watch(app)
+    swaps_of(watcher)
+    assert mine.act("event.attach", event=lead.code, key=lead.rooms_key, team="Adams")["ok"]
+    assert rooms_in(app, lead) == [(mine.code, "Adams")]
+    pushed = swaps_of(watcher)
+    assert len(pushed) == 1 and parse(pushed[0]["html"]).by_id("event-rollup") is not None
 
 
 # --- The privacy rule ---------------------------------------------------------------------

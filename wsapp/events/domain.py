@@ -196,7 +196,8 @@ BAD_LINK = (
 
 
 def _membership_changed(*event_ids: int | None) -> Publish:
-    return Publish(regions=MEMBERSHIP, context={"events_changed": tuple(i for i in event_ids if i)})
+    changed = tuple(dict.fromkeys(i for i in event_ids if i))  # once each, in order
+    return Publish(regions=MEMBERSHIP, context={"events_changed": changed})
 
 
 @action("event.attach", Attach, who="facilitator")
