@@ -15,7 +15,7 @@ from ..export.views import XLSX, download
 from ..facilitator.domain import led_rooms
 from ..identity import leads, remember_facilitator
 from ..models import Event, Room
-from ..posters.domain import COLOURS
+from ..posters.domain import COLOURS, posters_phase
 from ..rooms.codes import room_by_code
 from ..rooms.domain import create_room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, guard_room_opening
@@ -153,6 +153,10 @@ def _rooms_page(event: Event, status: int = 200, **context: object) -> tuple[str
         "events/rooms.html",
         event=event,
         kits=list(library().kits.values()),
+        # The heat map needs posters: a kit with them is offered first.
+        dotting_kit=next(
+            (kit.id for kit in library().kits.values() if posters_phase(kit) is not None), ""
+        ),
         my_rooms=led,
         team_max=TEAM_MAX,
         form=request.form,
