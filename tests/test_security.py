@@ -503,7 +503,7 @@ def projector_link_url_of(lead: Member) -> str:
 
 
 def test_the_projector_link_is_refused_every_action(workshop: Workshop, app: Flask):
-    from wsapp.actions import ACTIONS
+    from wsapp.actions import registered
 
     lead = workshop.open_room()
     workshop.join(lead.code, "Ana")
@@ -517,7 +517,7 @@ def test_the_projector_link_is_refused_every_action(workshop: Workshop, app: Fla
     sock = socket_for(app, screen.client, lead.code, "projector")
     assert sock.is_connected()
     with unchanged(app):
-        for name in ACTIONS:
+        for name in registered(app):
             reply = sock.emit("act", {"name": name, "args": {}}, callback=True)
             assert reply == {"ok": False, "error": "The projector view only shows the room."}
             # Refused as not the room's (403), or for its missing arguments first (422).

@@ -5,17 +5,45 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from . import assets, security
+from . import (
+    assets,
+    discussion,
+    events,
+    export,
+    facilitator,
+    plan,
+    posters,
+    quietwrite,
+    rooms,
+    security,
+)
 from .config import config_from_env
 from .content import load_library
 from .extensions import db, migrate, socketio
+from .live import check_phases
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Each feature's blueprint declares its routes, actions, live regions, phase kinds and
+# template globals (wsapp.feature); registering it here applies them to the app. Their
+# socket handlers (@socketio.on) are declared when these modules are imported, with this
+# package, so before any init_app: Flask-SocketIO gives the handlers declared before
+# init_app to every server it makes, but those declared after only to the current one.
+FEATURES = (
+    rooms.bp,
+    posters.bp,
+    discussion.bp,
+    quietwrite.bp,
+    plan.bp,
+    export.bp,
+    facilitator.bp,
+    events.bp,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,20 +60,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
-
-    # Features register their actions and socket handlers on import. Flask-SocketIO attaches
-    # handlers declared before init_app to every app it is bound to, but those declared after
-    # only to the server that already exists, so the imports must come first.
-    from . import (  # noqa: F401
-        discussion,
-        events,
-        export,
-        facilitator,
-        plan,
-        posters,
-        quietwrite,
-        rooms,
-    )
 
     db.init_app(app)
     migrate.init_app(
@@ -68,12 +82,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     _init_templates(app, assets.init_app(app, ROOT / "static"))
 
-    app.register_blueprint(rooms.bp)
-    app.register_blueprint(plan.bp)
-    app.register_blueprint(quietwrite.bp)
-    app.register_blueprint(export.bp)
-    app.register_blueprint(facilitator.bp)
-    app.register_blueprint(events.bp)
+    for feature in FEATURES:
+        app.register_blueprint(feature)
+    check_phases(app)
     app.register_error_handler(HTTPException, _error_page)
     return app
 
@@ -109,64 +120,9 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
 
 
 def _init_templates(app: Flask, static_files: assets.StaticFiles) -> None:
-    """Helpers every template may use: asset URLs with content hashes, room helpers."""
-
-    from .live import Viewer, epoch_ms, per_change
-    from .models import Room
-    from .rooms.codes import format_code
-    from .rooms.domain import (
-        current_phase,
-        kit_of,
-        knocks,
-        people,
-        readiness,
-        ready_phase,
-        remaining_seconds,
-    )
-    from .rooms.views import cofacilitator_link_url, projector_link_url
-
-    @per_change
-    def action_path(code: str, endpoint: str, name: str) -> str:
-        return url_for(endpoint, code=code, name=name)
-
-    def act_url(room: Room, viewer: Viewer, name: str) -> str:
-        """Where this page posts an action: the facilitator's door or a participant's.
-        A wall of posters asks this for every button, so each answer is built once a change."""
-        endpoint = "rooms.lead_act" if viewer.is_facilitator else "rooms.act"
-        return action_path(room.code, endpoint, name)
-
+    """Helpers every template may use that belong to no feature: asset URLs with content
+    hashes, and the content library. Features add their own (:mod:`wsapp.feature`)."""
     app.jinja_env.globals.update(
         asset_url=static_files.url,
-        act_url=act_url,
-        kit_of=kit_of,
-        current_phase=current_phase,
-        people=people,
-        knocks=knocks,
-        remaining_seconds=remaining_seconds,
-        readiness=readiness,
-        ready_phase=ready_phase,
-        projector_link_url=projector_link_url,
-        cofacilitator_link_url=cofacilitator_link_url,
-        format_code=format_code,
-        epoch_ms=epoch_ms,
         library=lambda: app.extensions["wsapp_content"],
     )
-
-    from .discussion import domain as discussion
-
-    app.jinja_env.globals.update(
-        notes_by_question=discussion.notes_by_question,
-        note_items=discussion.note_items,
-        starred_count=discussion.starred_count,
-        phase_questions=discussion.phase_questions,
-        question_label=discussion.question_label,
-        question_anchor=discussion.question_anchor,
-        plan_cells=discussion.plan_cells,
-        can_write=discussion.can_write,
-        linkify=discussion.linkify,
-        note_max=discussion.NOTE_MAX,
-    )
-
-    from .posters import domain as posters
-
-    app.jinja_env.globals.update(posters.template_globals())

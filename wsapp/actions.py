@@ -1,9 +1,9 @@
 """One write path for every change to a room, whether it comes by htmx or by socket.
 
-A feature declares an action with ``@action(name, Args, who=...)``; the HTTP view
-``POST /r/<code>/act/<name>`` and the socket event ``act`` both call ``perform``, which
-checks the sender, the room's state, the arguments and the rate limit, applies the change
-under the room's lock, commits, and only then broadcasts.
+A feature declares an action with ``@bp.action(name, Args, who=...)`` (:mod:`.feature`);
+the HTTP view ``POST /r/<code>/act/<name>`` and the socket event ``act`` both call
+``perform``, which checks the sender, the room's state, the arguments and the rate limit,
+applies the change under the room's lock, commits, and only then broadcasts.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
 from flask import current_app
+from flask.sansio.app import App
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -84,44 +85,27 @@ class SetLocked(Args):
     locked: bool
 
 
-ActionFn = Callable[[Room, Actor, Any], Publish]
+ActionFn = Callable[[Room, Actor, ArgsT], Publish]
 
 
 @dataclass(frozen=True)
 class ActionSpec:
+    """An action as a feature declared it (``@bp.action``, :mod:`wsapp.feature`)."""
+
     name: str
     args: type[BaseModel]
     who: Who
-    fn: ActionFn
+    fn: ActionFn[Any]
     while_locked: bool  # may participants do it in a locked room?
     while_closed: bool
     # May the facilitator or a table captain do it for a person without a device?
     for_others: bool
 
 
-ACTIONS: dict[str, ActionSpec] = {}
-
-
-def action(
-    name: str,
-    args: type[ArgsT],
-    *,
-    who: Who,
-    while_locked: bool = False,
-    while_closed: bool = False,
-    for_others: bool = False,
-) -> Callable[[Callable[[Room, Actor, ArgsT], Publish]], Callable[[Room, Actor, ArgsT], Publish]]:
-    """Register a domain function as the action ``name``."""
-
-    def register(
-        fn: Callable[[Room, Actor, ArgsT], Publish],
-    ) -> Callable[[Room, Actor, ArgsT], Publish]:
-        if name in ACTIONS:
-            raise RuntimeError(f"action {name!r} is registered twice")
-        ACTIONS[name] = ActionSpec(name, args, who, fn, while_locked, while_closed, for_others)
-        return fn
-
-    return register
+def registered(app: App | None = None) -> dict[str, ActionSpec]:
+    """The actions the app's features declared, by name."""
+    actions: dict[str, ActionSpec] = (app or current_app).extensions.setdefault("wsapp_actions", {})
+    return actions
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -221,7 +205,7 @@ def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilit
     # the room's lock and slows nobody else down.
     if not allow(action_limit(), "act", sender_key(room_id, as_facilitator=as_facilitator)):
         raise ActionError(SLOW_DOWN, 429)
-    spec = ACTIONS.get(name)
+    spec = registered().get(name)
     if spec is None:
         raise ActionError(f"There is no action called {name[:40]!r}.", 404)
     raw = dict(raw_args)

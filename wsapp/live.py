@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from flask import current_app, g, render_template
+from flask import Flask, current_app, g, render_template
+from flask.sansio.app import App
+from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, Update, bindparam, select, update
 
 from .content import library
@@ -28,34 +30,86 @@ from .models import Connection, Participant, Room, utcnow
 
 VIEWS = ("participant", "facilitator", "projector")
 
-# The live regions of every room page, outermost first. Feature partials sit inside
-# ``rooms/_phase.html`` so re-rendering the phase re-renders them.
-PAGE_REGIONS = (
-    "rooms/_console.html",
-    "rooms/_status.html",
-    "rooms/_room_controls.html",
-    "rooms/_projector_link.html",
-    "rooms/_cofacilitator_link.html",
-    "rooms/_agenda.html",
-    "rooms/_phase.html",
-    "rooms/_timer.html",
-    "rooms/_ready_count.html",
-    "rooms/_ready_mine.html",
-    "rooms/_people.html",
-)
+PHASE = "rooms/_phase.html"
 
-# Phase kinds in which one participant's screen differs from another's only in some
-# partials (a wall of posters: each person's own dot buttons): there, a change that
-# re-renders the phase sends each participant just those partials, onto the phase as the
-# room's participants are sent it. Rendering the whole wall once per person had been most
-# of the cost of moving a room of 30 to the posters. Features add their kinds at import.
-OWN_PARTS: dict[str, tuple[str, ...]] = {}
 
-# Partials that list or count the room's people, re-sent when someone joins, is renamed or
-# is removed; and those that show who is online, re-sent when someone comes or goes.
-# Features add their own at import (a removed participant's dots leave the tallies).
-PEOPLE_REGIONS: list[str] = ["rooms/_people.html"]
-PRESENCE_REGIONS: list[str] = ["rooms/_people.html"]
+@dataclass(frozen=True)
+class PhaseView:
+    """How a phase kind is shown (declared with ``bp.phase``, :mod:`wsapp.feature`).
+
+    ``template`` is included by ``rooms/_phase.html``. ``per_person``: it differs from one
+    participant to the next, so a change to the phase is rendered for each of them.
+    ``own_parts``: only these partials differ (a wall of posters: each person's own dot
+    buttons), so the phase is rendered once for all participants and then just these for
+    each; rendering the whole wall once per person had been most of the cost of moving a
+    room of 30 to the posters."""
+
+    template: str
+    per_person: bool = False
+    own_parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What a room's change sends screens outside the room (an event's roll-up): pushes
+    rendered in the change's transaction and sent with the room's own, and follow-ups run
+    after the commit."""
+
+    messages: tuple[tuple[str, str], ...] = ()  # (audience key, html)
+    after: tuple[Callable[[], None], ...] = ()
+
+
+# Declared with ``bp.watch_rooms``: asked, for every change of any room, what it sends.
+RoomWatcher = Callable[[Room, "Publish"], Watched]
+
+
+@dataclass
+class LiveRegions:
+    """The live regions the app's features declared (``bp.live_regions``, ``bp.phase``).
+
+    ``page``: by view, every region the room page shows, outermost first; a full state
+    re-sends them all. ``people``: the regions that list or count the room's people, re-sent
+    when someone joins, is renamed or is removed. ``presence``: those that show who is
+    online, re-sent when someone comes or goes. ``phases``: by phase kind, how it is shown.
+    """
+
+    page: dict[str, list[str]] = field(default_factory=lambda: {view: [] for view in VIEWS})
+    people: list[str] = field(default_factory=list)
+    presence: list[str] = field(default_factory=list)
+    phases: dict[str, PhaseView] = field(default_factory=dict)
+    # Screens outside a room that follow its changes (``bp.watch_rooms``).
+    watchers: list[RoomWatcher] = field(default_factory=list)
+
+
+def registry(app: App | None = None) -> LiveRegions:
+    """The live regions of the app (the current one when none is given)."""
+    regions: LiveRegions = (app or current_app).extensions.setdefault("wsapp_live", LiveRegions())
+    return regions
+
+
+def phase_template(kind: str) -> str:
+    """The template that shows a phase of this kind (see :func:`check_phases`)."""
+    return registry().phases[kind].template
+
+
+def check_phases(app: Flask) -> None:
+    """Stop the app at start-up when a kit has a phase kind that no feature shows, or whose
+    template is missing, rather than show that phase empty."""
+    shown = registry(app).phases
+    for kit in app.extensions["wsapp_content"].kits.values():
+        for phase in kit.phases:
+            if phase.kind not in shown:
+                raise RuntimeError(
+                    f"Kit {kit.id!r} has a phase of kind {phase.kind!r}, but no feature "
+                    f"declares a template for it (bp.phase({phase.kind!r}, template))."
+                )
+    for kind, view in shown.items():
+        try:
+            app.jinja_env.get_template(view.template)
+        except TemplateNotFound:
+            raise RuntimeError(
+                f"Phases of kind {kind!r} are shown by {view.template!r}, which does not exist."
+            ) from None
 
 
 def audience_key(room_id: int, view: str) -> str:
@@ -86,27 +140,14 @@ class Viewer:
         return self.view == "participant"
 
 
-class _Watched(Viewer):
-    """A participant's viewer that notes whether a rendering asked who the participant is."""
-
-    asked_who: bool
-
-    def __init__(self, view: str, participant: Participant | None = None) -> None:
-        super().__init__(view, participant)
-        object.__setattr__(self, "asked_who", False)
-
-    def __getattribute__(self, name: str) -> Any:
-        if name == "participant":
-            object.__setattr__(self, "asked_who", True)
-        return object.__getattribute__(self, name)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Publish:
     """What an action changed: the partials to send and what to do once they are sent.
 
     ``personal`` partials depend on who is looking (a participant's own dots or quiet
     write); they are rendered once for each participant who is online in the room.
+    ``rooms/_phase.html`` among them is as personal as its phase kind declares
+    (:class:`PhaseView`).
     ``own`` partials changed for the participant who acted and nobody else; they are
     rendered for that participant alone. ``context`` is passed to every one of them: a
     partial that lists many things may send only the one that changed (``only_item``,
@@ -117,19 +158,19 @@ class Publish:
     regions: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
-    after: list[Callable[[], None]] = field(default_factory=list)
+    after: tuple[Callable[[], None], ...] = ()
     context: Mapping[str, Any] = field(default_factory=dict)
     reply: Mapping[str, Any] = field(default_factory=dict)
 
 
 def people_changed() -> Publish:
     """Someone joined, was renamed or was removed: every partial that names or counts them."""
-    return Publish(regions=tuple(PEOPLE_REGIONS))
+    return Publish(regions=tuple(registry().people))
 
 
 def presence_changed() -> Publish:
     """Someone came online or went offline (and so stopped typing in any cell)."""
-    return Publish(regions=tuple(PRESENCE_REGIONS))
+    return Publish(regions=tuple(registry().presence))
 
 
 def _bump(*, presence_only: bool) -> Update:
@@ -215,20 +256,10 @@ def _reading_once() -> Iterator[None]:
         g.wsapp_per_change = outer
 
 
-# Regions a room page shows outside the shared ones, by view: the record's card (on the
-# facilitator's and the participants' pages) and who this phone is. A full state carries
-# them too, or a screen that missed a push to them keeps the old one until it reloads.
-VIEW_REGIONS = {
-    "participant": ("rooms/_you.html", "export/_record.html"),
-    "facilitator": ("export/_record.html",),
-    "projector": (),
-}
-
-
 def full_state(room: Room, viewer: Viewer) -> str:
     """Every live region the viewer's page shows, as it is now."""
     with _reading_once():
-        return render_regions(room, viewer, PAGE_REGIONS + VIEW_REGIONS[viewer.view])
+        return render_regions(room, viewer, registry().page[viewer.view])
 
 
 def catch_up(room: Room, viewer: Viewer, seen_version: int) -> str:
@@ -240,7 +271,7 @@ def catch_up(room: Room, viewer: Viewer, seen_version: int) -> str:
     """
     if room.content_version <= seen_version <= room.version:
         with _reading_once():
-            return render_regions(room, viewer, PRESENCE_REGIONS)
+            return render_regions(room, viewer, registry().presence)
     return full_state(room, viewer)
 
 
@@ -272,7 +303,7 @@ class Outbox:
     room_id: int
     version: int
     messages: list[tuple[str, str]]  # (audience or participant key, html)
-    after: list[Callable[[], None]]
+    after: tuple[Callable[[], None], ...]
     # (socket id, html): whole room states at this version, sent after the pushes
     full: list[tuple[str, str]] = field(default_factory=list)
 
@@ -285,12 +316,6 @@ class Outbox:
 # commit and publish: clients put those back in version order (app.js). Striped: bounded,
 # never pruned.
 _ORDER = [threading.Lock() for _ in range(64)]
-
-
-# Screens outside the room that follow its changes (an event's roll-up): each is handed every
-# change's outbox, rendered, and may add its own pushes and follow-ups. Features add theirs
-# at import.
-ROOM_WATCHERS: list[Callable[[Room, Publish, Outbox], None]] = []
 
 
 def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
@@ -311,29 +336,45 @@ def render_change(room: Room, publish: Publish, actor: Participant | None = None
         if publish.own and actor is not None:
             html = render_regions(room, Viewer("participant", actor), publish.own, context)
             messages.append((participant_key(actor.id), html))
-        outbox = Outbox(room.id, room.version, messages, list(publish.after))
-        for watcher in ROOM_WATCHERS:
-            watcher(room, publish, outbox)
-    return outbox
+        after = publish.after
+        for watch in registry().watchers:
+            watched = watch(room, publish)
+            messages.extend(watched.messages)
+            after += watched.after
+    return Outbox(room.id, room.version, messages, after)
 
 
 def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:
-    """Each online participant's rendering of the ``personal`` partials. A partial knows
-    who it is for only through ``viewer.participant``: when the first rendering never asks
-    (the plan's phase, say, is the same on every phone), it is everyone's, and is sent once
-    to the room's participants instead of being rendered and sent for each."""
+    """Each online participant's rendering of the ``personal`` partials. The phase among
+    them is rendered for each only if its kind says it differs from one participant to the
+    next (:class:`PhaseView`); otherwise the participants' audience already has it."""
     personal = publish.personal
-    own_parts = OWN_PARTS.get(library().kits[room.kit_id].phase_at(room.phase_index).kind)
-    if own_parts and "rooms/_phase.html" in personal and "rooms/_phase.html" in publish.regions:
-        personal = tuple(p for p in personal if p != "rooms/_phase.html") + own_parts
     messages: list[tuple[str, str]] = []
-    for participant in online_participants(room.id):
-        viewer = _Watched("participant", participant)
-        html = render_regions(room, viewer, personal, publish.context)
-        if not messages and not viewer.asked_who:
-            return [(audience_key(room.id, "participant"), html)]
-        messages.append((participant_key(participant.id), html))
+    if PHASE in personal:
+        shown = _phase_view(room)
+        if shown.own_parts and PHASE in publish.regions:
+            personal = tuple(p for p in personal if p != PHASE) + shown.own_parts
+        elif not shown.per_person:
+            personal = tuple(p for p in personal if p != PHASE)
+            if PHASE not in publish.regions:
+                html = render_regions(room, Viewer("participant"), (PHASE,), publish.context)
+                messages.append((audience_key(room.id, "participant"), html))
+    if personal:
+        messages.extend(
+            (
+                participant_key(participant.id),
+                render_regions(room, Viewer("participant", participant), personal, publish.context),
+            )
+            for participant in online_participants(room.id)
+        )
     return messages
+
+
+def _phase_view(room: Room) -> PhaseView:
+    """How the room's phase is shown now: in pre-work, each participant's own work."""
+    if room.prework_open:
+        return PhaseView("rooms/_prework.html", per_person=True)
+    return registry().phases[library().kits[room.kit_id].phase_at(room.phase_index).kind]
 
 
 def commit_and_deliver(outbox: Outbox) -> None:

@@ -17,9 +17,10 @@ from pydantic import Field
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from ..actions import ActionError, Args, action, part_of
+from ..actions import ActionError, Args, part_of
 from ..content import Phase, Question, library
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
 from ..limits import NOTES_MAX, NOTES_PER_PERSON_MAX
 from ..live import Publish, Viewer, per_change
@@ -37,6 +38,14 @@ LIVE_NOTES = ("discussion/_live_notes.html",)
 SPOTLIGHT = ("discussion/_spotlight_push.html",)
 PHASE = ("rooms/_phase.html",)
 
+bp = Feature("discussion", __name__)
+# Each participant's notes carry their own edit and delete buttons.
+bp.phase("guide_warmup", "phases/_guide_warmup.html", per_person=True)
+bp.phase("guide_element", "phases/_guide_element.html", per_person=True)
+bp.phase("prompt", "phases/_prompt.html", per_person=True)
+bp.phase("take_action", "phases/_take_action.html", per_person=True)
+bp.template_globals(note_max=NOTE_MAX)
+
 
 # --- Questions ----------------------------------------------------------------------------
 
@@ -52,6 +61,7 @@ def room_questions(room: Room) -> dict[str, Question]:
     return found
 
 
+@bp.template_global
 def phase_questions(room: Room, phase: Phase) -> list[Question]:
     """The questions a phase puts on screen, in display order."""
     if phase.kind == "prompt":
@@ -81,6 +91,7 @@ class QuestionLabel:
         return self.name[:1].upper() + self.name[1:]
 
 
+@bp.template_global
 def question_label(question: Question) -> QuestionLabel:
     if question.side == "featured":
         code = f"{question.element_key}{question.number}"
@@ -95,6 +106,7 @@ def question_label(question: Question) -> QuestionLabel:
     return QuestionLabel("Prompt", "the discussion prompt")
 
 
+@bp.template_global
 def question_anchor(key: str) -> str:
     """An element id for a question key (parts of keys never contain an underscore)."""
     return "q-" + key.replace(":", "_")
@@ -103,6 +115,7 @@ def question_anchor(key: str) -> str:
 _URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)]")
 
 
+@bp.template_global
 def linkify(text: str) -> Markup:
     """Content text with its web addresses as links that open in a new tab.
 
@@ -120,6 +133,7 @@ def linkify(text: str) -> Markup:
     return Markup("").join(parts)
 
 
+@bp.template_global
 def can_write(room: Room, viewer: Viewer) -> bool:
     """Whether this screen offers note forms now; the dispatcher enforces the same rules."""
     if room.is_closed or viewer.is_projector:
@@ -130,6 +144,7 @@ def can_write(room: Room, viewer: Viewer) -> bool:
 # --- Queries ------------------------------------------------------------------------------
 
 
+@bp.template_global
 @per_change
 def notes_by_question(room: Room) -> dict[str, list[Note]]:
     """The room's notes per question key: starred first, then oldest first."""
@@ -144,10 +159,12 @@ def notes_by_question(room: Room) -> dict[str, list[Note]]:
     return found
 
 
+@bp.template_global
 def starred_count(notes: list[Note]) -> int:
     return sum(1 for note in notes if note.starred)
 
 
+@bp.template_global
 def note_items(
     room: Room,
     viewer: Viewer,
@@ -234,6 +251,7 @@ def _note_html(
     return html
 
 
+@bp.template_global
 @per_change
 def plan_cells(room: Room) -> list[tuple[int, str]]:
     """The room's action-plan cells as (id, "row heading, column heading"), row by row."""
@@ -297,7 +315,7 @@ _NOTES_SO_FAR = select(
 ).where(Note.room_id == bindparam("room_id"), Note.question_key == bindparam("question_key"))
 
 
-@action("note.add", AddNote, who="anyone")
+@bp.action("note.add", AddNote, who="anyone")
 def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
     if args.question_key not in room_questions(room):
         raise ActionError("That question is not part of this room's discussion.", 422)
@@ -347,7 +365,7 @@ class EditNote(Args):
     text: str
 
 
-@action("note.edit", EditNote, who="anyone")
+@bp.action("note.edit", EditNote, who="anyone")
 def edit_note(room: Room, actor: Actor, args: EditNote) -> Publish:
     note = _note_in(room, args.note_id)
     _check_may_change(actor, note)
@@ -362,7 +380,7 @@ class NoteRef(Args):
     note_id: int = Field(ge=1)
 
 
-@action("note.delete", NoteRef, who="anyone")
+@bp.action("note.delete", NoteRef, who="anyone")
 def delete_note(room: Room, actor: Actor, args: NoteRef) -> Publish:
     note = _note_in(room, args.note_id)
     _check_may_change(actor, note)
@@ -375,7 +393,7 @@ class StarNote(Args):
     starred: bool
 
 
-@action("note.star", StarNote, who="facilitator")
+@bp.action("note.star", StarNote, who="facilitator")
 def star_note(room: Room, actor: Actor, args: StarNote) -> Publish:
     """A starred note is what the team agreed on; it leads its question's list."""
     note = _note_in(room, args.note_id)
@@ -387,7 +405,7 @@ class SetAnonymous(Args):
     anonymous: bool
 
 
-@action("notes.anonymous", SetAnonymous, who="facilitator")
+@bp.action("notes.anonymous", SetAnonymous, who="facilitator")
 def set_anonymous(room: Room, actor: Actor, args: SetAnonymous) -> Publish:
     """Hide (or show again) the authors' names on every screen, the projector included."""
     room.notes_anonymous = args.anonymous
@@ -401,7 +419,7 @@ class SetSpotlight(Args):
     question_key: str = Field(default="", max_length=KEY_MAX)
 
 
-@action("spotlight.set", SetSpotlight, who="facilitator")
+@bp.action("spotlight.set", SetSpotlight, who="facilitator")
 def set_spotlight(room: Room, actor: Actor, args: SetSpotlight) -> Publish:
     """Point every screen at one question; an empty key clears the spotlight."""
     if args.question_key and args.question_key not in room_questions(room):

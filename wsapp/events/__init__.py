@@ -1,11 +1,11 @@
-"""Events: many rooms at once (a conference day, a network), rolled up live for a lead."""
+"""Events: many rooms at once (a conference day, a network), rolled up live for a lead.
 
-from flask import Blueprint
+The feature's blueprint is ``domain.bp``: the domain declares its actions, the room
+watcher and its template globals on it, ``views`` its routes, ``sockets`` how the event
+page's socket is admitted.
+"""
 
-bp = Blueprint("events", __name__)
+from . import domain, sockets, views
+from .domain import bp
 
-# Registered together, on import: the routes, the membership actions and the room watcher
-# (domain), the event page's socket, and the helpers templates use.
-from . import domain, sockets, views  # noqa: E402, F401
-
-bp.record_once(lambda state: state.app.jinja_env.globals.update(domain.template_globals()))
+__all__ = ["bp", "domain", "sockets", "views"]

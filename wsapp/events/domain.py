@@ -25,18 +25,18 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import abort, current_app, render_template, session
 from pydantic import Field
 from sqlalchemy import ColumnElement, func, select
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs
 from ..content import Standard, library
 from ..extensions import db, socketio
+from ..feature import Feature
 from ..identity import Actor, derived_secret, hash_key, new_facilitator_key
 from ..limits import ROOMS_PER_EVENT_MAX
-from ..live import ROOM_WATCHERS, VIEW_REGIONS, Outbox, Publish, per_change
+from ..live import Publish, Watched, per_change
 from ..models import Dot, Event, PaperTally, Participant, PlanAction, Poster, PosterItem, Room
 from ..plan.actions import ListedAction, plan_actions
 from ..posters.domain import COLOURS, ItemTally, PosterSummary, posters_phase, rank
@@ -47,9 +47,11 @@ EVENT_NAME_MAX = 120
 TEAM_MAX = 80
 CODE_MAX = 16
 
+bp = Feature("events", __name__)
+
 # The room's facilitator page shows which event the room is in, and lets it leave.
 MEMBERSHIP = ("events/_membership.html",)
-VIEW_REGIONS["facilitator"] += MEMBERSHIP
+bp.live_regions(page=MEMBERSHIP, views=("facilitator",))
 # What a room's change must touch to alter its event's roll-up: its dots, its phase (the
 # posters' reveal re-renders it), its people, its plan's actions.
 TRIGGERS = frozenset(
@@ -200,7 +202,7 @@ def _membership_changed(*event_ids: int | None) -> Publish:
     return Publish(regions=MEMBERSHIP, context={"events_changed": changed})
 
 
-@action("event.attach", Attach, who="facilitator")
+@bp.action("event.attach", Attach, who="facilitator")
 def attach(room: Room, actor: Actor, args: Attach) -> Publish:
     """Put the room in the event with its team's label (or relabel it there). A room is in
     one event at a time: attaching it to another takes it out of the first."""
@@ -216,7 +218,7 @@ def attach(room: Room, actor: Actor, args: Attach) -> Publish:
     return _membership_changed(before, event.id)
 
 
-@action("event.leave", NoArgs, who="facilitator", while_closed=True)
+@bp.action("event.leave", NoArgs, who="facilitator", while_closed=True)
 def leave(room: Room, actor: Actor, args: NoArgs) -> Publish:
     """Take the room out of its event: its row and its numbers leave the roll-up."""
     if room.event_id is None:
@@ -466,18 +468,18 @@ def _send_summary(event_id: int) -> None:
     db.session.commit()  # ends the read (on SQLite, a transaction holds the write lock)
 
 
-def _watch(room: Room, publish: Publish, outbox: Outbox) -> None:
+@bp.watch_rooms
+def _watch(room: Room, publish: Publish) -> Watched:
     """What a room's change sends its event's watchers: the whole roll-up when the room
     came or went (rare), else, when the change can alter the roll-up, the room's rows."""
     changed: tuple[int, ...] = publish.context.get("events_changed", ())
-    for event_id in changed:
-        event = db.session.get(Event, event_id)
-        if event is not None:
-            outbox.messages.append((event_key(event_id), render_full(event)))
-    if changed or room.event_id is None or room.content_version != room.version:
-        return
+    if changed:
+        events = [db.session.get(Event, event_id) for event_id in changed]
+        return Watched(tuple((event_key(e.id), render_full(e)) for e in events if e))
+    if room.event_id is None or room.content_version != room.version:
+        return Watched()
     if TRIGGERS.isdisjoint(publish.regions):
-        return
+        return Watched()
     rolled, sets = rolled_room(room)
     html = render_template(
         ROOM_ROWS,
@@ -486,12 +488,8 @@ def _watch(room: Room, publish: Publish, outbox: Outbox) -> None:
         with_actions="plan/_actions.html" in publish.regions,
         swap_oob=True,
     )
-    outbox.messages.append((event_key(room.event_id), html))
-    event_id_now = room.event_id
-    outbox.after.append(lambda: _send_summary(event_id_now))
-
-
-ROOM_WATCHERS.append(_watch)
+    event_id = room.event_id
+    return Watched(((event_key(event_id), html),), (lambda: _send_summary(event_id),))
 
 
 # The heat map's five shades, from all red (1) to all green (5), by the team's mean.
@@ -516,11 +514,10 @@ def action_matches(room: Room, action: PlanAction, wanted: Mapping[str, str]) ->
     )
 
 
-def template_globals() -> dict[str, Any]:
-    return {
-        "event_of": event_of,
-        "room_actions": room_actions,
-        "heat_class": heat_class,
-        "action_matches": action_matches,
-        "min_dotters": min_dotters,
-    }
+bp.template_globals(
+    event_of=event_of,
+    room_actions=room_actions,
+    heat_class=heat_class,
+    action_matches=action_matches,
+    min_dotters=min_dotters,
+)

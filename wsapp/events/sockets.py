@@ -10,7 +10,6 @@ from flask_socketio import ConnectionRefusedError, join_room
 from ..extensions import socketio
 from ..identity import socket_id
 from ..models import Event
-from ..rooms.events import SOCKET_KINDS
 from ..security import (
     SLOW_DOWN,
     TOO_MANY_ATTEMPTS,
@@ -19,7 +18,7 @@ from ..security import (
     count_failed_attempt,
     socket_event_allowed,
 )
-from .domain import CODE_MAX, event_by_code, event_key, leads_event, render_full
+from .domain import CODE_MAX, bp, event_by_code, event_key, leads_event, render_full
 
 NOT_THE_LEAD = "Only the event's lead can watch it. Open the organiser link on this device."
 
@@ -51,7 +50,7 @@ def connect_watcher(auth: dict[str, Any]) -> None:
     socketio.emit("swap", {"v": 0, "full": True, "html": render_full(event)}, to=socket_id())
 
 
-SOCKET_KINDS["event"] = connect_watcher
+bp.socket_kind("event", connect_watcher)
 
 
 @socketio.on("event.resync")

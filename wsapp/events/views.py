@@ -20,11 +20,11 @@ from ..rooms.codes import room_by_code
 from ..rooms.domain import create_room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, guard_room_opening
 from ..text import one_line, typed
-from . import bp
 from .domain import (
     EVENT_NAME_MAX,
     TEAM_MAX,
     Rollup,
+    bp,
     create_event,
     event_or_404,
     led_event_or_403,

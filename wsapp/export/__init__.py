@@ -1,7 +1,10 @@
-"""The workshop record: exports (CSV, Excel, Markdown, SVG, JSON) and the print view."""
+"""The workshop record: exports (CSV, Excel, Markdown, SVG, JSON) and the print view.
 
-from flask import Blueprint
+The record's rules and its ``record.open`` action are in :mod:`.domain`, whose ``bp``
+declares them; the routes are in :mod:`.views`.
+"""
 
-bp = Blueprint("export", __name__)
+from . import domain, views
+from .domain import bp
 
-from . import domain, views  # noqa: E402, F401  (register the routes and the record.open action)
+__all__ = ["bp", "domain", "views"]

@@ -20,10 +20,11 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select
 
-from ..actions import ActionError, Args, action, describe_validation_error
+from ..actions import ActionError, Args, describe_validation_error
 from ..content import Question, library
 from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
 from ..limits import (
     ACTIONS_MAX,
@@ -74,6 +75,10 @@ IMPORT_MAX_BYTES = 4 * 1024 * 1024
 TOO_LARGE = f"That file is too large to import (over {IMPORT_MAX_BYTES >> 20} MB)."
 TEXT_MAX = 20_000
 RECORD_REGION = ("export/_record.html",)
+
+bp = Feature("export", __name__)
+# The record's card, on the facilitator's and the participants' pages.
+bp.live_regions(page=RECORD_REGION, views=("participant", "facilitator"))
 
 RefT = TypeVar("RefT", int, tuple[int, int])
 Ref = Annotated[
@@ -1106,7 +1111,7 @@ class SetRecordOpen(Args):
     open: bool
 
 
-@action("record.open", SetRecordOpen, who="facilitator", while_closed=True)
+@bp.action("record.open", SetRecordOpen, who="facilitator", while_closed=True)
 def open_record(room: Room, actor: Actor, args: SetRecordOpen) -> Publish:
     """Let participants download the record too (or stop letting them)."""
     room.exports_open = args.open

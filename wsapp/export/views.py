@@ -15,8 +15,8 @@ from ..posters.domain import dot_colours, tally
 from ..quietwrite.domain import quiet_wall, quiet_write_prompt
 from ..rooms.codes import format_code, room_or_404
 from ..rooms.domain import kit_of
-from . import bp
 from .domain import (
+    bp,
     build_record,
     conclusions,
     notes_sections,

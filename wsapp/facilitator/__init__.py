@@ -1,7 +1,9 @@
-"""A facilitator's rooms: the list of rooms this browser leads, and what to do with them."""
+"""A facilitator's rooms: the list of rooms this browser leads, and what to do with them.
 
-from flask import Blueprint
+The routes are in :mod:`.views`, on its ``bp``.
+"""
 
-bp = Blueprint("facilitator", __name__)
+from . import views
+from .views import bp
 
-from . import views  # noqa: E402, F401  (register the routes)
+__all__ = ["bp", "views"]

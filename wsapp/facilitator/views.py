@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
 from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
+from ..feature import Feature
 from ..identity import (
     adopt_rooms_of,
     current_facilitator,
@@ -33,8 +34,9 @@ from ..security import (
     csrf,
     guard_room_opening,
 )
-from . import bp
 from .domain import delete_room, duplicate_room, led_rooms
+
+bp = Feature("facilitator", __name__)
 
 
 def _rooms_page(status: int = 200, **context: object) -> tuple[str, int]:

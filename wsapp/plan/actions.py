@@ -19,15 +19,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 from sqlalchemy import func, select
 
-from ..actions import ActionError, Args, action
+from ..actions import ActionError, Args
 from ..extensions import db
 from ..identity import Actor
 from ..limits import ACTIONS_MAX
 from ..live import Publish, per_change
 from ..models import PlanAction, PlanActionChange, PlanCell, PlanColumn, PlanRow, Room, utcnow
 from ..text import Line
-from . import bp
-from .domain import cell_in, cell_label, check_editable
+from .domain import bp, cell_in, cell_label, check_editable
 
 ACTION_TEXT_MAX = 300
 OWNER_MAX = 60
@@ -47,14 +46,12 @@ SORTS = {"due": "due date", "owner": "owner", "status": "status"}
 
 ACTIONS = ("plan/_action_badges.html", "plan/_actions.html")
 
-bp.record_once(
-    lambda state: state.app.jinja_env.globals.update(
-        action_statuses=STATUSES,
-        action_sorts=SORTS,
-        action_text_max=ACTION_TEXT_MAX,
-        action_owner_max=OWNER_MAX,
-        action_evidence_max=EVIDENCE_MAX,
-    )
+bp.template_globals(
+    action_statuses=STATUSES,
+    action_sorts=SORTS,
+    action_text_max=ACTION_TEXT_MAX,
+    action_owner_max=OWNER_MAX,
+    action_evidence_max=EVIDENCE_MAX,
 )
 
 _DAYS = re.compile(r"(\d{1,4})\s*days?\b", re.IGNORECASE)
@@ -95,7 +92,7 @@ def _sort_key(sort: str) -> Any:
     return key
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def plan_actions(room: Room, sort: str = "due") -> list[ListedAction]:
     """The room's actions in the order asked for (by due date when the order is unknown);
@@ -111,7 +108,7 @@ def plan_actions(room: Room, sort: str = "due") -> list[ListedAction]:
     return sorted(listed, key=_sort_key(sort if sort in SORTS else "due"))
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def actions_by_cell(room: Room) -> dict[int, list[PlanAction]]:
     by_cell: dict[int, list[PlanAction]] = {}
@@ -120,7 +117,7 @@ def actions_by_cell(room: Room) -> dict[int, list[PlanAction]]:
     return by_cell
 
 
-@bp.app_template_global()
+@bp.template_global
 def action_history(action: PlanAction) -> list[PlanActionChange]:
     return list(
         db.session.scalars(
@@ -198,7 +195,7 @@ def _editable(room: Room, actor: Actor, cell_id: int) -> tuple[PlanCell, PlanRow
     return cell, row, column
 
 
-@action("plan.action.add", AddAction, who="anyone")
+@bp.action("plan.action.add", AddAction, who="anyone")
 def add_action(room: Room, actor: Actor, args: AddAction) -> Publish:
     """Make an action from a cell; its due date defaults from the cell's column."""
     cell, _row, column = _editable(room, actor, args.cell_id)
@@ -223,7 +220,7 @@ def add_action(room: Room, actor: Actor, args: AddAction) -> Publish:
     return Publish(regions=ACTIONS)
 
 
-@action("plan.action.update", UpdateAction, who="anyone")
+@bp.action("plan.action.update", UpdateAction, who="anyone")
 def update_action(room: Room, actor: Actor, args: UpdateAction) -> Publish:
     """Change what is sent of an action's text, owner, due date, status or evidence; the
     status, owner and due date keep their history."""
@@ -253,7 +250,7 @@ def update_action(room: Room, actor: Actor, args: UpdateAction) -> Publish:
     return Publish(regions=ACTIONS)
 
 
-@action("plan.action.remove", ActionRef, who="anyone")
+@bp.action("plan.action.remove", ActionRef, who="anyone")
 def remove_action(room: Room, actor: Actor, args: ActionRef) -> Publish:
     """Take an action off the plan (made by mistake); its history goes with it."""
     found = _action_in(room, args.action_id)

@@ -20,12 +20,13 @@ from flask import request
 from pydantic import ConfigDict, Field
 from sqlalchemy import bindparam, select
 
-from ..actions import ActionError, Args, SetLocked, action, part_of
+from ..actions import ActionError, Args, SetLocked, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
 from ..limits import COLUMNS_MAX, ROWS_MAX
-from ..live import PRESENCE_REGIONS, Publish, connection_is_live, per_change
+from ..live import Publish, connection_is_live, per_change
 from ..models import (
     Connection,
     Note,
@@ -44,17 +45,18 @@ from ..models import (
 )
 from ..posters.domain import ItemTally, summary
 from ..text import Line
-from . import bp
 from .merge import Outcome, reconcile
 
 CELL_MAX = 2000
 GAPS_SHOWN = 12
 
-bp.record_once(lambda state: state.app.jinja_env.globals.update(plan_cell_max=CELL_MAX))
+bp = Feature("plan", __name__)
+bp.phase("plan", "phases/_plan.html")
+bp.template_globals(plan_cell_max=CELL_MAX)
 
 CELLS = ("plan/_cells.html",)
 EDITING = ("plan/_editing.html",)
-PRESENCE_REGIONS.extend(EDITING)  # who is typing where goes when they go offline
+bp.live_regions(presence=EDITING)  # who is typing where goes when they go offline
 CONSIDERATIONS = ("plan/_considerations.html",)
 SOURCES = ("plan/_sources.html",)
 # The grid's shape or locks changed: everything that names rows, columns or cells.
@@ -125,13 +127,13 @@ class Plan:
         return all(self.cell(row, column).revision == 0 for row in self.rows)
 
 
-@bp.app_template_global()
+@bp.template_global
 def cell_label(row: PlanRow, column: PlanColumn) -> str:
     """How a cell is named to people and screen readers: "Major Focus, 30 Days"."""
     return f"{row.heading}, {column.heading}"
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def plan_of(room: Room) -> Plan:
     rows = list(
@@ -187,7 +189,7 @@ def editors_of(room: Room) -> dict[int, list[Editor]]:
     return dict(editors)
 
 
-@bp.app_template_global()
+@bp.template_global
 def plan_editable(room: Room, is_facilitator: bool, row: PlanRow) -> bool:
     """May this view type in the row's cells? The facilitator always may, until closing."""
     if room.is_closed:
@@ -197,7 +199,7 @@ def plan_editable(room: Room, is_facilitator: bool, row: PlanRow) -> bool:
     return not (room.locked or room.plan_locked or row.locked)
 
 
-@bp.app_template_global()
+@bp.template_global
 def plan_history(cell: PlanCell) -> list[PlanCellRevision]:
     """Every saved text of the cell, newest first."""
     return list(
@@ -209,7 +211,7 @@ def plan_history(cell: PlanCell) -> list[PlanCellRevision]:
     )
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def plan_considerations(room: Room) -> list[PlanConsideration]:
     return list(
@@ -221,7 +223,7 @@ def plan_considerations(room: Room) -> list[PlanConsideration]:
     )
 
 
-@bp.app_template_global()
+@bp.template_global
 def poster_gaps(room: Room) -> list[ItemTally]:
     """The posters' clear gaps, as the summary ranks them: where work is needed."""
     return summary(room).gaps[:GAPS_SHOWN]
@@ -244,7 +246,7 @@ def _notes_phases(kit: Kit) -> list[Phase]:
     return take_action or [phase for phase in kit.phases if phase.kind == "prompt"]
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def notes_to_place(room: Room) -> list[NotesToPlace]:
     """The team's notes the plan draws on, phase by phase, starred first."""
@@ -275,7 +277,7 @@ def take_action_commitments(room: Room) -> list[Note] | None:
     return [note for section in sections for note in section.notes]
 
 
-@bp.app_template_global()
+@bp.template_global
 def checklist_heading(room: Room) -> str:
     """The considerations' heading: the protocol direction that lists them, less its colon."""
     for phase in library().kits[room.kit_id].phases:
@@ -286,7 +288,7 @@ def checklist_heading(room: Room) -> str:
     return "Considerations"
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def plan_placements(room: Room) -> dict[tuple[str, int], list[str]]:
     """Where each poster item or note was placed, as cell labels, keyed (kind, source id)."""
@@ -437,7 +439,7 @@ class EditCell(CellText):
     text: str
 
 
-@action("plan.cell.edit", EditCell, who="anyone")
+@bp.action("plan.cell.edit", EditCell, who="anyone")
 def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Save a cell as typed, merged with whatever others saved since the typist's base;
     the typist is told the cell as saved (``"cell"``: ``saved_cell``)."""
@@ -462,7 +464,7 @@ def edit_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     return replace(_cell_changed(cell, row, column), reply={"cell": saved_cell(cell)})
 
 
-@action("plan.cell.resolve", EditCell, who="anyone")
+@bp.action("plan.cell.resolve", EditCell, who="anyone")
 def resolve_cell(room: Room, actor: Actor, args: EditCell) -> Publish:
     """Settle a conflict with the text chosen; only against the text the chooser saw."""
     cell, row, column = cell_in(room, args.cell_id)
@@ -481,7 +483,7 @@ class RestoreCell(Args):
     revision: int = Field(ge=1)
 
 
-@action("plan.cell.restore", RestoreCell, who="facilitator")
+@bp.action("plan.cell.restore", RestoreCell, who="facilitator")
 def restore_cell(room: Room, actor: Actor, args: RestoreCell) -> Publish:
     """Bring back an earlier text as a new revision; the history keeps everything."""
     cell, row, column = cell_in(room, args.cell_id)
@@ -495,7 +497,7 @@ class Editing(Args):
     cell_id: int | None = Field(default=None, ge=1)
 
 
-@action("plan.editing", Editing, who="anyone", while_locked=True)
+@bp.action("plan.editing", Editing, who="anyone", while_locked=True)
 def set_editing(room: Room, actor: Actor, args: Editing) -> Publish:
     """Show the others which cell this person is typing in (None: no cell)."""
     connection = db.session.get(Connection, getattr(request, "sid", ""))
@@ -539,7 +541,7 @@ def _source(room: Room, kind: str, source_id: int) -> tuple[str, str]:
     return note.text, origin
 
 
-@action("plan.place", Place, who="anyone")
+@bp.action("plan.place", Place, who="anyone")
 def place_item(room: Room, actor: Actor, args: Place) -> Publish:
     """Add a poster gap or a Take Action note to a cell as a new line, linked to its source."""
     cell, row, _column = cell_in(room, args.cell_id)
@@ -577,7 +579,7 @@ class ToggleConsideration(Args):
     done: bool
 
 
-@action("plan.consideration.toggle", ToggleConsideration, who="anyone")
+@bp.action("plan.consideration.toggle", ToggleConsideration, who="anyone")
 def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) -> Publish:
     consideration = part_of(
         room,
@@ -594,7 +596,7 @@ def toggle_consideration(room: Room, actor: Actor, args: ToggleConsideration) ->
 # --- The facilitator's grid ---------------------------------------------------------------
 
 
-@action("plan.lock", SetLocked, who="facilitator")
+@bp.action("plan.lock", SetLocked, who="facilitator")
 def lock_plan(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.plan_locked = args.locked
     return Publish(regions=SHAPE)
@@ -608,7 +610,7 @@ class LockRow(RowRef):
     locked: bool
 
 
-@action("plan.row.lock", LockRow, who="facilitator")
+@bp.action("plan.row.lock", LockRow, who="facilitator")
 def lock_row(room: Room, actor: Actor, args: LockRow) -> Publish:
     _row_in(room, args.row_id).locked = args.locked
     return Publish(regions=SHAPE)
@@ -631,7 +633,7 @@ class RenameColumn(ColumnHeading):
     column_id: int = Field(ge=1)
 
 
-@action("plan.row.add", RowHeading, who="facilitator")
+@bp.action("plan.row.add", RowHeading, who="facilitator")
 def add_row(room: Room, actor: Actor, args: RowHeading) -> Publish:
     plan = plan_of(room)
     if len(plan.rows) >= ROWS_MAX:
@@ -646,7 +648,7 @@ def add_row(room: Room, actor: Actor, args: RowHeading) -> Publish:
     return Publish(regions=SHAPE)
 
 
-@action("plan.row.rename", RenameRow, who="facilitator")
+@bp.action("plan.row.rename", RenameRow, who="facilitator")
 def rename_row(room: Room, actor: Actor, args: RenameRow) -> Publish:
     row = _row_in(room, args.row_id)
     row.heading = args.heading
@@ -654,7 +656,7 @@ def rename_row(room: Room, actor: Actor, args: RenameRow) -> Publish:
     return Publish(regions=SHAPE)
 
 
-@action("plan.column.add", ColumnHeading, who="facilitator")
+@bp.action("plan.column.add", ColumnHeading, who="facilitator")
 def add_column(room: Room, actor: Actor, args: ColumnHeading) -> Publish:
     plan = plan_of(room)
     if len(plan.columns) >= COLUMNS_MAX:
@@ -667,7 +669,7 @@ def add_column(room: Room, actor: Actor, args: ColumnHeading) -> Publish:
     return Publish(regions=SHAPE)
 
 
-@action("plan.column.rename", RenameColumn, who="facilitator")
+@bp.action("plan.column.rename", RenameColumn, who="facilitator")
 def rename_column(room: Room, actor: Actor, args: RenameColumn) -> Publish:
     _column_in(room, args.column_id).heading = args.heading
     return Publish(regions=SHAPE)
@@ -696,13 +698,13 @@ def _remove_unwritten(line: PlanRow | PlanColumn, kind: str, left: int) -> None:
     db.session.delete(line)  # its empty cells go with it (ON DELETE CASCADE)
 
 
-@action("plan.row.remove", RowRef, who="facilitator")
+@bp.action("plan.row.remove", RowRef, who="facilitator")
 def remove_row(room: Room, actor: Actor, args: RowRef) -> Publish:
     _remove_unwritten(_row_in(room, args.row_id), "row", len(plan_of(room).rows))
     return Publish(regions=SHAPE)
 
 
-@action("plan.column.remove", ColumnRef, who="facilitator")
+@bp.action("plan.column.remove", ColumnRef, who="facilitator")
 def remove_column(room: Room, actor: Actor, args: ColumnRef) -> Publish:
     _remove_unwritten(_column_in(room, args.column_id), "column", len(plan_of(room).columns))
     return Publish(regions=SHAPE)

@@ -11,9 +11,8 @@ from ..identity import Actor, actor_in
 from ..live import Viewer
 from ..models import PlanAction, PlanCell, PlanColumn, PlanRow, Room
 from ..rooms.codes import room_or_404
-from . import bp
 from .actions import default_due
-from .domain import cell_in
+from .domain import bp, cell_in
 
 
 def _reader(code: str) -> tuple[Room, Actor, Viewer]:

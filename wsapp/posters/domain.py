@@ -19,12 +19,13 @@ from pydantic import Field, field_validator
 from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
-from ..actions import ActionError, Args, SetLocked, action, part_of
+from ..actions import ActionError, Args, SetLocked, part_of
 from ..content import DotColour, Kit, Phase, library
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
 from ..limits import ITEMS_PER_POSTER_MAX, POSTERS_MAX
-from ..live import OWN_PARTS, PEOPLE_REGIONS, Publish, per_change
+from ..live import Publish, per_change
 from ..models import Dot, PaperTally, Participant, Poster, PosterItem, Room, utcnow
 from ..text import ONE_LINE
 
@@ -54,6 +55,12 @@ READING_HEADINGS: dict[Reading, str] = {
 READING_MARKS: dict[Reading, str] = {"strength": "●", "gap": "■", "disagreement": "↔"}
 
 LOCKED_MESSAGE = "The facilitator has locked the posters."
+
+bp = Feature("posters", __name__)
+# A participant's wall differs from the next one's only in their own dot buttons.
+bp.phase("posters", "phases/_posters.html", own_parts=("posters/_mine.html",))
+bp.phase("poster_review", "phases/_poster_review.html")
+bp.template_globals(dot_shapes=SHAPES, reading_marks=READING_MARKS)
 
 
 # --- Seeding ------------------------------------------------------------------------------
@@ -314,6 +321,7 @@ def paper_counts(room: Room) -> dict[int, dict[str, int]]:
     return {row.item_id: {c: getattr(row, c) for c in COLOURS} for row in rows}
 
 
+@bp.template_global
 @per_change
 def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     """Every poster of the room (or just ``poster``, loaded with its items) with each
@@ -367,6 +375,10 @@ def rank(entries: list[ItemTally]) -> PosterSummary:
     )
 
 
+bp.template_globals(poster_summary=summary)
+
+
+@bp.template_global
 def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
     """A participant's dots on the room's items: item id -> colours, oldest first."""
     placed: dict[int, list[str]] = defaultdict(list)
@@ -384,6 +396,7 @@ def dots_placed(room: Room, participant: Participant) -> int:
     return placed or 0
 
 
+@bp.template_global
 def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
     """The participant's dots against the budget, or None with one dot per item."""
     if room.dot_budget is None:
@@ -391,6 +404,7 @@ def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
     return DotBudget(room.dot_budget, dots_placed(room, participant))
 
 
+@bp.template_global
 @per_change
 def dot_progress(room: Room) -> DotProgress:
     members = db.session.scalar(_MEMBERS, {"room_id": room.id})
@@ -408,6 +422,7 @@ def dot_progress(room: Room) -> DotProgress:
     )
 
 
+@bp.template_global
 def dot_colours(room: Room) -> list[DotColour]:
     """The colours' labels and meanings, from the protocol of the room's posters phase."""
     phase = posters_phase(library().kits[room.kit_id])
@@ -416,28 +431,16 @@ def dot_colours(room: Room) -> list[DotColour]:
     return list(library().protocols[phase.protocol].dot_colours)
 
 
-def template_globals() -> dict[str, Any]:
-    return {
-        "tally": tally,
-        "poster_summary": summary,
-        "own_dots": own_dots,
-        "dot_budget": dot_budget,
-        "dot_progress": dot_progress,
-        "dot_colours": dot_colours,
-        "dot_shapes": SHAPES,
-        "reading_marks": READING_MARKS,
-    }
-
-
 # --- Participants' dots -------------------------------------------------------------------
 
 # What a dot changes for everyone: the tallies (for those allowed to see them).
 TALLIES = ("posters/_tallies.html",)
-PEOPLE_REGIONS.extend(TALLIES)  # names on named dots, a removed person's dots, the count
-# A participant's wall differs from the next one's only in their own dot buttons.
-OWN_PARTS["posters"] = ("posters/_mine.html",)
-# What a facilitator's change can alter on every screen, each participant's included.
-WHOLE_PHASE = Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
+bp.live_regions(people=TALLIES)  # names on named dots, a removed person's dots, the count
+
+
+def _whole_phase() -> Publish:
+    """What a facilitator's change can alter on every screen, each participant's included."""
+    return Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
 
 
 def _colour_label(room: Room, colour: str) -> str:
@@ -491,7 +494,7 @@ class TakeBack(Args):
     colour: Colour | None = None
 
 
-@action("dot.place", PlaceDot, who="participant", for_others=True)
+@bp.action("dot.place", PlaceDot, who="participant", for_others=True)
 def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     """One dot per item replaces the participant's dot there; a budget adds one more."""
     assert actor.participant is not None
@@ -525,7 +528,7 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     return _dot_changed(item)
 
 
-@action("dot.take_back", TakeBack, who="participant", for_others=True)
+@bp.action("dot.take_back", TakeBack, who="participant", for_others=True)
 def take_back_dot(room: Room, actor: Actor, args: TakeBack) -> Publish:
     """Remove the participant's latest dot on the item (of the colour, if one is named)."""
     assert actor.participant is not None
@@ -563,7 +566,7 @@ class PaperDots(Args):
         return 0 if value == "" else value
 
 
-@action("paper.set", PaperDots, who="facilitator")
+@bp.action("paper.set", PaperDots, who="facilitator")
 def set_paper_dots(room: Room, actor: Actor, args: PaperDots) -> Publish:
     """Type in (or correct) the dots of each colour a paper poster has on one item: they
     add to the item's tally, marked as from the paper poster. All zero takes them out."""
@@ -607,19 +610,19 @@ def _room_has_dots(room: Room) -> bool:
     return db.session.scalar(_room_dots(Dot.id).limit(1), {"room_id": room.id}) is not None
 
 
-@action("posters.lock", SetLocked, who="facilitator")
+@bp.action("posters.lock", SetLocked, who="facilitator")
 def lock_posters(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.posters_locked = args.locked
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("posters.reveal", SetRevealed, who="facilitator")
+@bp.action("posters.reveal", SetRevealed, who="facilitator")
 def reveal_posters(room: Room, actor: Actor, args: SetRevealed) -> Publish:
     room.posters_revealed = args.revealed
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("posters.named", SetNamed, who="facilitator")
+@bp.action("posters.named", SetNamed, who="facilitator")
 def name_dots(room: Room, actor: Actor, args: SetNamed) -> Publish:
     """Names can be switched off at any time, but on only before anyone dots: people who
     placed their dots anonymously are never named after the fact."""
@@ -630,10 +633,10 @@ def name_dots(room: Room, actor: Actor, args: SetNamed) -> Publish:
             409,
         )
     room.dots_named = args.named
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("posters.budget", SetBudget, who="facilitator")
+@bp.action("posters.budget", SetBudget, who="facilitator")
 def set_budget(room: Room, actor: Actor, args: SetBudget) -> Publish:
     """A budget of dots each (several on one item allowed), or None: one dot per item.
 
@@ -641,14 +644,14 @@ def set_budget(room: Room, actor: Actor, args: SetBudget) -> Publish:
     to take the extra back, and the facilitator sees how many people are over.
     """
     room.dot_budget = args.budget
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
 class PosterRef(Args):
     poster_id: int = Field(ge=1)
 
 
-@action("posters.clear", PosterRef, who="facilitator")
+@bp.action("posters.clear", PosterRef, who="facilitator")
 def clear_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
     """Take every dot off one poster (the page asks the facilitator to confirm)."""
     poster = _poster_in(room, args.poster_id)
@@ -656,7 +659,7 @@ def clear_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
     for dot in db.session.scalars(select(Dot).where(Dot.item_id.in_(item_ids))):
         db.session.delete(dot)
     db.session.execute(delete(PaperTally).where(PaperTally.item_id.in_(item_ids)))
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
 # --- Facilitator: the posters' wording, before dots start ---------------------------------
@@ -711,7 +714,7 @@ def _renumber(poster: Poster) -> None:
         item.label = str(number)
 
 
-@action("poster.item.add", AddItem, who="facilitator")
+@bp.action("poster.item.add", AddItem, who="facilitator")
 def add_item(room: Room, actor: Actor, args: AddItem) -> Publish:
     poster = _poster_in(room, args.poster_id)
     _before_dots(room, poster)
@@ -720,25 +723,25 @@ def add_item(room: Room, actor: Actor, args: AddItem) -> Publish:
     position = max((item.position for item in poster.items), default=-1) + 1
     poster.items.append(PosterItem(position=position, label="", text=args.text))
     _renumber(poster)
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("poster.item.rename", RenameItem, who="facilitator")
+@bp.action("poster.item.rename", RenameItem, who="facilitator")
 def rename_item(room: Room, actor: Actor, args: RenameItem) -> Publish:
     item = _item_in(room, args.item_id)
     _before_dots(room, item.poster)
     item.text = args.text
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("poster.item.remove", ItemRef, who="facilitator")
+@bp.action("poster.item.remove", ItemRef, who="facilitator")
 def remove_item(room: Room, actor: Actor, args: ItemRef) -> Publish:
     """Take an item off its poster; it is kept, marked removed, for the record."""
     item = _item_in(room, args.item_id)
     _before_dots(room, item.poster)
     item.removed_at = utcnow()
     _renumber(item.poster)
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
 def _next_key(room: Room) -> str:
@@ -746,7 +749,7 @@ def _next_key(room: Room) -> str:
     return next((letter for letter in ascii_uppercase if letter not in used), str(len(used) + 1))
 
 
-@action("poster.add", AddPoster, who="facilitator")
+@bp.action("poster.add", AddPoster, who="facilitator")
 def add_poster(room: Room, actor: Actor, args: AddPoster) -> Publish:
     posters = db.session.scalar(select(func.count(Poster.id)).where(Poster.room_id == room.id))
     if (posters or 0) >= POSTERS_MAX:
@@ -761,21 +764,21 @@ def add_poster(room: Room, actor: Actor, args: AddPoster) -> Publish:
             statement=args.statement or None,
         )
     )
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("poster.rename", RenamePoster, who="facilitator")
+@bp.action("poster.rename", RenamePoster, who="facilitator")
 def rename_poster(room: Room, actor: Actor, args: RenamePoster) -> Publish:
     poster = _poster_in(room, args.poster_id)
     poster.title = args.title
     poster.statement = args.statement or None
-    return WHOLE_PHASE
+    return _whole_phase()
 
 
-@action("poster.remove", PosterRef, who="facilitator")
+@bp.action("poster.remove", PosterRef, who="facilitator")
 def remove_poster(room: Room, actor: Actor, args: PosterRef) -> Publish:
     """Take a poster off the wall; only before it has dots, so no one's dots are lost."""
     poster = _poster_in(room, args.poster_id)
     _before_dots(room, poster)
     db.session.delete(poster)
-    return WHOLE_PHASE
+    return _whole_phase()

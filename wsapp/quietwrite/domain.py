@@ -12,30 +12,32 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 from sqlalchemy import func, select
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs
 from ..content import library
 from ..extensions import db
+from ..feature import Feature
 from ..identity import Actor
-from ..live import PEOPLE_REGIONS, Publish
+from ..live import Publish
 from ..models import Participant, QuietWrite, Room, utcnow
 from ..rooms.domain import (
-    ON_TIME_UP,
     TIMER_MAX_SECONDS,
     StartTimer,
     kit_of,
     start_timer,
     time_is_up,
 )
-from . import bp
 
 TEXT_MAX = 5000
 
 SHARED = ("quietwrite/_progress.html", "quietwrite/_wall.html")
-PEOPLE_REGIONS.extend(SHARED)  # "3 of 5 written", and a removed person's answer
 MINE = ("quietwrite/_mine.html",)
 
+bp = Feature("quietwrite", __name__)
+bp.live_regions(people=SHARED)  # "3 of 5 written", and a removed person's answer
+bp.phase("quiet_write", "phases/_quiet_write.html", per_person=True)  # each their own answer
 
-@bp.app_template_global()
+
+@bp.template_global
 def quiet_write_prompt(room: Room) -> str | None:
     """The prompt of the room's quiet write, if its kit has one."""
     for phase in kit_of(room).phases:
@@ -44,7 +46,7 @@ def quiet_write_prompt(room: Room) -> str | None:
     return None
 
 
-@bp.app_template_global()
+@bp.template_global
 def quiet_answer(room: Room, participant: Participant) -> QuietWrite | None:
     return db.session.scalar(
         select(QuietWrite).where(
@@ -59,7 +61,7 @@ class Progress:
     total: int  # participants in the room
 
 
-@bp.app_template_global()
+@bp.template_global
 def quiet_progress(room: Room) -> Progress:
     total = db.session.scalar(
         select(func.count(Participant.id)).where(
@@ -84,7 +86,7 @@ class SharedAnswer:
     text: str
 
 
-@bp.app_template_global()
+@bp.template_global
 def quiet_wall(room: Room) -> list[SharedAnswer]:
     """The answers on the wall: none until shared, never one its author kept private."""
     if not room.quiet_write_shared:
@@ -111,7 +113,7 @@ class OpenQuietWrite(Args):
     ends_on_time: bool = False
 
 
-@action("quiet.open", OpenQuietWrite, who="facilitator")
+@bp.action("quiet.open", OpenQuietWrite, who="facilitator")
 def open_quiet_write(room: Room, actor: Actor, args: OpenQuietWrite) -> Publish:
     """Start (or reopen) the writing, with the room's timer when minutes are given."""
     if args.ends_on_time and args.minutes is None:
@@ -125,7 +127,7 @@ def open_quiet_write(room: Room, actor: Actor, args: OpenQuietWrite) -> Publish:
     return Publish(regions=regions, personal=MINE)
 
 
-@action("quiet.close", NoArgs, who="facilitator")
+@bp.action("quiet.close", NoArgs, who="facilitator")
 def close_quiet_write(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if not room.quiet_write_open:
         raise ActionError("The quiet write is not open.", 409)
@@ -133,14 +135,12 @@ def close_quiet_write(room: Room, actor: Actor, args: NoArgs) -> Publish:
     return Publish(regions=SHARED, personal=MINE)
 
 
+@bp.on_time_up
 def _end_on_time(room: Room) -> Publish | None:
     if not (room.quiet_write_open and room.quiet_write_ends_on_time):
         return None
     room.quiet_write_open = False
     return Publish(regions=SHARED, personal=MINE)
-
-
-ON_TIME_UP.append(_end_on_time)
 
 
 def writing_ended_by_time(room: Room) -> bool:
@@ -153,7 +153,7 @@ class Share(Args):
     named: bool
 
 
-@action("quiet.share", Share, who="facilitator")
+@bp.action("quiet.share", Share, who="facilitator")
 def share_quiet_write(room: Room, actor: Actor, args: Share) -> Publish:
     """Stop the writing and put every answer not kept private on the wall."""
     room.quiet_write_open = False
@@ -178,7 +178,7 @@ class Save(Args):
     text: str
 
 
-@action("quiet.save", Save, who="participant", for_others=True)
+@bp.action("quiet.save", Save, who="participant", for_others=True)
 def save_answer(room: Room, actor: Actor, args: Save) -> Publish:
     if not room.quiet_write_open or writing_ended_by_time(room):
         raise ActionError(
@@ -200,7 +200,7 @@ class KeepPrivate(Args):
     keep_private: bool
 
 
-@action("quiet.private", KeepPrivate, who="participant", for_others=True)
+@bp.action("quiet.private", KeepPrivate, who="participant", for_others=True)
 def keep_private(room: Room, actor: Actor, args: KeepPrivate) -> Publish:
     """ "Don't share mine": the author's choice, which holds even after sharing."""
     _answer(room, actor).keep_private = args.keep_private

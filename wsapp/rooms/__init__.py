@@ -1,7 +1,9 @@
-"""Rooms: create, join, phases, timer, presence and the facilitator's control."""
+"""Rooms: create, join, phases, timer, presence and the facilitator's control.
 
-from flask import Blueprint
+The feature's blueprint is ``domain.bp``; its modules declare on it what they add.
+"""
 
-bp = Blueprint("rooms", __name__)
+from . import domain, events, prework, views
+from .domain import bp
 
-from . import domain, events, prework, views  # noqa: E402, F401  (register routes, actions, handlers)
+__all__ = ["bp", "domain", "events", "prework", "views"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -12,35 +12,64 @@ from flask import current_app, render_template
 from pydantic import Field
 from sqlalchemy import Row, delete, func, select, update
 
-from ..actions import ActionError, Args, NoArgs, SetLocked, action, part_of
+from ..actions import ActionError, Args, NoArgs, SetLocked, part_of
 from ..content import Kit, Phase, library
 from ..extensions import db, socketio
+from ..feature import Feature, ends_on_time_up
 from ..identity import Actor, LinkKind, new_facilitator_key, set_link
 from ..limits import KNOCKS_MAX, PEOPLE_MAX
 from ..live import (
-    PEOPLE_REGIONS,
     Publish,
     bump_version,
     commit_and_send,
     connection_is_live,
+    epoch_ms,
     participant_key,
     people_changed,
     per_change,
+    phase_template,
 )
 from ..models import Connection, Knock, Participant, Room, utcnow
 from ..plan.domain import seed_plan
 from ..posters.domain import seed_posters
 from ..text import Line, one_line
-from .codes import new_code
+from .codes import format_code, new_code
 
 NAME_MAX = 40
 TITLE_MAX = 80
 
+bp = Feature("rooms", __name__)
+# Every room page's live regions, outermost first. Feature partials sit inside
+# ``rooms/_phase.html``, so re-rendering the phase re-renders them.
+bp.live_regions(
+    page=(
+        "rooms/_console.html",
+        "rooms/_status.html",
+        "rooms/_room_controls.html",
+        "rooms/_projector_link.html",
+        "rooms/_cofacilitator_link.html",
+        "rooms/_agenda.html",
+        "rooms/_phase.html",
+        "rooms/_timer.html",
+        "rooms/_ready_count.html",
+        "rooms/_ready_mine.html",
+        "rooms/_people.html",
+    ),
+    people=("rooms/_people.html",),
+    presence=("rooms/_people.html",),
+)
+# Who this phone is, and a table captain's tools for the people at their table.
+bp.live_regions(page=("rooms/_you.html", "rooms/_captain.html"), views=("participant",))
+bp.phase("intro", "phases/_intro.html")
+bp.template_globals(format_code=format_code, epoch_ms=epoch_ms, phase_template=phase_template)
 
+
+@bp.template_global
 def kit_of(room: Room) -> Kit:
     return library().kits[room.kit_id]
 
 
+@bp.template_global
 def current_phase(room: Room) -> Phase:
     return kit_of(room).phase_at(room.phase_index)
 
@@ -140,6 +169,7 @@ def knock_on(room: Room, typed_name: str) -> Knock:
     return knock
 
 
+@bp.template_global
 @per_change
 def knocks(room: Room) -> list[Knock]:
     """Who is waiting at the room's door, first come first."""
@@ -181,12 +211,13 @@ def _waiting_knock(room: Room, knock_id: int) -> Knock:
 
 
 def _answered(room: Room, answered: list[Knock]) -> Publish:
-    publish = Publish(regions=(*people_changed().regions, "rooms/_status.html"))
-    publish.after.extend(functools.partial(tell_knock, room, knock) for knock in answered)
-    return publish
+    return Publish(
+        regions=(*people_changed().regions, "rooms/_status.html"),
+        after=tuple(functools.partial(tell_knock, room, knock) for knock in answered),
+    )
 
 
-@action("knock.admit", KnockRef, who="facilitator")
+@bp.action("knock.admit", KnockRef, who="facilitator")
 def admit(room: Room, actor: Actor, args: KnockRef) -> Publish:
     """Let someone waiting at the door in: they become a participant, their screen moves on."""
     knock = _waiting_knock(room, args.knock_id)
@@ -194,7 +225,7 @@ def admit(room: Room, actor: Actor, args: KnockRef) -> Publish:
     return _answered(room, [knock])
 
 
-@action("knock.refuse", KnockRef, who="facilitator")
+@bp.action("knock.refuse", KnockRef, who="facilitator")
 def refuse(room: Room, actor: Actor, args: KnockRef) -> Publish:
     knock = _waiting_knock(room, args.knock_id)
     _answer(room, knock, admit=False)
@@ -205,7 +236,7 @@ class SetWaiting(Args):
     wait: bool
 
 
-@action("room.admission", SetWaiting, who="facilitator")
+@bp.action("room.admission", SetWaiting, who="facilitator")
 def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
     """Make newcomers wait to be let in, or let them straight in (and so let in everyone
     still waiting)."""
@@ -217,6 +248,7 @@ def set_admission(room: Room, actor: Actor, args: SetWaiting) -> Publish:
     return replace(publish, regions=(*publish.regions, "rooms/_room_controls.html"))
 
 
+@bp.template_global
 @per_change
 def people(room: Room) -> list[tuple[Row[int, str, bool, bool, bool], bool]]:
     """Everyone in the room (not removed, as rows with ``id``, ``name``, ``without_device``
@@ -241,6 +273,7 @@ def people(room: Room) -> list[tuple[Row[int, str, bool, bool, bool], bool]]:
     return [(row, bool(row.online)) for row in rows]
 
 
+@bp.template_global
 def remaining_seconds(room: Room) -> int | None:
     """Seconds left on the room's countdown, or None when no countdown is set."""
     if room.timer_ends_at is not None:
@@ -279,19 +312,19 @@ def _go_to(room: Room, index: int) -> Publish:
     return Publish(regions=PHASE_REGIONS, personal=("rooms/_phase.html",))
 
 
-@action("phase.go", PhaseIndex, who="facilitator")
+@bp.action("phase.go", PhaseIndex, who="facilitator")
 def go_to_phase(room: Room, actor: Actor, args: PhaseIndex) -> Publish:
     return _go_to(room, args.index)
 
 
-@action("phase.next", NoArgs, who="facilitator")
+@bp.action("phase.next", NoArgs, who="facilitator")
 def next_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.phase_index + 1 >= len(kit_of(room).phases):
         raise ActionError("This is the last phase of the agenda.", 409)
     return _go_to(room, room.phase_index + 1)
 
 
-@action("phase.back", NoArgs, who="facilitator")
+@bp.action("phase.back", NoArgs, who="facilitator")
 def previous_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.phase_index == 0:
         raise ActionError("This is the first phase of the agenda.", 409)
@@ -304,7 +337,7 @@ def previous_phase(room: Room, actor: Actor, args: NoArgs) -> Publish:
 READY_KINDS = frozenset({"quiet_write", "posters", "prompt", "take_action"})
 READY_MINE = "rooms/_ready_mine.html"
 READY_COUNT = ("rooms/_ready_count.html",)
-PEOPLE_REGIONS.extend(READY_COUNT)  # "12 of 15": a removed person leaves the count
+bp.live_regions(people=READY_COUNT)  # "12 of 15": a removed person leaves the count
 
 
 @dataclass(frozen=True)
@@ -313,10 +346,12 @@ class Readiness:
     members: int
 
 
+@bp.template_global
 def ready_phase(room: Room) -> bool:
     return current_phase(room).kind in READY_KINDS
 
 
+@bp.template_global
 @per_change
 def readiness(room: Room) -> Readiness:
     """How many of the room's people said they are done with the current phase; never who."""
@@ -334,7 +369,7 @@ class SetDone(Args):
     done: bool
 
 
-@action("ready.set", SetDone, who="participant")
+@bp.action("ready.set", SetDone, who="participant")
 def set_done(room: Room, actor: Actor, args: SetDone) -> Publish:
     """ "I'm done" (or "not yet after all") with the current phase."""
     assert actor.participant is not None
@@ -359,7 +394,7 @@ class AddTime(Args):
     seconds: int = Field(default=60, ge=-TIMER_MAX_SECONDS, le=TIMER_MAX_SECONDS)
 
 
-@action("timer.start", StartTimer, who="facilitator")
+@bp.action("timer.start", StartTimer, who="facilitator")
 def start_timer(room: Room, actor: Actor, args: StartTimer) -> Publish:
     room.timer_label = args.label or current_phase(room).title
     room.timer_ends_at = utcnow() + timedelta(minutes=args.minutes)
@@ -367,7 +402,7 @@ def start_timer(room: Room, actor: Actor, args: StartTimer) -> Publish:
     return Publish(regions=TIMER)
 
 
-@action("timer.pause", NoArgs, who="facilitator")
+@bp.action("timer.pause", NoArgs, who="facilitator")
 def pause_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.timer_ends_at is None:
         raise ActionError("The timer is not running.", 409)
@@ -376,7 +411,7 @@ def pause_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     return Publish(regions=TIMER)
 
 
-@action("timer.resume", NoArgs, who="facilitator")
+@bp.action("timer.resume", NoArgs, who="facilitator")
 def resume_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.timer_remaining is None:
         raise ActionError("The timer is not paused.", 409)
@@ -385,7 +420,7 @@ def resume_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     return Publish(regions=TIMER)
 
 
-@action("timer.add", AddTime, who="facilitator")
+@bp.action("timer.add", AddTime, who="facilitator")
 def add_time(room: Room, actor: Actor, args: AddTime) -> Publish:
     if room.timer_ends_at is not None:
         room.timer_ends_at = max(utcnow(), room.timer_ends_at + timedelta(seconds=args.seconds))
@@ -401,18 +436,13 @@ def time_is_up(room: Room) -> bool:
     return room.timer_ends_at is not None and room.timer_ends_at <= utcnow()
 
 
-# Features that end something when the time is up (the quiet write) add a function here;
-# it changes the room and returns what to send, or None when it had nothing to end.
-ON_TIME_UP: list[Callable[[Room], Publish | None]] = []
-
-
-@action("timer.expire", NoArgs, who="anyone")
+@bp.action("timer.expire", NoArgs, who="anyone")
 def expire_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     """A screen whose countdown reached zero says so; the server checks its own clock and
     ends what was set to end with the time. Sent early or twice, it changes nothing."""
     if not time_is_up(room):
         raise ActionError("The time is not up yet.", 409)
-    ended = [publish for end in ON_TIME_UP if (publish := end(room)) is not None]
+    ended = [publish for end in ends_on_time_up() if (publish := end(room)) is not None]
     if not ended:
         raise ActionError("Nothing was set to end when the time ran out.", 409)
     return Publish(
@@ -427,7 +457,7 @@ def _clear_timer(room: Room) -> None:
     room.timer_label = None
 
 
-@action("timer.stop", NoArgs, who="facilitator")
+@bp.action("timer.stop", NoArgs, who="facilitator")
 def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
     _clear_timer(room)
     return Publish(regions=TIMER)
@@ -436,7 +466,7 @@ def stop_timer(room: Room, actor: Actor, args: NoArgs) -> Publish:
 # --- Facilitator control ------------------------------------------------------------------
 
 
-@action("room.lock", SetLocked, who="facilitator")
+@bp.action("room.lock", SetLocked, who="facilitator")
 def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     room.locked = args.locked
     return Publish(
@@ -450,7 +480,7 @@ def set_locked(room: Room, actor: Actor, args: SetLocked) -> Publish:
     )
 
 
-@action("room.new_key", NoArgs, who="facilitator", while_closed=True)
+@bp.action("room.new_key", NoArgs, who="facilitator", while_closed=True)
 def new_key(room: Room, actor: Actor, args: NoArgs) -> Publish:
     """A new private facilitator key; the old link stops working. The key goes back to the
     facilitator alone (in the reply), and is kept only as its hash."""
@@ -462,7 +492,7 @@ class ParticipantRef(Args):
     participant_id: int = Field(ge=1)
 
 
-@action("participant.remove", ParticipantRef, who="facilitator")
+@bp.action("participant.remove", ParticipantRef, who="facilitator")
 def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publish:
     missing = "That person is not in this room."
     participant = part_of(room, Participant, args.participant_id, missing)
@@ -483,9 +513,7 @@ def remove_participant(room: Room, actor: Actor, args: ParticipantRef) -> Publis
             "The facilitator removed you from this room.", [participant_key(participant_id)], sids
         )
 
-    publish = _with_captains(people_changed())
-    publish.after.append(cut_off)
-    return publish
+    return replace(_with_captains(people_changed()), after=(cut_off,))
 
 
 def send_away(message: str, to: Iterable[str], sids: Iterable[str]) -> None:
@@ -502,14 +530,12 @@ class Rename(Args):
     name: str = Field(max_length=200)
 
 
-@action("participant.rename", Rename, who="participant")
+@bp.action("participant.rename", Rename, who="participant")
 def rename(room: Room, actor: Actor, args: Rename) -> Publish:
     """A participant fixes the name the room shows for them."""
     assert actor.participant is not None
     actor.participant.name = clean_name(args.name)
-    publish = people_changed()
-    publish.own = ("rooms/_you.html",)
-    return publish
+    return replace(people_changed(), own=("rooms/_you.html",))
 
 
 # --- The room's other links: the view-only projector's and a co-facilitator's ------------
@@ -527,7 +553,7 @@ class SetLink(Args):
     on: bool = True
 
 
-@action("room.link", SetLink, who="facilitator")
+@bp.action("room.link", SetLink, who="facilitator")
 def set_room_link(room: Room, actor: Actor, args: SetLink) -> Publish:
     """Make a new projector or co-facilitator link (the old one stops working) or revoke
     it. Screens opened with the old one are disconnected, and only those whose browser
@@ -542,9 +568,7 @@ def set_room_link(room: Room, actor: Actor, args: SetLink) -> Publish:
             )
         )
     )
-    publish = Publish(regions=LINKS)
-    publish.after.append(lambda: send_away("", (), sids))
-    return publish
+    return Publish(regions=LINKS, after=(lambda: send_away("", (), sids),))
 
 
 def _room_state_changed() -> Publish:
@@ -563,7 +587,7 @@ def _room_state_changed() -> Publish:
     )
 
 
-@action("room.close", NoArgs, who="facilitator")
+@bp.action("room.close", NoArgs, who="facilitator")
 def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
     if room.is_closed:
         raise ActionError("This room is already closed.", 409)
@@ -572,7 +596,7 @@ def close_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
     return _room_state_changed()
 
 
-@action("room.reopen", NoArgs, who="facilitator", while_closed=True)
+@bp.action("room.reopen", NoArgs, who="facilitator", while_closed=True)
 def reopen_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
     """A room closed by mistake (or for a second session) opens again as it was."""
     if not room.is_closed:
@@ -584,7 +608,7 @@ def reopen_room(room: Room, actor: Actor, args: NoArgs) -> Publish:
 # --- People without a device -------------------------------------------------------------
 
 
-@action("person.add", Rename, who="anyone")
+@bp.action("person.add", Rename, who="anyone")
 def add_person_without_device(room: Room, actor: Actor, args: Rename) -> Publish:
     """Add someone who has no phone with them (or will not use one): the facilitator or a
     table captain then places their dots and types their answer for them."""
@@ -602,7 +626,7 @@ class SetCaptain(Args):
     captain: bool
 
 
-@action("person.captain", SetCaptain, who="facilitator")
+@bp.action("person.captain", SetCaptain, who="facilitator")
 def name_captain(room: Room, actor: Actor, args: SetCaptain) -> Publish:
     """Name (or un-name) a table captain: a participant with a phone who may add people
     without one at their table and act for them."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -11,6 +10,7 @@ from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
+from ..feature import socket_kinds
 from ..identity import (
     Seat,
     knock_in,
@@ -62,16 +62,12 @@ def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
     return ConnectionRefusedError(reason)
 
 
-# Sockets of pages that watch something other than one room (an event's roll-up), by the
-# ``kind`` their page names in its auth. Features add theirs at import.
-SOCKET_KINDS: dict[str, Callable[[dict[str, Any]], None]] = {}
-
-
 @socketio.on("connect")
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
     auth = auth if isinstance(auth, dict) else {}
-    other = SOCKET_KINDS.get(str(auth.get("kind", "room")))
+    # A page whose socket watches something other than one room (an event's roll-up).
+    other = socket_kinds().get(str(auth.get("kind", "room")))
     if other is not None:
         other(auth)
         return

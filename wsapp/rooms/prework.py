@@ -12,19 +12,19 @@ from datetime import timedelta
 from pydantic import Field
 from sqlalchemy import func, or_, select
 
-from ..actions import ActionError, Args, NoArgs, action
+from ..actions import ActionError, Args, NoArgs
 from ..extensions import db
 from ..identity import Actor
 from ..live import Publish, per_change
 from ..models import Dot, Participant, QuietWrite, Room, utcnow
-from . import bp
+from .domain import bp
 
 PREWORK_DAYS_MAX = 30
 # The whole room: the pre-work replaces the phase on every screen, and back.
 PHASE = Publish(regions=("rooms/_phase.html",), personal=("rooms/_phase.html",))
 
 
-@bp.app_template_global()
+@bp.template_global
 @per_change
 def prework_done(room: Room) -> tuple[int, int]:
     """How many of the room's people have done some pre-work (a dot or written words),
@@ -49,7 +49,7 @@ class OpenPrework(Args):
     days: int = Field(ge=1, le=PREWORK_DAYS_MAX)
 
 
-@action("prework.open", OpenPrework, who="facilitator")
+@bp.action("prework.open", OpenPrework, who="facilitator")
 def open_prework(room: Room, actor: Actor, args: OpenPrework) -> Publish:
     """Open the pre-work for ``days`` days: the quiet write opens, and nothing is shared.
     Only from the start of the agenda, where the meeting will begin."""
@@ -63,7 +63,7 @@ def open_prework(room: Room, actor: Actor, args: OpenPrework) -> Publish:
     return PHASE
 
 
-@action("prework.end", NoArgs, who="facilitator")
+@bp.action("prework.end", NoArgs, who="facilitator")
 def open_the_meeting(room: Room, actor: Actor, args: NoArgs) -> Publish:
     """End the pre-work: the meeting starts with everyone's pre-work already tallied."""
     if not room.prework_open:

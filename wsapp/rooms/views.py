@@ -35,7 +35,7 @@ from ..identity import (
     removed_from,
     watches,
 )
-from ..live import Viewer
+from ..live import Viewer, per_change
 from ..models import Participant, Room
 from ..security import (
     TOO_MANY_ATTEMPTS,
@@ -44,9 +44,21 @@ from ..security import (
     guard_room_opening,
     out_of_guesses,
 )
-from . import bp
 from .codes import led_room_or_403, normalise_code, room_by_code, room_or_404
-from .domain import LOCKED_DOOR, create_room, join_room, knock_on
+from .domain import LOCKED_DOOR, bp, create_room, join_room, knock_on
+
+
+@per_change
+def _action_path(code: str, endpoint: str, name: str) -> str:
+    return url_for(endpoint, code=code, name=name)
+
+
+@bp.template_global
+def act_url(room: Room, viewer: Viewer, name: str) -> str:
+    """Where this page posts an action: the facilitator's door or a participant's.
+    A wall of posters asks this for every button, so each answer is built once a change."""
+    endpoint = "rooms.lead_act" if viewer.is_facilitator else "rooms.act"
+    return _action_path(room.code, endpoint, name)
 
 
 def join_url(room: Room) -> str:
@@ -222,6 +234,7 @@ def projector(code: str) -> str:
     )
 
 
+@bp.template_global
 def projector_link_url(room: Room) -> str | None:
     """The view-only projector link with its secret in the fragment, or None if revoked."""
     key = link_key(room, "projector")
@@ -230,6 +243,7 @@ def projector_link_url(room: Room) -> str | None:
     return url_for("rooms.watch", code=room.code, _external=True) + "#" + key
 
 
+@bp.template_global
 def cofacilitator_link_url(room: Room) -> str | None:
     """The co-facilitator's private link (a facilitator link with the second key)."""
     key = link_key(room, "cofacilitator")
