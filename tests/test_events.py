@@ -359,6 +359,10 @@ def test_a_watcher_gets_only_the_changed_rooms_rows(app: Flask, workshop: Worksh
     assert fragment.by_id(f"event-room-{oid}") is None
     assert "<template>" in pushed  # table rows travel inside templates
     assert heat_cells(fragment, rid)[0] == "+1.0 from 1 dots"
+    # Counted from the room's own tally, the pushed rows say what the page's do.
+    page = lead.page()
+    for row_id in (f"event-room-{rid}", f"heat-{rid}-A", f"heat-{rid}-B"):
+        assert fragment.by_id(row_id).words == page.by_id(row_id).words  # type: ignore[union-attr]
 
     # A room outside the event reaches no watcher of it.
     outside_people = [workshop.connect(workshop.join(outside.code, "Zed"))]

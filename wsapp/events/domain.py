@@ -40,7 +40,15 @@ from ..limits import ROOMS_PER_EVENT_MAX
 from ..live import Publish, Watched, per_change
 from ..models import Dot, Event, PaperTally, Participant, PlanAction, Poster, PosterItem, Room
 from ..plan.actions import ListedAction, plan_actions
-from ..posters.domain import COLOURS, ItemTally, PosterSummary, posters_phase, rank
+from ..posters.domain import (
+    COLOURS,
+    ItemTally,
+    PosterSummary,
+    dot_progress,
+    posters_phase,
+    rank,
+    tally,
+)
 from ..rooms.domain import current_phase, kit_of
 from ..text import Line, one_line
 
@@ -437,9 +445,17 @@ def _pooled(poster_set: PosterSet, rooms: list[RolledRoom]) -> list[ItemTally]:
 
 
 def rolled_room(room: Room) -> tuple[RolledRoom, dict[str, PosterSet]]:
-    """One room as its event shows it (what a change in it sends), and its poster set."""
+    """One room as its event shows it (what a change in it sends), and its poster set.
+    Counted from the room's own tally and progress, which the change has usually read
+    already to push them to the room (``per_change``): no read of its own."""
     sets = _sets_for([room])
-    counts = _counts(Room.id == room.id).get(room.id, RoomCounts())
+    progress = dot_progress(room)
+    counts = RoomCounts(
+        people=progress.members,
+        dots=progress.dots + progress.paper_dots,
+        dotters=progress.people,
+        items={entry.ref: entry.counts for poster in tally(room) for entry in poster.items},
+    )
     return _rolled(room, counts, sets), sets
 
 
