@@ -1,6 +1,6 @@
 """What a participant feels: latency, throughput, memory, resync and page weight.
 
-Starts wsapp as the README deploys it (``wsapp serve --workers N`` on PostgreSQL and
+Starts wsapp as docs/deployment.md deploys it (``wsapp serve --workers N`` on PostgreSQL and
 Redis, nginx running deploy/nginx.conf in front; or ``--embedded``: one process on
 SQLite, no nginx), then drives it over loopback with real Socket.IO clients
 (python-socketio's asyncio client) that joined their rooms through the HTTP pages.

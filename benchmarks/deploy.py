@@ -1,4 +1,4 @@
-"""Start wsapp the way the README's Deployment section does, for the benchmark and the tests.
+"""Start wsapp the way docs/deployment.md does, for the benchmark and the tests.
 
 ``wsapp serve --workers N`` (one gunicorn gevent process per port) and, in front of it,
 nginx running ``deploy/nginx.conf`` with only its ports changed.

@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from wsapp.content import (
     ContentError,
     Direction,
-    Guide,
     Library,
     Question,
     Standard,
@@ -502,8 +501,3 @@ def test_main_reports_broken_content(content: Path, capsys: pytest.CaptureFixtur
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("kits/discussion-equity.yaml: phases[0].guide: should name")
-
-
-def test_guide_model_can_be_built_directly(library: Library) -> None:
-    data = library.guides["equity"].model_dump()
-    assert Guide.model_validate(data) == library.guides["equity"]

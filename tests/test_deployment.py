@@ -1,11 +1,13 @@
 """The deployment as shipped in deploy/: whose X-Forwarded-For counts behind a proxy, nginx
-letting room imports through, and the systemd units that keep each process running."""
+letting room imports through, the systemd units that keep each process running, and every
+setting documented with its true default in docs/deployment.md."""
 
 from __future__ import annotations
 
 import configparser
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -20,6 +22,7 @@ from flask import Flask
 
 from benchmarks.deploy import nginx_binary, start_nginx, start_wsapp
 from wsapp import create_app
+from wsapp.config import config_from_env
 
 from .conftest import TEST_CONFIG
 from .dom import parse
@@ -206,3 +209,68 @@ def test_nginx_lets_a_room_import_through_and_keeps_other_requests_small(
         base + "/rooms", data={"kit": "x" * 100_000}, headers={"X-CSRFToken": token}
     )
     assert oversized.status_code == 413
+
+
+# --- Settings, as docs/deployment.md documents them -----------------------------------------
+
+SETTING = re.compile(r"WSAPP_[A-Z_]+")
+LITERAL = re.compile(r"`([^`]*)`")
+
+
+def documented_settings(document: str = "docs/deployment.md") -> dict[str, str]:
+    """Each variable in a document's table of settings, with its default when that is a
+    literal (``"10"``), else ``""`` ("off", "the request's host")."""
+    settings = {}
+    for line in (ROOT / document).read_text().splitlines():
+        if not line.startswith("| `WSAPP_"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        names = SETTING.findall(cells[0])
+        literals = LITERAL.findall(cells[1])
+        # "`10`, `30`" for two variables in one row: one default each.
+        whole = ", ".join(f"`{value}`" for value in literals) == cells[1]
+        for index, name in enumerate(names):
+            settings[name] = literals[index] if whole and len(literals) == len(names) else ""
+    return settings
+
+
+def test_every_setting_the_app_reads_is_documented():
+    read = {
+        name
+        for path in (ROOT / "wsapp").rglob("*.py")
+        for name in SETTING.findall(path.read_text())
+    }
+    assert read == set(documented_settings())
+    # The README's table is the few a single server needs, as docs/deployment.md says them.
+    in_readme = documented_settings("README.md")
+    assert in_readme and in_readme.items() <= documented_settings().items()
+
+
+@pytest.mark.parametrize("database", ["sqlite (the default)", "postgresql+psycopg://u@h/db"])
+def test_each_documented_default_is_the_default(database: str, monkeypatch: pytest.MonkeyPatch):
+    """Setting a variable to the default its row shows changes nothing in the app's config."""
+    for name in list(os.environ):
+        if name.startswith("WSAPP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("WSAPP_SECRET_KEY", "a key, so nothing is written to instance/")
+    if database.startswith("postgresql"):  # where the pool size counts
+        monkeypatch.setenv("WSAPP_DATABASE_URL", database)
+    monkeypatch.chdir(ROOT)  # "./content", "instance/" as the table says them
+
+    def config() -> dict[str, object]:
+        values = config_from_env(Path("instance"))
+        return {
+            key: Path(value).resolve() if isinstance(value, str) and Path(value).is_dir() else value
+            for key, value in values.items()
+        }
+
+    unset = config()
+    checked = 0
+    for name, default in documented_settings().items():
+        if not default or name in os.environ:
+            continue
+        with monkeypatch.context() as env:
+            env.setenv(name, default)
+            assert config() == unset, f"{name}'s documented default {default!r} is not its default"
+        checked += 1
+    assert checked >= 14  # every literal default but the database URL, set above

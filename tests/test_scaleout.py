@@ -1,7 +1,7 @@
 """Scale-out: real server processes sharing PostgreSQL and a Redis message queue.
 
 Each test run gets its own PostgreSQL database and its own Redis channel, starts the app
-as the README deploys it (``wsapp serve --workers 2``: one gunicorn gevent process per
+as docs/deployment.md deploys it (``wsapp serve --workers 2``: one gunicorn gevent process per
 port), and drives it with real Socket.IO clients whose HTTP sessions joined the room the
 way a browser does. A change made through one process must reach a person whose socket
 is on the other; presence and timers must not depend on which process anyone is on.
@@ -68,7 +68,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of the README's deployment, isolated on its own Redis channel."""
+    """The environment of docs/deployment.md's deployment, isolated on its own Redis channel."""
     env = {
         **os.environ,
         "WSAPP_DATABASE_URL": database_url,

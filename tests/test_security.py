@@ -785,7 +785,7 @@ def test_counts_are_bounded_however_many_times_someone_asks(workshop: Workshop, 
 def test_by_default_an_address_gets_twenty_wrong_codes_a_minute(
     app: Flask, workshop: Workshop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The README's arithmetic (a room found in about 42 years) rests on this rate."""
+    """docs/security.md's arithmetic (a room found in about 42 years) rests on this rate."""
     monkeypatch.delenv("WSAPP_JOIN_ATTEMPTS_PER_MINUTE", raising=False)
     app.config["JOIN_ATTEMPTS_PER_MINUTE"] = config_from_env(tmp_path)["JOIN_ATTEMPTS_PER_MINUTE"]
     lead = workshop.open_room()

@@ -46,7 +46,7 @@ def cli() -> None:
     show_default=True,
     type=int,
     help="Server processes, on ports PORT, PORT+1, ...; more than one needs PostgreSQL, "
-    "Redis and nginx in front (see the README's Deployment section).",
+    "Redis and nginx in front (see docs/deployment.md).",
 )
 @with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
@@ -62,7 +62,7 @@ def serve(host: str, port: int, workers: int) -> None:
     ):
         raise click.UsageError(
             "Several processes must share PostgreSQL and Redis: set WSAPP_DATABASE_URL and "
-            "WSAPP_MESSAGE_QUEUE_URL (see the README's Deployment section)."
+            "WSAPP_MESSAGE_QUEUE_URL (see docs/deployment.md)."
         )
     upgrade()
     shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host

@@ -33,7 +33,7 @@ def _default_async_mode() -> str:
 
 
 def config_from_env(instance_path: Path) -> dict[str, object]:
-    """Settings from WSAPP_* variables. Every one is documented in the README."""
+    """Settings from WSAPP_* variables. Each is documented in docs/deployment.md."""
     env = os.environ
     database_url = env.get("WSAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'wsapp.sqlite'}"
     engine_options: dict[str, object] = {}

@@ -4,13 +4,18 @@ A feature (rooms, posters, discussion, quietwrite, plan, export, facilitator) ma
 ``bp = Feature(name, __name__)`` and declares on it, next to the code they name::
 
     bp.live_regions(people=TALLIES)                      # re-sent when someone joins/leaves
+    bp.live_regions(presence=(Parts("plan/_grid.html", ("plan/_cell_editing.html",)),))
+    bp.live_regions(page=RECORD, views=("participant", "facilitator"))  # in a full state
     bp.phase("posters", "phases/_posters.html", own_parts=("posters/_mine.html",))
 
     @bp.action("dot.place", PlaceDot, who="participant")  # POST /r/<code>/act/dot.place
     def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish: ...
 
     @bp.template_global                                   # {{ tally(room) }} in templates
-    def tally(room: Room) -> Tally: ...
+    def tally(room: Room) -> list[PosterTally]: ...
+
+    @bp.on_time_up                                        # ends with the room's timer
+    def _end_on_time(room: Room) -> Publish | None: ...
 
     @bp.watch_rooms                                       # an event's page follows its rooms
     def watch(room: Room, publish: Publish) -> Watched: ...
@@ -24,8 +29,9 @@ Nothing is registered at import: the declarations are recorded on the blueprint 
 when ``create_app`` registers it (``FEATURES`` in :mod:`wsapp`), into that app's action
 table (``app.extensions["wsapp_actions"]``, :func:`wsapp.actions.registered`), its live
 regions (``app.extensions["wsapp_live"]``, :func:`wsapp.live.registry`) and its Jinja
-globals. Socket event handlers are the exception: ``@socketio.on`` in ``rooms/events.py``
-(a page whose socket is not a room's declares how its connect is admitted with
+globals. The feature's blueprint is listed in ``wsapp.FEATURES``. Socket event handlers
+are the exception: ``@socketio.on`` in ``rooms/events.py`` and ``rooms/presence.py`` (a
+page whose socket is not a room's declares how its connect is admitted with
 ``bp.socket_kind``).
 """
 
@@ -40,7 +46,7 @@ from flask.sansio.app import App
 from pydantic import BaseModel
 
 from .actions import ActionFn, ActionSpec, Who, registered
-from .live import PhaseView, Publish, RoomWatcher, registry
+from .live import PhaseView, Publish, Region, RoomWatcher, registry
 from .models import Room
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,10 +84,10 @@ class Feature(Blueprint):
     def live_regions(
         self,
         *,
-        page: Iterable[str] = (),
+        page: Iterable[Region] = (),
         views: Iterable[str] = ("participant", "facilitator", "projector"),
-        people: Iterable[str] = (),
-        presence: Iterable[str] = (),
+        people: Iterable[Region] = (),
+        presence: Iterable[Region] = (),
     ) -> None:
         """Declare partials that are live regions of the room page.
 

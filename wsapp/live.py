@@ -34,6 +34,22 @@ PHASE = "rooms/_phase.html"
 
 
 @dataclass(frozen=True)
+class Parts:
+    """Some partials of every item a page partial shows, each sent as its own fragment:
+    ``Parts("plan/_grid.html", ("plan/_cell_text.html",))`` sends each cell's text as the
+    grid shows it, so the cell someone is typing in is the only one held back on their
+    screen. The page partial decides whether and which items it shows, and given ``parts``
+    renders just those of each item: no push-only template repeats the page's choices."""
+
+    template: str
+    parts: tuple[str, ...]
+
+
+# A live region: a partial the page includes, or some parts of each item of one.
+Region = str | Parts
+
+
+@dataclass(frozen=True)
 class PhaseView:
     """How a phase kind is shown (declared with ``bp.phase``, :mod:`wsapp.feature`).
 
@@ -73,9 +89,9 @@ class LiveRegions:
     online, re-sent when someone comes or goes. ``phases``: by phase kind, how it is shown.
     """
 
-    page: dict[str, list[str]] = field(default_factory=lambda: {view: [] for view in VIEWS})
-    people: list[str] = field(default_factory=list)
-    presence: list[str] = field(default_factory=list)
+    page: dict[str, list[Region]] = field(default_factory=lambda: {view: [] for view in VIEWS})
+    people: list[Region] = field(default_factory=list)
+    presence: list[Region] = field(default_factory=list)
     phases: dict[str, PhaseView] = field(default_factory=dict)
     # Screens outside a room that follow its changes (``bp.watch_rooms``).
     watchers: list[RoomWatcher] = field(default_factory=list)
@@ -155,9 +171,9 @@ class Publish:
     in the socket's acknowledgement (a typist's page learns what its cell now holds).
     """
 
-    regions: tuple[str, ...] = ()
-    personal: tuple[str, ...] = ()
-    own: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()
+    personal: tuple[Region, ...] = ()
+    own: tuple[Region, ...] = ()
     after: tuple[Callable[[], None], ...] = ()
     context: Mapping[str, Any] = field(default_factory=dict)
     reply: Mapping[str, Any] = field(default_factory=dict)
@@ -209,12 +225,22 @@ def bump_version(room_id: int, *, presence_only: bool = False) -> Room:
 
 
 def render_regions(
-    room: Room, viewer: Viewer, templates: Iterable[str], context: Mapping[str, Any] | None = None
+    room: Room,
+    viewer: Viewer,
+    regions: Iterable[Region],
+    context: Mapping[str, Any] | None = None,
 ) -> str:
-    return "".join(
-        render_template(template, room=room, viewer=viewer, swap_oob=True, **(context or {}))
-        for template in templates
-    )
+    html = []
+    for region in regions:
+        template, parts = (
+            (region, {}) if isinstance(region, str) else (region.template, {"parts": region.parts})
+        )
+        html.append(
+            render_template(
+                template, room=room, viewer=viewer, swap_oob=True, **parts, **(context or {})
+            )
+        )
+    return "".join(html)
 
 
 P = ParamSpec("P")

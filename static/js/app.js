@@ -7,13 +7,17 @@
  *   LIVE ROOM   the socket, pushes put in version order, a gap resynced, presence
  *   TYPING      the one swap policy: what a push does to what someone is typing
  *   TIMER       one clock on every screen
- *   POSTERS     (no script: dot buttons and forms are plain htmx)
+ *   POSTERS     (dot buttons and forms are plain htmx; a phone's one poster at a time is
+ *               static/js/posters.js)
  *   DISCUSSION  notes: every screen follows the spotlight
  *   PLAN        co-edited plan cells, a cell's history
  *   QUIET WRITE saved as it is typed, kept on the device until the server has it
  *   EXPORT      (no script: downloads are links)
  *   PROJECTOR   each phase a slide: what does not fit is paged, never scrolled; a
- *               high-contrast theme remembered on the projector */
+ *               high-contrast theme remembered on the projector
+ * What a screen reader is told after a push, and where the focus goes, is
+ * static/js/announce.js for every feature. Each feature's style is its section of the same
+ * name in static/css/app.css. */
 (function () {
   "use strict";
 
@@ -434,7 +438,7 @@
     if (root.matches && root.matches("[data-timer]")) initTimer(root);
   }
 
-  /* ===== POSTERS: no script of their own ===== */
+  /* ===== POSTERS: no script here (a phone's one poster at a time: static/js/posters.js) ===== */
 
   /* ===== DISCUSSION: every screen follows the spotlight ===== */
   let followed = null;  // the spotlight this page last moved to

@@ -1,5 +1,5 @@
 /* wsapp posters on a phone: one poster at a time, chosen by its letter, Previous and Next
- * or a swipe, with "All posters" for the whole wall as a list. Which poster is showing
+ * or a swipe ("Poster 2 of 3: its title"), with "All posters" for the whole wall as a list. Which poster is showing
  * survives the pushes that re-render the wall (and a reload: it is kept per tab). From a
  * laptop up, the stylesheet shows the whole wall and hides these controls. */
 (function () {
@@ -48,7 +48,21 @@
     if (next) next.disabled = all || index === posters.length - 1;
     const list = document.getElementById("poster-all");
     if (list) list.setAttribute("aria-pressed", all ? "true" : "false");
+    const at = document.getElementById("poster-at");
+    if (at) {
+      at.hidden = false;
+      at.textContent = all ? "All " + posters.length + " posters"
+        : "Poster " + (index + 1) + " of " + posters.length + ": " + titleOf(posters[index]);
+    }
     return { posters: posters, index: index };
+  }
+
+  /* A poster's title without its letter (the letter's link is marked as the current one). */
+  function titleOf(poster) {
+    const title = poster.querySelector(".poster-title");
+    if (!title) return "";
+    const key = title.querySelector(".poster-key");
+    return title.textContent.slice(key ? key.textContent.length : 0).trim();
   }
 
   function say(poster, at) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, WebSocket, expect
 
 
@@ -51,3 +53,19 @@ def resyncs_sent(page: Page) -> list[str]:
 def leave_the_field(page: Page) -> None:
     """Tap the page's heading, away from any field (as someone looking up from typing)."""
     page.get_by_role("heading", level=1).click()
+
+
+def go_to_phase(lead: Page, number: int, title: str, *pages: Page) -> None:
+    """The facilitator jumps to phase ``number``; wait until every page shows its title."""
+    lead.get_by_role("button", name=re.compile(f"Go to phase {number}:")).click()
+    for page in (lead, *pages):
+        expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+
+
+def projector_of(lead: Page, base_url: str, code: str) -> Page:
+    """The room's projector view, 1920 by 1080, in another window of the facilitator's browser."""
+    screen = lead.context.new_page()
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.goto(f"{base_url}/r/{code}/projector")
+    wait_live(screen)
+    return screen

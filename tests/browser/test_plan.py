@@ -1,30 +1,16 @@
 """Two phones type into the same plan cell at once; every screen ends with both texts, and
-another screen shows who is editing. The quiet write survives a reload and goes on the wall."""
+another screen shows who is editing."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .helpers import join, open_room, wait_live
+from .helpers import go_to_phase, join, open_room, projector_of
 
 READINESS = "Readiness protocol and action plan"
 CELL = "Major Focus, 30 Days"
-
-
-def go_to_phase(lead: Page, number: int, title: str, *pages: Page) -> None:
-    lead.get_by_role("button", name=re.compile(f"Go to phase {number}:")).click()
-    for page in (lead, *pages):
-        expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
-
-
-def projector_of(lead: Page, base_url: str, code: str) -> Page:
-    screen = lead.context.new_page()
-    screen.set_viewport_size({"width": 1920, "height": 1080})
-    screen.goto(f"{base_url}/r/{code}/projector")
-    wait_live(screen)
-    return screen
 
 
 def test_two_people_type_in_one_cell_at_once_and_every_screen_gets_both(live_server, person, shoot):
@@ -118,59 +104,3 @@ def test_a_save_answered_late_keeps_the_words_pushed_meanwhile(live_server, pers
     ana.get_by_role("heading", level=1, name="One-year plan").click()
     # Pushed while her save was unanswered, Ben's words wait for the answer, then stay.
     expect(ana_cell).to_have_value("Hire a coach by May", timeout=8000)
-
-
-def test_the_quiet_write_survives_a_reload_and_goes_on_the_wall(live_server, person, shoot):
-    lead = person("laptop")
-    code = open_room(lead, live_server, READINESS)
-    ana, ben = person("phone"), person("phone")
-    join(ana, live_server, code, "Ana")
-    join(ben, live_server, code, "Ben")
-    screen = projector_of(lead, live_server, code)
-    go_to_phase(lead, 3, "Quiet write", ana, ben, screen)
-    lead.get_by_role("button", name=re.compile(r"^Start writing \(")).click()
-    expect(screen.get_by_role("timer")).to_contain_text("Running")
-
-    answer = ana.get_by_role("textbox", name="Your answer")
-    answer.press_sequentially("Every school has a coach", delay=10)
-    # The page reloads before the save went out: the words come back from the phone.
-    ana.reload()
-    wait_live(ana)
-    answer = ana.get_by_role("textbox", name="Your answer")
-    expect(answer).to_have_value("Every school has a coach")
-    expect(ana.locator("#quiet-saved")).to_have_text("Saved")
-    expect(lead.get_by_text("1 of 2 have written something")).to_be_visible()
-    # Nobody else sees it while it is being written.
-    expect(screen.get_by_text("Every school has a coach")).to_have_count(0)
-
-    ben.get_by_role("textbox", name="Your answer").fill("Common planning time")
-    ben.get_by_role("button", name="Don't share mine").click()
-    expect(ben.get_by_role("button", name="Don't share mine")).to_have_attribute(
-        "aria-pressed", "true"
-    )
-    expect(ana.get_by_text("2 of 2 have written something")).to_be_visible()
-    shoot(ana, "quiet-phone")
-
-    lead.get_by_role("button", name="Share answers without names").click()
-    wall = screen.get_by_role("region", name="The team's answers")
-    expect(wall).to_contain_text("Every school has a coach")
-    expect(wall).not_to_contain_text("Common planning time")
-    expect(wall).not_to_contain_text("Ana")
-    expect(ben.get_by_role("region", name="The team's answers")).to_contain_text(
-        "Every school has a coach"
-    )
-    shoot(screen, "quiet-projector")
-
-    # Ana is still typing when the facilitator moves the room on: her phone follows at once
-    # (it is not left on the old phase until she taps elsewhere) and her words are saved.
-    lead.get_by_role("button", name="Reopen writing, no timer").click()
-    answer = ana.get_by_role("textbox", name="Your answer")
-    expect(answer).not_to_have_attribute("readonly", "")
-    answer.click()
-    answer.press("End")
-    answer.press_sequentially(" in every building", delay=10)
-    go_to_phase(lead, 4, "Dot the posters", ana)
-    go_to_phase(lead, 3, "Quiet write", ana)
-    expect(ana.get_by_role("textbox", name="Your answer")).to_have_value(
-        "Every school has a coach in every building"
-    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .helpers import join, open_room
-from .test_plan import CELL, READINESS, go_to_phase
+from .helpers import go_to_phase, join, open_room
+from .test_plan import CELL, READINESS
 
 
 def test_one_phone_makes_an_action_and_the_other_moves_it_on(live_server, person, shoot):

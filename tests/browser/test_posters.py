@@ -61,9 +61,11 @@ def test_three_phones_dot_at_once_and_see_the_same_counts_after_the_reveal(live_
     for phone, name in zip(phones, ("Ana", "Ben", "Cleo"), strict=True):
         join(phone, live_server, code, name)
         expect(dot_group(phone, "A1")).to_be_visible()
-        # A phone shows one poster at a time; "All posters" lists the whole wall.
+        # A phone shows one poster at a time, and says which; "All posters" lists the wall.
+        expect(phone.locator("#poster-at")).to_have_text("Poster 1 of 3: Policies and Regulations")
         phone.get_by_role("button", name="All posters").click()
         expect(dot_group(phone, "C3")).to_be_visible()
+        expect(phone.locator("#poster-at")).to_have_text("All 3 posters")
 
     # All three tap at the same moment: each a different colour on A1, and B2 in green.
     choices = {"A1": LABELS, "B2": (LABELS[0],) * 3}

@@ -5,8 +5,9 @@ A new action's due date defaults to its column's number of days ("30 Days") afte
 room was opened; a column without a number gives no default. Every change of status,
 owner or due date is kept as a PlanActionChange (who, when, from what to what).
 
-Live regions: ``plan/_action_badges.html`` re-renders each cell's count of actions,
-``plan/_actions.html`` the "Actions" list (on the plan phase and the record page).
+Live regions: ``plan/_cell_actions.html``, each cell's actions (pushed as a part of the
+grid, ``live.Parts``), and ``plan/_actions.html``, the "Actions" list (on the plan phase
+and the record page).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..actions import ActionError, Args
 from ..extensions import db
 from ..identity import Actor
 from ..limits import ACTIONS_MAX
-from ..live import Publish, per_change
+from ..live import Parts, Publish, per_change
 from ..models import PlanAction, PlanActionChange, PlanCell, PlanColumn, PlanRow, Room, utcnow
 from ..text import Line
 from .domain import bp, cell_in, cell_label, check_editable
@@ -44,7 +45,8 @@ STATUSES = {
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 SORTS = {"due": "due date", "owner": "owner", "status": "status"}
 
-ACTIONS = ("plan/_action_badges.html", "plan/_actions.html")
+# Each cell's line of actions (a part of the grid), and the Actions list.
+ACTIONS = (Parts("plan/_grid.html", ("plan/_cell_actions.html",)), "plan/_actions.html")
 
 bp.template_globals(
     action_statuses=STATUSES,

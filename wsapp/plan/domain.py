@@ -5,9 +5,9 @@ A cell's ``revision`` counts its saved texts; every saved text is a PlanCellRevi
 An edit names the revision its typist started from, so edits made at the same time are
 merged (see :mod:`.merge`) instead of one overwriting the other.
 
-Live regions: ``plan/_cells.html`` re-renders every cell's text and details (each its own
-out-of-band fragment, so a focused cell is held back alone); ``plan/_editing.html`` says
-who is typing where; ``plan/_grid.html`` re-renders the grid when its shape changes.
+Live regions: ``plan/_grid.html``, whole when the grid's shape changes; ``CELLS``, each
+cell's text and details (each its own out-of-band fragment, so a focused cell is held back
+alone), and ``EDITING``, who is typing where, are parts of it (``live.Parts``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..extensions import db
 from ..feature import Feature
 from ..identity import Actor
 from ..limits import COLUMNS_MAX, ROWS_MAX
-from ..live import Publish, connection_is_live, per_change
+from ..live import Parts, Publish, connection_is_live, per_change
 from ..models import (
     Connection,
     Note,
@@ -54,8 +54,9 @@ bp = Feature("plan", __name__)
 bp.phase("plan", "phases/_plan.html")
 bp.template_globals(plan_cell_max=CELL_MAX)
 
-CELLS = ("plan/_cells.html",)
-EDITING = ("plan/_editing.html",)
+# Each cell's text and details, who is typing in it: pushed as parts of the grid.
+CELLS = (Parts("plan/_grid.html", ("plan/_cell_text.html", "plan/_cell_meta.html")),)
+EDITING = (Parts("plan/_grid.html", ("plan/_cell_editing.html",)),)
 bp.live_regions(presence=EDITING)  # who is typing where goes when they go offline
 CONSIDERATIONS = ("plan/_considerations.html",)
 SOURCES = ("plan/_sources.html",)

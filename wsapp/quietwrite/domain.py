@@ -17,7 +17,7 @@ from ..content import library
 from ..extensions import db
 from ..feature import Feature
 from ..identity import Actor
-from ..live import Publish
+from ..live import Publish, Region
 from ..models import Participant, QuietWrite, Room, utcnow
 from ..rooms.domain import (
     TIMER_MAX_SECONDS,
@@ -121,7 +121,7 @@ def open_quiet_write(room: Room, actor: Actor, args: OpenQuietWrite) -> Publish:
     room.quiet_write_open = True
     room.quiet_write_shared = False
     room.quiet_write_ends_on_time = args.ends_on_time
-    regions: tuple[str, ...] = SHARED
+    regions: tuple[Region, ...] = SHARED
     if args.minutes is not None:
         regions += start_timer(room, actor, StartTimer(minutes=args.minutes)).regions
     return Publish(regions=regions, personal=MINE)
