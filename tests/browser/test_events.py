@@ -130,6 +130,7 @@ def test_three_rooms_of_two_phones_roll_up_live(
     projector.set_viewport_size({"width": 1280, "height": 720})
     shoot(projector, "event-projector-720p", full_page=False)
     lead.set_viewport_size({"width": 390, "height": 844})
+    assert violations(lead, "event page on a phone") == []  # its tables scroll sideways
     shoot(lead, "event-phone-390")
     phone_context = new_context(browser, **SIZES["phone"])
     facilitator_phone = phone_context.new_page()
