@@ -77,8 +77,10 @@ def test_real_content_loads(library: Library) -> None:
         "discussion-alignment-coherence",
         "discussion-collaboration-shared-accountability",
         "discussion-equity",
+        "readiness-checkin",
         "readiness-planning",
     ]
+    assert "readiness-checkin" not in [kit.id for kit in library.opening_kits()]
 
 
 @pytest.mark.parametrize(
@@ -282,7 +284,7 @@ def test_main_lists_kits(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(CONTENT_DIR)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "readiness-planning: Readiness protocol and action plan \u2014 6 phases, 120 min" in out
-    assert len(out) == 4
+    assert len(out) == 5
 
 
 def check_content_command(content: Path) -> subprocess.CompletedProcess[str]:
@@ -374,6 +376,20 @@ def test_kit_references_unknown_guide(content: Path) -> None:
     error = load_error(content)
     assert (error.file, error.field) == ("kits/discussion-equity.yaml", "phases[0].guide")
     assert "'equality'" in error.expected and "equity" in error.expected
+
+
+def test_kit_references_unknown_checkin_kit(content: Path) -> None:
+    edit(content, "kits/readiness-planning.yaml", lambda d: d.update(checkin_kit="readiness-30"))
+    error = load_error(content)
+    assert (error.file, error.field) == ("kits/readiness-planning.yaml", "checkin_kit")
+    assert "'readiness-30'" in error.expected and "readiness-checkin" in error.expected
+
+
+def test_an_action_review_phase_takes_no_guide(content: Path) -> None:
+    edit(content, "kits/readiness-checkin.yaml", lambda d: d["phases"][1].update(guide="equity"))
+    error = load_error(content)
+    assert (error.file, error.field) == ("kits/readiness-checkin.yaml", "phases[1].guide")
+    assert "not used by a phase of kind 'action_review'" in error.expected
 
 
 def test_kit_references_unknown_element(content: Path) -> None:

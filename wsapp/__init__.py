@@ -21,6 +21,7 @@ from . import (
     quietwrite,
     rooms,
     security,
+    series,
 )
 from .config import config_from_env
 from .content import load_library
@@ -43,6 +44,7 @@ FEATURES = (
     export.bp,
     facilitator.bp,
     events.bp,
+    series.bp,
 )
 
 

@@ -25,6 +25,8 @@ from .security import SLOW_DOWN, action_limit, allow
 from .text import Typed
 
 Who = Literal["participant", "facilitator", "anyone"]
+# A room deleted while someone still had it open (or a URL to it).
+ROOM_GONE = "This room no longer exists: its facilitator deleted it. Nothing was changed."
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
 
@@ -217,7 +219,11 @@ def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilit
     except ValidationError as error:
         raise ActionError(describe_validation_error(error), 422) from None
 
-    room = bump_version(room_id)
+    try:
+        room = bump_version(room_id)
+    except LookupError:
+        db.session.rollback()
+        raise ActionError(ROOM_GONE, 404) from None
     try:
         actor = _check_sender(spec, room, as_facilitator, for_person)
         publish = spec.fn(room, actor, args)

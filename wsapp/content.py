@@ -80,6 +80,7 @@ PhaseKind = Literal[
     "posters",
     "poster_review",
     "plan",
+    "action_review",
 ]
 QuestionSide = Literal["warmup", "featured", "yours", "take-action", "prompt"]
 
@@ -408,6 +409,8 @@ _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol"})),
     "poster_review": (frozenset({"standard"}), frozenset({"standard", "protocol"})),
     "plan": (frozenset({"protocol"}), frozenset({"protocol"})),
+    # A check-in's look at each action of the plan it carried over: status, owner, evidence.
+    "action_review": (frozenset(), frozenset({"protocol"})),
 }
 
 
@@ -454,6 +457,8 @@ class Kit(_Item):
     minutes: PositiveInt
     audience: Text
     phases: list[Phase] = Field(min_length=1)
+    # The kit a "Plan a check-in" opens next in the room's series (None: the kit has none).
+    checkin_kit: Slug | None = None
 
     def phase_at(self, index: int) -> Phase:
         """The agenda's phase at ``index``; past its end (a kit edited shorter), the last."""
@@ -479,6 +484,12 @@ class Library:
     guides: dict[str, Guide]
     standards: dict[str, Standard]
     protocols: dict[str, Protocol]
+
+    def opening_kits(self) -> list[Kit]:
+        """The kits a room opens from on the start page: every kit but the check-ins,
+        which open only from an earlier session's room (another kit's ``checkin_kit``)."""
+        checkins = {k.checkin_kit for k in self.kits.values() if k.checkin_kit != k.id}
+        return [kit for kit in self.kits.values() if kit.id not in checkins]
 
     def questions(self) -> Iterator[Question]:
         """Every question (guide questions, then kit prompts), in display order."""
@@ -728,6 +739,12 @@ def _check_kits(
                     f"should name a protocol in protocols/ ({_known(protocols)}), "
                     f"got {phase.protocol!r}",
                 )
+        if kit.checkin_kit is not None and kit.checkin_kit not in kits:
+            raise ContentError(
+                rel,
+                "checkin_kit",
+                f"should name a kit in kits/ ({_known(kits)}), got {kit.checkin_kit!r}",
+            )
         total = sum(phase.minutes for phase in kit.phases)
         if total != kit.minutes:
             raise ContentError(

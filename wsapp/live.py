@@ -220,7 +220,8 @@ def bump_version(room_id: int, *, presence_only: bool = False) -> Room:
     ``content_version`` behind, so screens reconnecting across it can skip the full state.
     """
     room = db.session.scalars(_BUMP[presence_only], {"room_id": room_id}).one_or_none()
-    assert room is not None
+    if room is None:
+        raise LookupError(f"room {room_id} no longer exists")
     return room
 
 

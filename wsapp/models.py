@@ -83,6 +83,13 @@ class Room(Base):
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
     event_team: Mapped[str | None] = mapped_column(String(80))
+    # A session of a series (a workshop and its check-ins): its place is the days after
+    # the series' first session (0 for the workshop itself), and the date it is planned for.
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    series_days: Mapped[int | None]
+    meets_on: Mapped[date | None]
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="room", order_by="Participant.id", cascade="all, delete-orphan"
@@ -97,6 +104,19 @@ class Room(Base):
         """In pre-work, with its deadline passed: participants can change nothing more."""
         until = self.prework_until
         return self.prework_open and until is not None and utcnow() >= until
+
+
+class Series(Base):
+    """One team's plan over time: the workshop and the check-ins planned from it, each a
+    room (``Room.series_id``), in the order of their ``series_days``."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    # The first session's date: check-ins are counted in days from it.
+    started_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Participant(Base):
@@ -283,6 +303,19 @@ class PaperTally(Base):
     yellow: Mapped[int] = mapped_column(default=0)
     red: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PreviousTally(Base):
+    """The team's dots on an item at the previous session of its series, one row per level
+    of the scale: a check-in starts with no dots and measures movement from these."""
+
+    __tablename__ = "previous_tallies"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("poster_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class Note(Base):

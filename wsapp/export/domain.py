@@ -11,11 +11,13 @@ What is never exported: quiet writes their writers kept private.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
+from flask import current_app
+from flask.sansio.app import App
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select
@@ -51,6 +53,7 @@ from ..models import (
     PlanRow,
     Poster,
     PosterItem,
+    PreviousTally,
     QuietWrite,
     Room,
     utcnow,
@@ -67,10 +70,12 @@ from ..plan.actions import (
 )
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
 from ..posters.domain import COLOURS, PAPER_COUNT_MAX, PosterSummary, summary, tally
-from ..rooms.domain import NAME_MAX, create_room, kit_of
+from ..rooms.domain import NAME_MAX, kit_of, open_room
 from ..text import ONE_LINE, Line, Typed
 
 SCHEMA_VERSION: Literal[1] = 1
+# A series runs for years at most: its sessions' days after the first one.
+SERIES_DAYS_MAX = 3660
 IMPORT_MAX_BYTES = 4 * 1024 * 1024
 TOO_LARGE = f"That file is too large to import (over {IMPORT_MAX_BYTES >> 20} MB)."
 TEXT_MAX = 20_000
@@ -135,6 +140,18 @@ class RecordRoom(_Part):
     phase_index: int = Field(ge=0, description="Position in the kit's phases, from 0.")
     phase_key: str = Field(description="Key of the phase at phase_index, for people reading.")
     settings: RoomSettings
+    series_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=SERIES_DAYS_MAX,
+        description="In a series: days after its first session (0 for the workshop itself).",
+    )
+    meets_on: date | None = Field(
+        default=None,
+        ge=DUE_EARLIEST,
+        le=DUE_LATEST,
+        description="In a series: the date the session is planned for.",
+    )
 
 
 class RecordParticipant(_Part):
@@ -160,6 +177,10 @@ class PaperDots(_Part):
     red: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
 
 
+LevelKey = Annotated[str, Field(min_length=1, max_length=16)]
+LevelCount = Annotated[int, Field(ge=0, le=PEOPLE_MAX * 1000)]
+
+
 class RecordItem(_Part):
     ref: Ref
     label: Line = Field(min_length=1, max_length=20)
@@ -168,6 +189,14 @@ class RecordItem(_Part):
     dots: list[RecordDot] = Field(default=[])
     paper: PaperDots | None = Field(
         default=None, description="Dots typed in from the item's paper poster, by colour."
+    )
+    previous: dict[LevelKey, LevelCount] | None = Field(
+        default=None,
+        max_length=16,
+        description=(
+            "In a check-in: the team's dots on this item at the series' previous session, "
+            "by level of the scale; the check-in's movement is measured from them."
+        ),
     )
 
 
@@ -352,6 +381,13 @@ def build_record(room: Room) -> RoomRecord:
         row.item_id: {colour: getattr(row, colour) for colour in COLOURS}
         for row in db.session.scalars(select(PaperTally).where(PaperTally.item_id.in_(item_ref)))
     }
+    previous: dict[int, dict[str, int]] = {}
+    for row in db.session.scalars(
+        select(PreviousTally)
+        .where(PreviousTally.item_id.in_(item_ref))
+        .order_by(PreviousTally.item_id)
+    ):
+        previous.setdefault(row.item_id, {})[row.level] = row.count
     notes = list(db.session.scalars(select(Note).where(Note.room_id == room.id).order_by(Note.id)))
     note_ref = _refs(notes)
     return RoomRecord(
@@ -367,6 +403,8 @@ def build_record(room: Room) -> RoomRecord:
             phase_index=room.phase_index,
             phase_key=phase.key,
             settings=settings,
+            series_days=room.series_days,
+            meets_on=room.meets_on,
         ),
         participants=[
             RecordParticipant(
@@ -398,6 +436,7 @@ def build_record(room: Room) -> RoomRecord:
                             for dot in dots.get(item.id, [])
                         ],
                         paper=PaperDots(**paper[item.id]) if item.id in paper else None,
+                        previous=previous.get(item.id),
                     )
                     for item in poster.items
                 ],
@@ -620,7 +659,18 @@ def conclusions(room: Room, *, with_actions: bool = True) -> list[Table]:
     if tally(room):
         ranking = ranking_rows(summary(room))
         tables.append(Table("Strengths and gaps", "Strengths and gaps", ranking))
+    for more in more_conclusions():
+        tables += more(room)
     return tables
+
+
+def more_conclusions(app: App | None = None) -> list[Callable[[Room], list[Table]]]:
+    """What the app's features conclude besides (a check-in: how the dots moved), each a
+    function of the room giving tables; a feature adds its own when it is registered."""
+    found: list[Callable[[Room], list[Table]]] = (app or current_app).extensions.setdefault(
+        "wsapp_conclusions", []
+    )
+    return found
 
 
 @dataclass(frozen=True)
@@ -676,12 +726,23 @@ def notes_sections(room: Room, leave_out: tuple[str, ...] = ()) -> list[NotesSec
 
 def parse_record(data: bytes) -> RoomRecord:
     """Read an uploaded export, or raise ActionError saying what is wrong with it."""
+    record = read_export(data, RoomRecord)
+    check_consistent(record)
+    return record
+
+
+ExportT = TypeVar("ExportT", bound=Typed)
+
+
+def read_export(data: bytes, model: type[ExportT]) -> ExportT:
+    """Validate an uploaded export as ``model`` (a room's or a series'), or raise
+    ActionError saying what is wrong with it."""
     if len(data) > IMPORT_MAX_BYTES:
         raise ActionError(TOO_LARGE, 413)
     if not data.strip():
         raise ActionError("That file is empty. Choose a room.json exported from wsapp.", 422)
     try:
-        record = RoomRecord.model_validate_json(data)
+        return model.model_validate_json(data)
     except ValidationError as error:
         first = error.errors()[0]
         if first["type"] == "json_invalid":
@@ -705,11 +766,9 @@ def parse_record(data: bytes) -> RoomRecord:
         raise ActionError(
             f"That room export is not valid: {describe_validation_error(error)}.", 422
         ) from None
-    _check_consistent(record)
-    return record
 
 
-def _check_consistent(record: RoomRecord) -> None:
+def check_consistent(record: RoomRecord) -> None:
     """What the schema cannot say: the kit exists and every ref points at something."""
     kit = library().kits.get(record.room.kit_id)
     if kit is None:
@@ -745,6 +804,13 @@ def _check_consistent(record: RoomRecord) -> None:
         for item in poster.items:
             for dot in item.dots:
                 known(dot.participant, people, "participant")
+            for level in item.previous or {}:
+                if level not in COLOURS:
+                    raise ActionError(
+                        f"That room export is not valid: item {item.ref}'s previous dots "
+                        f"name the level {level!r}, which the posters' scale does not have.",
+                        422,
+                    )
     questions = _kit_question_keys(record.room.kit_id)
     for note in record.notes:
         known(note.participant, people, "participant")
@@ -786,16 +852,21 @@ def _kit_question_keys(kit_id: str) -> set[str]:
 
 
 def restore_room(record: RoomRecord, title: str | None = None) -> tuple[Room, str]:
-    """A new room (new code, new facilitator key) holding the record's content."""
-    room, key = create_room(record.room.kit_id, title or record.room.title)
+    """A new room (new code, new facilitator key) holding the record's content, saved in
+    one transaction: a record that fails half-way leaves nothing behind."""
     try:
-        _fill(room, record)
+        room, key = new_room_from(record, title)
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        db.session.execute(delete(Room).where(Room.id == room.id))
-        db.session.commit()
         raise
+    return room, key
+
+
+def new_room_from(record: RoomRecord, title: str | None = None) -> tuple[Room, str]:
+    """A new room holding the record's content, in the session (the caller commits)."""
+    room, key = open_room(record.room.kit_id, title or record.room.title)
+    _fill(room, record)
     return room, key
 
 
@@ -832,6 +903,8 @@ def _fill(room: Room, record: RoomRecord) -> None:
     for name, value in record.room.settings.model_dump().items():
         setattr(room, name, value)
     room.phase_index = record.room.phase_index
+    room.series_days = record.room.series_days
+    room.meets_on = record.room.meets_on
     now = utcnow()
     plan = record.plan
 
@@ -905,6 +978,14 @@ def _fill(room: Room, record: RoomRecord) -> None:
             {"item_id": item_id, **item.paper.model_dump(), "updated_at": now}
             for item_id, (*_, item) in zip(item_ids, items, strict=True)
             if item.paper is not None
+        ],
+    )
+    _insert_many(
+        PreviousTally,
+        [
+            {"item_id": item_id, "level": level, "count": count}
+            for item_id, (*_, item) in zip(item_ids, items, strict=True)
+            for level, count in (item.previous or {}).items()
         ],
     )
     notes = _by_ref(
@@ -1065,10 +1146,20 @@ def _fill(room: Room, record: RoomRecord) -> None:
     )
 
 
+def preferences(settings: RoomSettings) -> RoomSettings:
+    """The facilitator's preferences of a room, for a new one: everything they opened
+    (the reveal, the locks, the quiet write, the shared record) closed again."""
+    return RoomSettings(
+        dots_named=settings.dots_named,
+        dot_budget=settings.dot_budget,
+        notes_anonymous=settings.notes_anonymous,
+        quiet_write_named=settings.quiet_write_named,
+    )
+
+
 def blank_copy(record: RoomRecord) -> RoomRecord:
     """The same kit, posters and plan grid, ready for a new team: no people, dots, notes or
     plan text; the facilitator's preferences kept, everything they opened closed again."""
-    kept = record.room.settings
     return RoomRecord(
         schema_version=SCHEMA_VERSION,
         exported_at=record.exported_at,
@@ -1076,19 +1167,17 @@ def blank_copy(record: RoomRecord) -> RoomRecord:
             update={
                 "phase_index": 0,
                 "closed_at": None,
-                "settings": RoomSettings(
-                    dots_named=kept.dots_named,
-                    dot_budget=kept.dot_budget,
-                    notes_anonymous=kept.notes_anonymous,
-                    quiet_write_named=kept.quiet_write_named,
-                ),
+                # A new team's room starts no series and measures no movement.
+                "series_days": None,
+                "meets_on": None,
+                "settings": preferences(record.room.settings),
             }
         ),
         posters=[
             poster.model_copy(
                 update={
                     "items": [
-                        item.model_copy(update={"dots": []})
+                        item.model_copy(update={"dots": [], "previous": None})
                         for item in poster.items
                         if not item.removed
                     ]

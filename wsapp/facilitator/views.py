@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ..actions import ActionError, perform
-from ..export.domain import IMPORT_MAX_BYTES, parse_record, restore_room
+from ..export.domain import IMPORT_MAX_BYTES
 from ..feature import Feature
 from ..identity import (
     adopt_rooms_of,
@@ -34,6 +34,7 @@ from ..security import (
     csrf,
     guard_room_opening,
 )
+from ..series.record import restore_upload
 from .domain import delete_room, duplicate_room, led_rooms
 
 bp = Feature("facilitator", __name__)
@@ -148,15 +149,18 @@ def import_room() -> Response | tuple[str, int]:
         upload = request.files.get("record")
         if upload is None or not upload.filename:
             raise ActionError("Choose a room.json file to import.", 422)
-        room, key = restore_room(parse_record(upload.stream.read(IMPORT_MAX_BYTES + 1)))
+        made = restore_upload(upload.stream.read(IMPORT_MAX_BYTES + 1))
     except RequestEntityTooLarge:
         return _refused(
             f"That file is too large to import (over {IMPORT_MAX_BYTES >> 20} MB).", 413
         )
     except ActionError as error:
         return _refused(error.message, error.status)
-    remember_facilitator(room, key)
-    current_app.logger.info("room %s (id %d) imported from a room export", room.code, room.id)
+    source = "a room export" if len(made) == 1 else "a series export"
+    for room, key in made:
+        remember_facilitator(room, key)
+        current_app.logger.info("room %s (id %d) imported from %s", room.code, room.id, source)
+    room = made[-1][0]  # a series' latest session
     target = url_for("rooms.lead", code=room.code)
     if request.headers.get("HX-Request"):
         return Response(status=204, headers={"HX-Redirect": target})

@@ -25,7 +25,16 @@ from ..extensions import db
 from ..identity import Actor
 from ..limits import ACTIONS_MAX
 from ..live import Parts, Publish, per_change
-from ..models import PlanAction, PlanActionChange, PlanCell, PlanColumn, PlanRow, Room, utcnow
+from ..models import (
+    PlanAction,
+    PlanActionChange,
+    PlanCell,
+    PlanColumn,
+    PlanRow,
+    Room,
+    Series,
+    utcnow,
+)
 from ..text import Line
 from .domain import bp, cell_in, cell_label, check_editable
 
@@ -60,11 +69,15 @@ _DAYS = re.compile(r"(\d{1,4})\s*days?\b", re.IGNORECASE)
 
 
 def default_due(room: Room, column: PlanColumn) -> date | None:
-    """The column's number of days after the room's opening: "60 Days" gives day 60."""
+    """The column's number of days after the room's opening (its series' first session's,
+    in a check-in): "60 Days" gives day 60."""
     found = _DAYS.search(column.heading)
     if found is None:
         return None
-    return room.created_at.date() + timedelta(days=int(found.group(1)))
+    # In a check-in, the days count from the series' first session, the workshop.
+    series = db.session.get(Series, room.series_id) if room.series_id is not None else None
+    start = series.started_on if series is not None else room.created_at.date()
+    return start + timedelta(days=int(found.group(1)))
 
 
 # --- Reading ------------------------------------------------------------------------------

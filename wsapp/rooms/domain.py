@@ -74,8 +74,9 @@ def current_phase(room: Room) -> Phase:
     return kit_of(room).phase_at(room.phase_index)
 
 
-def create_room(kit_id: str, title: str) -> tuple[Room, str]:
-    """Open a room from a kit; return it with the facilitator's secret key."""
+def open_room(kit_id: str, title: str) -> tuple[Room, str]:
+    """A new room from a kit, with the facilitator's secret key, in the session: the caller
+    fills it in further (an import, a check-in) and commits."""
     kit = library().kits.get(kit_id)
     if kit is None:
         raise ActionError("Choose one of the workshop kits.", 422)
@@ -86,6 +87,12 @@ def create_room(kit_id: str, title: str) -> tuple[Room, str]:
     db.session.flush()
     seed_posters(room, kit)
     seed_plan(room, kit)
+    return room, key
+
+
+def create_room(kit_id: str, title: str) -> tuple[Room, str]:
+    """Open a room from a kit; return it with the facilitator's secret key."""
+    room, key = open_room(kit_id, title)
     db.session.commit()
     return room, key
 

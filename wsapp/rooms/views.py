@@ -73,7 +73,7 @@ def join_url(room: Room) -> str:
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html", kits=list(library().kits.values()))
+    return render_template("home.html", kits=library().opening_kits())
 
 
 @bp.post("/rooms")
@@ -83,7 +83,7 @@ def create() -> BaseResponse | tuple[str, int]:
         room, key = create_room(request.form.get("kit", ""), request.form.get("title", ""))
     except ActionError as error:
         flash(error.message)
-        return render_template("home.html", kits=list(library().kits.values())), error.status
+        return render_template("home.html", kits=library().opening_kits()), error.status
     remember_facilitator(room, key)
     return redirect(url_for("rooms.lead", code=room.code))
 

@@ -1,7 +1,7 @@
 """Events: many rooms rolled up live, each room labelled with its team
 
 Revision ID: 4e8b1d7c2a35
-Revises: 7d2a9c41e5b8
+Revises: 4e8c1b7d2f95
 Create Date: 2026-12-07 09:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '4e8b1d7c2a35'
-down_revision = '7d2a9c41e5b8'
+down_revision = '4e8c1b7d2f95'
 branch_labels = None
 depends_on = None
 
