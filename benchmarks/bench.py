@@ -130,6 +130,8 @@ TYPED = (
 )
 # The changes of the workload that alter an event's roll-up (and so reach its page).
 ROLLED_UP = ("dot.place", "phase.go")
+# The change participants make in each working phase (--phase).
+PHASE_ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
 # The workload in the table's scenario column.
 MIX = "participants dot, add notes or type, as their room's phase asks: ~⅓ each"
 CELL_TEXT_MAX = 1500  # a typist whose cell holds this much starts it over (cells hold 2,000)
@@ -285,6 +287,7 @@ class RoomLoad:
     items: list[int] = field(default_factory=list)  # poster item ids
     cells: list[int] = field(default_factory=list)  # plan cell ids
     prepared: bool = False
+    timer_running: bool = False  # moving the phase stops the timer: it belongs to a phase
 
     @property
     def clients(self) -> list[Client]:
@@ -415,8 +418,9 @@ def typing_change(cell: int, known: tuple[int, str], typed: str) -> Act:
 class Wsapp:
     """Rooms opened and joined through wsapp's pages, as a browser does."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, phase: str | None = None) -> None:
         self.base = base
+        self.only = phase  # every room in this working phase, its facilitator idle
         self.rooms_opened = 0
         self.conflicts: set[int] = set()  # plan cells that ended up with a conflict
         phases = kit_phases()
@@ -487,7 +491,7 @@ class Wsapp:
         page = await self._lead_page(room)
         room.cells = sorted({int(i) for i in re.findall(r'data-plan-cell="(\d+)"', page)})
         assert room.items and room.cells, f"no poster items or plan cells in {room.code}"
-        room.phase = WORK[room.number % len(WORK)]
+        room.phase = self.only or WORK[room.number % len(WORK)]
         await self._lead(room, "phase.go", {"index": self.phase_index[room.phase]})
         await self._lead(room, "timer.start", {"minutes": 60})
         room.prepared = True
@@ -498,8 +502,9 @@ class Wsapp:
         if client.view == "facilitator":
             if n % 5 == 4:
                 room.phase = WORK[(WORK.index(room.phase) + 1) % len(WORK)]
+                room.timer_running = False
                 return "phase.go", {"index": self.phase_index[room.phase]}
-            if n % 5 == 0:  # moving on stopped the timer (it belongs to its phase)
+            if not room.timer_running:
                 return "timer.start", {"minutes": 60}
             return "timer.add", {"seconds": 60 if n % 2 else -60}
         if room.phase == "posters":
@@ -513,7 +518,9 @@ class Wsapp:
 
     def done(self, client: Client, name: str, args: dict[str, Any], reply: dict[str, Any]) -> None:
         """The change was saved: remember what the page now shows."""
-        if name == "dot.place":
+        if name == "timer.start":
+            client.room.timer_running = True
+        elif name == "dot.place":
             client.dots[args["item_id"]] = args["colour"]
         elif name == "plan.cell.edit":
             saved = reply["cell"]
@@ -650,10 +657,12 @@ async def drive(
     seconds: float,
     scenario: str,
     label: str,
+    participants_only: bool = False,
     watch: EventWatch | None = None,
 ) -> Result:
-    """Every client acts every ``interval`` s on average for ``seconds``; measure delivery
-    (to the room's participants, and to an event page watching the rooms, if any)."""
+    """Every client (with ``participants_only``, every participant) acts every ``interval``
+    s on average for ``seconds``; measure delivery (to the room's participants, and to an
+    event page watching the rooms, if any)."""
     result = Result(scenario, sum(len(room.participants) for room in rooms), label=label)
     changes: list[Change] = []
     deadline = time.perf_counter() + seconds
@@ -690,7 +699,9 @@ async def drive(
     for client in clients:
         client.html.clear()
     watched = (watch.summaries, watch.chars) if watch else (0, 0)
-    await asyncio.gather(*(act_loop(client) for client in clients))
+    await asyncio.gather(
+        *(act_loop(c) for c in clients if not (participants_only and c.view == "facilitator"))
+    )
     result.seconds = seconds  # every change counted was sent within this window
     await asyncio.sleep(2)  # let the last pushes land
 
@@ -913,6 +924,7 @@ async def load(
     interval: float,
     seconds: float,
     label: str,
+    participants_only: bool = False,
     watch: EventWatch | None = None,
 ) -> Result:
     """One window of a load. With ``watch``, the rooms are in its event for the window."""
@@ -925,7 +937,9 @@ async def load(
     probe_before = cpu_probe_ms()
     cpu_before = cpu_seconds(deployment.app)
     log(f"{scenario}: {len(clients)} clients connected and ready; measuring for {seconds:g} s")
-    result = await drive(target, rooms, interval, seconds, scenario, label, watch)
+    result = await drive(
+        target, rooms, interval, seconds, scenario, label, participants_only, watch
+    )
     result.errors += errors
     await asyncio.sleep(2)  # the last pushes land and the servers go idle again
     probe_after = cpu_probe_ms()
@@ -948,24 +962,26 @@ async def run(options: argparse.Namespace) -> None:
         work.mkdir(parents=True, exist_ok=True)
         deployment, env = deploy(options, stack, work)
         log(f"wsapp: {deployment.description} at {deployment.base}")
-        weights = await page_weights(options, deployment, work)
+        weights = {} if options.no_weight else await page_weights(options, deployment, work)
         if options.weight_only:
             print(weight_report(weights))
             return
-        ours = Wsapp(deployment.base)
+        ours = Wsapp(deployment.base, options.phase)
+        only = options.phase is not None  # facilitators idle, here and in the baselines
 
         idle_rss = rss_mb(deployment.app)
         rooms = await open_rooms(ours, options.rooms, options.people)
         log(f"steady: {options.rooms} x {options.people}, a change every {options.interval} s")
+        mix = f"only {PHASE_ACTION[options.phase]}, facilitators idle" if only else MIX
         label = (
             f"steady: {options.rooms} rooms \N{MULTIPLICATION SIGN} {options.people}, 1 change / "
-            f"{options.interval:g} s each ({MIX})"
+            f"{options.interval:g} s each ({mix})"
         )
         # The steady load and the baselines take turns in short windows, so a machine that
         # changes speed (see the probe) slows all three alike and their ratios hold.
         window = options.seconds / options.rounds
         steady_windows = [
-            await load(ours, deployment, rooms, "steady", options.interval, window, label)
+            await load(ours, deployment, rooms, "steady", options.interval, window, label, only)
         ]
         size = round(steady_windows[0].mean_html)  # the baselines send as much HTML as ours
         baselines = (
@@ -994,7 +1010,9 @@ async def run(options: argparse.Namespace) -> None:
         for turn in range(options.rounds):
             if turn:
                 steady_windows.append(
-                    await load(ours, deployment, rooms, "steady", options.interval, window, label)
+                    await load(
+                        ours, deployment, rooms, "steady", options.interval, window, label, only
+                    )
                 )
             if watch is not None:
                 event_windows.append(
@@ -1012,12 +1030,20 @@ async def run(options: argparse.Namespace) -> None:
             for scenario, rival_label, target, base, rival_rooms in rivals:
                 rival_windows[scenario].append(
                     await load(
-                        target, base, rival_rooms, scenario, options.interval, window, rival_label
+                        target,
+                        base,
+                        rival_rooms,
+                        scenario,
+                        options.interval,
+                        window,
+                        rival_label,
+                        only,
                     )
                 )
         for _scenario, _label, _target, base, rival_rooms in rivals:
             await disconnect_all(rival_rooms)
             base.app.stop()  # the reconnect and the crowd have the cores to themselves
+        cpu_by_window = cpu_ratios(steady_windows, rival_windows)
         steady = merged(steady_windows)
         steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
         results.append(steady)
@@ -1026,8 +1052,9 @@ async def run(options: argparse.Namespace) -> None:
         if watch is not None and watch.sio is not None:
             await watch.sio.disconnect()
 
-        log("reconnect: every client of the steady rooms at once")
-        results.append(await reconnect_storm(rooms, deployment.base))
+        if not options.no_reconnect:
+            log("reconnect: every client of the steady rooms at once")
+            results.append(await reconnect_storm(rooms, deployment.base))
 
         if options.crowd:
             extra = max(0, options.crowd - steady.participants)
@@ -1053,7 +1080,24 @@ async def run(options: argparse.Namespace) -> None:
         await disconnect_all(rooms + (more if options.crowd else []))
         results.extend(merged(rival_windows[scenario]) for scenario, _ in baselines)
         steady_clients = [client for room in rooms for client in room.clients]
-        report(options, deployment, results, weights, ours, steady_clients)
+        report(options, deployment, results, weights, ours, steady_clients, cpu_by_window)
+
+
+def cpu_ratios(ours: list[Result], rivals: dict[str, list[Result]]) -> str:
+    """Server CPU per change of each turn, ours next to the baselines' turns right after it
+    (the machine at about one speed), and their ratios: over the whole run, and per turn."""
+    if not rivals or not all(len(windows) == len(ours) for windows in rivals.values()):
+        return ""
+    turns = []
+    for n, window in enumerate(ours):
+        cells = [f"ours {window.server_cpu_ms:.2f} ms"]
+        for scenario, windows in rivals.items():
+            theirs = windows[n].server_cpu_ms or float("nan")
+            cells.append(
+                f"{scenario} {theirs:.2f} ms ({(window.server_cpu_ms or 0) / theirs:.2f}x)"
+            )
+        turns.append(f"turn {n + 1}: " + ", ".join(cells))
+    return "Server CPU per change, ours against each baseline: " + "; ".join(turns) + "."
 
 
 def report(
@@ -1063,6 +1107,7 @@ def report(
     weights: dict[str, tuple[Load, Load]],
     ours: Wsapp,
     clients: list[Client],
+    cpu_by_window: str = "",
 ) -> None:
     lines = [
         f"Deployment: {deployment.description}; {os.cpu_count()} cores; clients over loopback.",
@@ -1141,6 +1186,8 @@ def report(
                 f"Saving first vs bare broadcast: {ratios(saved, base)}; "
                 f"steady vs saving first: {ratios(steady, saved)}."
             )
+        if cpu_by_window:
+            lines.append(cpu_by_window)
     lines.append(weight_report(weights))
     lines.append(
         f"permessage-deflate negotiated by {sum(c.deflate for c in clients)} of "
@@ -1191,8 +1238,16 @@ def main() -> None:
         help="also run the steady load with its rooms in an event whose page watches them",
     )
     parser.add_argument(
+        "--phase",
+        choices=WORK,
+        help="every room in this working phase (one kind of change: dots, notes or typing), "
+        "facilitators idle here and in the baselines: the server CPU per change of that kind",
+    )
+    parser.add_argument(
         "--weight-only", action="store_true", help="measure a phone's page weight, then stop"
     )
+    parser.add_argument("--no-weight", action="store_true", help="skip the page weight")
+    parser.add_argument("--no-reconnect", action="store_true", help="skip the reconnect storm")
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument("--work", help="keep the servers' logs in this folder")
     options = parser.parse_args()

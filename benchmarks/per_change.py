@@ -41,6 +41,7 @@ from sqlalchemy import event
 from benchmarks.bench import (
     KIT,
     PG_ADMIN_URL,
+    PHASE_ACTION,
     TYPED,
     WORK,
     Act,
@@ -196,9 +197,6 @@ def database(sqlite: bool) -> Iterator[str]:
         yield url
 
 
-ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=30)
@@ -235,7 +233,7 @@ def main() -> None:
             def participant_changes(n: int, kind: str = kind) -> None:
                 room.send(n, room.change(kind, n))
 
-            loads.append((ACTION[kind], kind, options.changes, participant_changes, None))
+            loads.append((PHASE_ACTION[kind], kind, options.changes, participant_changes, None))
         # Moving a room to the posters re-renders every phone's wall, after a dot each.
         moves = max(1, options.changes // 10)
         loads.append(

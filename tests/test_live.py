@@ -44,6 +44,8 @@ NOT_ROOM_REGIONS = {
     "events/_rollup.html",
     "events/_room_rows.html",
     "events/_summary.html",
+    "posters/_upload_preview.html",  # the answer to a poster file, to the screen that sent it
+    "posters/_survey_result.html",  # the answer to a survey file, likewise
 }
 
 # Partials sent only to the participant who acted (``Publish.own``).

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from wsapp.content import DEFAULT_CONTENT_DIR, load_library
 from wsapp.extensions import db, socketio
 from wsapp.models import PlanAction, PlanActionChange, PreviousTally, Room, Series
 from wsapp.series.calendar import escape_text, fold
@@ -42,9 +43,9 @@ from .test_posters import item_ids, room_tally
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "series-export.schema.json"
 LEVELS = [
-    Level("green", "Strength", "●"),
-    Level("yellow", "Some work", "▲"),
-    Level("red", "Significant work", "■"),
+    Level(key="green", label="Strength", meaning="strength", shape="●", tone="green"),
+    Level(key="yellow", label="Some work", meaning="some work", shape="▲", tone="yellow"),
+    Level(key="red", label="Significant work", meaning="much work", shape="■", tone="red"),
 ]
 
 
@@ -314,10 +315,11 @@ def test_movement_is_counted_over_the_levels_in_the_scales_order():
 
 
 def test_movement_holds_for_any_number_of_levels():
-    five = [Level(k, k.title(), "") for k in ("a", "b", "c", "d", "e")]
-    moved = measure(five, "X1", "x", {"e": 4}, {"d": 4})
+    five = load_library(DEFAULT_CONTENT_DIR).all_scales["frequency"].levels
+    moved = measure(five, "X1", "x", {"never": 4}, {"seldom": 4})
     assert moved.before_score == -1 and moved.after_score == pytest.approx(-0.5)
-    assert moved.direction == "up" and moved.words == "D 0 → 4, E 4 → 0"
+    assert moved.direction == "up" and moved.words == "Seldom 0 → 4, Never 4 → 0"
+    assert moved.summary(five) == "towards always"
 
 
 def movement_words(screen: Node, ref: str) -> str:

@@ -19,7 +19,15 @@ from pydantic_core import PydanticCustomError
 
 from .extensions import db
 from .identity import Actor, actor_in, sender_key
-from .live import Publish, Viewer, bump_version, commit_and_deliver, render_change, render_regions
+from .live import (
+    Publish,
+    Viewer,
+    bump_version,
+    commit_and_deliver,
+    render_change,
+    render_regions,
+    room_turn,
+)
 from .models import Participant, Room
 from .security import SLOW_DOWN, action_limit, allow
 from .text import Typed
@@ -219,21 +227,22 @@ def _perform(room_id: int, name: str, raw_args: Mapping[str, Any], *, as_facilit
     except ValidationError as error:
         raise ActionError(describe_validation_error(error), 422) from None
 
-    try:
-        room = bump_version(room_id)
-    except LookupError:
-        db.session.rollback()
-        raise ActionError(ROOM_GONE, 404) from None
-    try:
-        actor = _check_sender(spec, room, as_facilitator, for_person)
-        publish = spec.fn(room, actor, args)
-        outbox = render_change(room, publish, actor.participant)
-        acted_for = ""
-        if actor.acting_view is not None:
-            viewer = Viewer(actor.acting_view, actor.participant)
-            acted_for = render_regions(room, viewer, publish.own, publish.context)
-    except BaseException:
-        db.session.rollback()
-        raise
-    commit_and_deliver(outbox)
+    with room_turn(room_id):
+        try:
+            room = bump_version(room_id)
+        except LookupError:
+            db.session.rollback()
+            raise ActionError(ROOM_GONE, 404) from None
+        try:
+            actor = _check_sender(spec, room, as_facilitator, for_person)
+            publish = spec.fn(room, actor, args)
+            outbox = render_change(room, publish, actor.participant)
+            acted_for = ""
+            if actor.acting_view is not None:
+                viewer = Viewer(actor.acting_view, actor.participant)
+                acted_for = render_regions(room, viewer, publish.own, publish.context)
+        except BaseException:
+            db.session.rollback()
+            raise
+        commit_and_deliver(outbox)
     return Done(outbox.version, publish.reply, acted_for)

@@ -160,15 +160,53 @@ def run_all(commands: list[list[str]]) -> int:
 
 
 @cli.command("check-content", with_appcontext=False)
-@click.argument("content_dir", required=False, type=click.Path(path_type=Path))
-def check_content(content_dir: Path | None) -> None:
-    """Validate a content folder (default: WSAPP_CONTENT_DIR or content/) without the app.
+@click.argument("content", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--scale",
+    default=None,
+    help="For a poster file: the id of the scale its descriptors are for "
+    "(default: the three readiness colours).",
+)
+def check_content(content: Path | None, scale: str | None) -> None:
+    """Validate a content folder (default: WSAPP_CONTENT_DIR or content/), or a poster file
+    (CSV or XLSX, as uploaded on the facilitator's page), without the app.
 
     It must not build the app first: a broken file would stop it with a traceback instead
     of the one line naming the file, the field and what was expected.
     """
-    folder = content_dir or os.environ.get("WSAPP_CONTENT_DIR") or DEFAULT_CONTENT_DIR
-    sys.exit(check_content_folder([str(folder)]))
+    folder = Path(os.environ.get("WSAPP_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+    if content is not None and content.is_file():
+        sys.exit(check_poster_file(content, scale, folder))
+    sys.exit(check_content_folder([str(content or folder)]))
+
+
+def check_poster_file(path: Path, scale_id: str | None, content_dir: Path) -> int:
+    """Check a poster file as an upload is checked; print what it holds, or each problem
+    with its row and column. Returns the process exit status."""
+    from .content import ContentError, load_library
+    from .posters.upload import read_posters
+    from .tabular import TableError, read_table
+
+    try:
+        scales = load_library(content_dir).all_scales
+    except ContentError as error:
+        click.echo(error, err=True)
+        return 1
+    scale = scales.get(scale_id) if scale_id else next(iter(scales.values()))
+    if scale is None:
+        click.echo(f"There is no scale {scale_id!r}: one of {', '.join(scales)}.", err=True)
+        return 1
+    try:
+        posters = read_posters(read_table(path.read_bytes(), path.name), scale)
+    except TableError as error:
+        for problem in error.problems:
+            click.echo(f"{path.name}: {problem}", err=True)
+        return 1
+    for poster in posters:
+        click.echo(f"{poster.title}: {len(poster.items)} items")
+    items = sum(len(poster.items) for poster in posters)
+    click.echo(f"{path.name}: {len(posters)} posters, {items} items, on {scale.title}")
+    return 0
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ The content folder holds four sub-folders, one YAML file per item, named after i
 * ``standards/``  Quality Professional Learning Standards (:class:`Standard`)
 * ``protocols/``  session protocols with their planning grid (:class:`Protocol`)
 * ``kits/``       ready-to-run workshop sessions built from the above (:class:`Kit`)
+* ``scales/``     rating scales beyond a protocol's own dot colours (:class:`Scale`); optional
 
 :func:`load_library` reads and validates everything and either returns a complete
 :class:`Library` or raises one :class:`ContentError` naming the file, the field and what was
@@ -44,6 +45,7 @@ __all__ = [
     "GuideElement",
     "Indicator",
     "Kit",
+    "Level",
     "Library",
     "Phase",
     "PhaseKind",
@@ -52,6 +54,7 @@ __all__ = [
     "Protocol",
     "Question",
     "QuestionSide",
+    "Scale",
     "Standard",
     "StandardElement",
     "Warmup",
@@ -315,12 +318,88 @@ class Direction(_Model):
         return value
 
 
-class DotColour(_Model):
-    """A sticky-dot colour used to self-assess on the posters."""
+# Colour-blind-safe fills (the Okabe-Ito palette); static/css/app.css has a class for each.
+Tone = Literal["green", "yellow", "red", "sky", "orange", "purple", "grey"]
+LEVELS_MIN = 2
+LEVELS_MAX = 7
 
-    key: Literal["green", "yellow", "red"]
+
+class Level(_Model):
+    """One level of a rating scale: what a dot of it means, and how it looks. Its shape
+    tells it apart from the other levels wherever its colour cannot."""
+
+    key: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=16)]
     label: Text
     meaning: Text
+    shape: Annotated[str, StringConstraints(min_length=1, max_length=2)]
+    tone: Tone
+
+    @property
+    def short(self) -> str:
+        """The level's name in a column heading or a phrase: its key in words ("Green",
+        "Level 1", "Always")."""
+        return self.key.replace("-", " ").capitalize()
+
+
+# The protocol's sticky-dot colours are the readiness scale's levels.
+DotColour = Level
+
+
+def _check_levels(levels: list[Level]) -> list[Level]:
+    """A scale's levels must differ in key, label, shape and colour."""
+    for what in ("key", "label", "shape", "tone"):
+        values = [getattr(level, what) for level in levels]
+        twice = sorted({value for value in values if values.count(value) > 1})
+        if twice:
+            raise ValueError(f"each level needs its own {what}; {', '.join(twice)} is repeated")
+    return levels
+
+
+class Scale(_Item):
+    """A rating scale, its levels in order from the best (the ideal, a strength) down.
+
+    Dots score by their level's place in that order (see :attr:`scores`), so tallies, the
+    summary and movement work the same for three colours, four IC-map levels or five
+    points of frequency.
+    """
+
+    title: Text
+    levels: list[Level] = Field(min_length=LEVELS_MIN, max_length=LEVELS_MAX)
+
+    @field_validator("levels")
+    @classmethod
+    def _distinct(cls, value: list[Level]) -> list[Level]:
+        return _check_levels(value)
+
+    @property
+    def keys(self) -> list[str]:
+        return [level.key for level in self.levels]
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Each level's score, evenly spaced from +1 (the first, best) to -1 (the last)."""
+        last = len(self.levels) - 1
+        return {level.key: 1 - 2 * index / last for index, level in enumerate(self.levels)}
+
+    @property
+    def score_labels(self) -> dict[str, str]:
+        """Each level's score as people read it: "+1", "+0.33", "0", and "-1" with a minus sign."""
+        return {
+            key: "0" if not score else f"{score:+.2g}".replace("-", "\N{MINUS SIGN}")
+            for key, score in self.scores.items()
+        }
+
+    def level(self, key: str) -> Level | None:
+        return next((level for level in self.levels if level.key == key), None)
+
+    @property
+    def letters(self) -> dict[str, str]:
+        """A letter per level for a chart's bars: the key's first (G, Y, R) where those
+        differ, else the level's number from 1."""
+        firsts = [level.key[0].upper() for level in self.levels]
+        if len(set(firsts)) == len(firsts):
+            return dict(zip(self.keys, firsts, strict=True))
+        return {level.key: str(n) for n, level in enumerate(self.levels, start=1)}
 
 
 class PlanHeading(_Model):
@@ -391,12 +470,17 @@ class Protocol(_Item):
         keys = [colour.key for colour in value]
         if keys != ["green", "yellow", "red"]:
             raise ValueError(f"should be green, yellow, red in that order, got {', '.join(keys)}")
-        return value
+        return _check_levels(value)
+
+    @property
+    def scale(self) -> Scale:
+        """The three-colour readiness scale of the protocol's dots: every room's default."""
+        return Scale(id=self.id, title="Readiness: three colours", levels=self.dot_colours)
 
 
 # --- kits ---------------------------------------------------------------------------------
 
-_REFERENCE_FIELDS = ("prompt", "guide", "element", "protocol", "standard")
+_REFERENCE_FIELDS = ("prompt", "guide", "element", "protocol", "standard", "scale")
 
 # kind -> (fields that must be set, fields that may be set)
 _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -406,7 +490,7 @@ _KIND_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "guide_element": (frozenset({"guide", "element"}), frozenset({"guide", "element"})),
     "take_action": (frozenset({"guide"}), frozenset({"guide"})),
     "quiet_write": (frozenset({"protocol"}), frozenset({"protocol"})),
-    "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol"})),
+    "posters": (frozenset({"standard", "protocol"}), frozenset({"standard", "protocol", "scale"})),
     "poster_review": (frozenset({"standard"}), frozenset({"standard", "protocol"})),
     "plan": (frozenset({"protocol"}), frozenset({"protocol"})),
     # A check-in's look at each action of the plan it carried over: status, owner, evidence.
@@ -430,6 +514,8 @@ class Phase(_Model):
     element: ElementKey | None = Field(default=None, validate_default=True)
     protocol: Slug | None = Field(default=None, validate_default=True)
     standard: Slug | None = Field(default=None, validate_default=True)
+    # The posters' scale (a scale in scales/); without one, the protocol's three colours.
+    scale: Slug | None = Field(default=None, validate_default=True)
 
     @field_validator(*_REFERENCE_FIELDS)
     @classmethod
@@ -484,6 +570,14 @@ class Library:
     guides: dict[str, Guide]
     standards: dict[str, Standard]
     protocols: dict[str, Protocol]
+    # Scales from ``scales/``; each protocol's own three-colour scale is in ``all_scales``.
+    scales: dict[str, Scale]
+
+    @cached_property
+    def all_scales(self) -> dict[str, Scale]:
+        """Every scale a room can use, keyed by id: the protocols' own, then ``scales/``."""
+        own = {protocol.id: protocol.scale for protocol in self.protocols.values()}
+        return {**own, **self.scales}
 
     def opening_kits(self) -> list[Kit]:
         """The kits a room opens from on the start page: every kit but the check-ins,
@@ -694,6 +788,7 @@ def _check_kits(
     guides: dict[str, Guide],
     standards: dict[str, Standard],
     protocols: dict[str, Protocol],
+    scales: dict[str, Scale],
 ) -> None:
     """Unique phase keys, existing references, and minutes that add up."""
     for kit in kits.values():
@@ -731,6 +826,12 @@ def _check_kits(
                     f"{at}.standard",
                     f"should name a standard in standards/ ({_known(standards)}), "
                     f"got {phase.standard!r}",
+                )
+            if phase.scale is not None and phase.scale not in scales:
+                raise ContentError(
+                    rel,
+                    f"{at}.scale",
+                    f"should name a scale in scales/ ({_known(scales)}), got {phase.scale!r}",
                 )
             if phase.protocol is not None and phase.protocol not in protocols:
                 raise ContentError(
@@ -787,10 +888,18 @@ def load_library(content_dir: Path) -> Library:
     standards = _load_folder(content_dir, "standards", Standard)
     protocols = _load_folder(content_dir, "protocols", Protocol)
     kits = _load_folder(content_dir, "kits", Kit)
+    scales = _load_folder(content_dir, "scales", Scale) if (content_dir / "scales").is_dir() else {}
     _check_guides(guides, standards)
-    _check_kits(kits, guides, standards, protocols)
+    _check_kits(kits, guides, standards, protocols, scales)
     _check_question_keys(guides, kits)
-    return Library(kits=kits, guides=guides, standards=standards, protocols=protocols)
+    for scale_id in scales:
+        if scale_id in protocols:
+            raise ContentError(
+                f"scales/{scale_id}.yaml", "id", f"is already the scale of protocol {scale_id!r}"
+            )
+    return Library(
+        kits=kits, guides=guides, standards=standards, protocols=protocols, scales=scales
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,3 +22,11 @@ COLUMNS_MAX = 8
 ACTIONS_MAX = 300
 # Rooms in one event (a conference day, a network): every room is a column of its roll-up.
 ROOMS_PER_EVENT_MAX = 200
+# An uploaded spreadsheet (poster set or survey results): its size, rows, columns and the
+# text of one cell. A full wall is 26 posters of 40 items.
+UPLOAD_MAX_BYTES = 512 * 1024
+TABLE_ROWS_MAX = POSTERS_MAX * ITEMS_PER_POSTER_MAX
+TABLE_COLUMNS_MAX = 20
+TABLE_CELL_MAX = 1000
+# Poster sets a facilitator keeps for their later rooms.
+POSTER_KITS_MAX = 50

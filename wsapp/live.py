@@ -345,6 +345,27 @@ class Outbox:
 _ORDER = [threading.Lock() for _ in range(64)]
 
 
+# A room's changes also take turns in this process before they ask for a pooled
+# connection: otherwise every change waiting for the room's row lock holds a connection
+# while it waits, and a busy room empties the pool for every other room (the convoy seen
+# in the benchmark: pool timeouts under load). Only ``actions.perform`` takes a turn, and
+# it holds no connection when it does (it ends any read transaction first), so the order
+# is always turn, connection, row lock, ``_ORDER``: nothing waits for a turn while holding
+# anything a turn's holder needs. Connects and disconnects take no turn: they already hold
+# a connection when they bump. Striped, as ``_ORDER``; enough stripes that two busy rooms
+# rarely share one.
+_TURNS = [threading.Lock() for _ in range(1024)]
+
+
+@contextmanager
+def room_turn(room_id: int) -> Iterator[None]:
+    """This process's turn to change the room (see ``_TURNS``)."""
+    if db.session().in_transaction():
+        db.session.commit()  # a caller's reads (the room from its code): hold nothing
+    with _TURNS[room_id % len(_TURNS)]:
+        yield
+
+
 def render_change(room: Room, publish: Publish, actor: Participant | None = None) -> Outbox:
     """Render what every audience of the room, each online participant (``personal``) and
     the participant who acted (``own``) is sent. What the partials read is read once for
@@ -397,6 +418,18 @@ def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:
     return messages
 
 
+def _alike(messages: list[tuple[str, str]]) -> list[tuple[list[str], str]]:
+    """The messages with the same HTML as one message to all their audiences, in the order
+    each HTML first comes: one emit is encoded once, published once through the message
+    queue and decoded once by each process (a note's push is the same for the room's
+    participants and its projector; every audience that sees nothing new gets an empty
+    one). A socket in two of the audiences still gets it once."""
+    alike: dict[str, list[str]] = {}
+    for to, html in messages:
+        alike.setdefault(html, []).append(to)
+    return [(to, html) for html, to in alike.items()]
+
+
 def _phase_view(room: Room) -> PhaseView:
     """How the room's phase is shown now: in pre-work, each participant's own work."""
     if room.prework_open:
@@ -412,8 +445,8 @@ def commit_and_deliver(outbox: Outbox) -> None:
         except BaseException:
             db.session.rollback()
             raise
-        for to, html in outbox.messages:
-            socketio.emit("swap", {"v": outbox.version, "html": html}, to=to)
+        for audiences, html in _alike(outbox.messages):
+            socketio.emit("swap", {"v": outbox.version, "html": html}, to=audiences)
         for to, html in outbox.full:
             socketio.emit("swap", {"v": outbox.version, "full": True, "html": html}, to=to)
     for follow_up in outbox.after:

@@ -6,8 +6,9 @@ Times are stored as naive UTC (``utcnow()``) so SQLite and PostgreSQL agree.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Base
@@ -50,6 +51,11 @@ class Room(Base):
     posters_revealed: Mapped[bool] = mapped_column(default=False)
     dots_named: Mapped[bool] = mapped_column(default=False)
     dot_budget: Mapped[int | None]  # None: one dot per item per participant
+    # The rating scale of the room's dots (content's scales, by id); None: the three
+    # colours of the kit's protocol. See posters.domain.room_scale.
+    scale_id: Mapped[str | None] = mapped_column(String(80))
+    # Where the survey results beside the dots come from ("SAI2, spring 2026"), if any.
+    survey_title: Mapped[str | None] = mapped_column(String(120))
 
     # Discussion
     notes_anonymous: Mapped[bool] = mapped_column(default=False)
@@ -266,13 +272,18 @@ class PosterItem(Base):
     label: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     removed_at: Mapped[datetime | None]
+    # From an uploaded poster file: the item's own code (e.g. "LD-2"), which survey results
+    # name it by, and a descriptor for each level of the room's scale, in scale order.
+    code: Mapped[str | None] = mapped_column(String(20))
+    descriptors: Mapped[list[str] | None] = mapped_column(JSON)
 
     poster: Mapped[Poster] = relationship(back_populates="items")
 
     @property
     def ref(self) -> str:
-        """How people point at the item: its poster's key and its label, e.g. "A2"."""
-        return f"{self.poster.key}{self.label}"
+        """How people point at the item: its code if it has one, else its poster's key and
+        its label, e.g. "A2"."""
+        return self.code or f"{self.poster.key}{self.label}"
 
 
 class Dot(Base):
@@ -286,7 +297,7 @@ class Dot(Base):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
-    colour: Mapped[str] = mapped_column(String(8))
+    colour: Mapped[str] = mapped_column(String(20))  # the key of a level of the room's scale
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -299,10 +310,44 @@ class PaperTally(Base):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("poster_items.id", ondelete="CASCADE"), primary_key=True
     )
-    green: Mapped[int] = mapped_column(default=0)
-    yellow: Mapped[int] = mapped_column(default=0)
-    red: Mapped[int] = mapped_column(default=0)
+    # Level key -> dots of that level (only levels with dots).
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyItem(Base):
+    """A survey's results for one item (e.g. from an SAI2 export), shown beside the team's
+    dots on the item with the same code."""
+
+    __tablename__ = "survey_items"
+    __table_args__ = (UniqueConstraint("room_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    # The responses from the best down, each {"label": ..., "percent": ...}; empty when
+    # the survey gave a mean only.
+    shares: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    mean: Mapped[float | None]  # on the survey's own range, as it gave it
+    # Where the results sit from 0 (the worst response) to 1 (the best): comparable with
+    # the team's dots on any scale.
+    score: Mapped[float]
+
+
+class PosterKit(Base):
+    """A set of posters a facilitator uploaded and kept for their later rooms."""
+
+    __tablename__ = "poster_kits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    scale_id: Mapped[str] = mapped_column(String(80))
+    # The posters as posters.upload.PosterSet dumps them.
+    posters: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PreviousTally(Base):

@@ -123,7 +123,12 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
-    def open_session(self, app: Flask, request: Request) -> Session | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # A socket's events use the copy Flask-SocketIO took at its connect and swaps in
+        # after this: verifying the cookie's signature again on every event was wasted.
+        copied: SecureCookieSession | None = request.environ.get("saved_session")
+        if copied is not None:
+            return copied
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None

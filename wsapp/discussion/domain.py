@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from ..actions import ActionError, Args, part_of
 from ..content import Phase, Question, library
-from ..extensions import db
+from ..extensions import db, plain
 from ..feature import Feature
 from ..identity import Actor
 from ..limits import NOTES_MAX, NOTES_PER_PERSON_MAX
@@ -321,7 +321,7 @@ def add_note(room: Room, actor: Actor, args: AddNote) -> Publish:
         raise ActionError("That question is not part of this room's discussion.", 422)
     text = _note_text(args.text, empty="Type your note first: an empty note was not added.")
     author_id = actor.participant.id if actor.participant else None
-    earlier, agreed, mine, in_room = db.session.execute(
+    earlier, agreed, mine, in_room = plain(
         _NOTES_SO_FAR,
         {"room_id": room.id, "question_key": args.question_key, "author_id": author_id},
     ).one()

@@ -41,12 +41,13 @@ from ..live import Publish, Watched, per_change
 from ..models import Dot, Event, PaperTally, Participant, PlanAction, Poster, PosterItem, Room
 from ..plan.actions import ListedAction, plan_actions
 from ..posters.domain import (
-    COLOURS,
     ItemTally,
     PosterSummary,
+    default_scale,
     dot_progress,
     posters_phase,
     rank,
+    room_scale,
     tally,
 )
 from ..rooms.domain import current_phase, kit_of
@@ -367,13 +368,14 @@ def _counts(where: ColumnElement[bool]) -> dict[int, RoomCounts]:
         .where(where, PosterItem.removed_at.is_(None))
     )
     for room_id, key, label, typed in db.session.execute(paper):
-        for colour in COLOURS:
-            _add(found[room_id], f"{key}{label}", colour, getattr(typed, colour))
+        for level, n in typed.counts.items():
+            _add(found[room_id], f"{key}{label}", level, n)
     return found
 
 
-def _add(counts: RoomCounts, ref: str, colour: str, n: int) -> None:
-    counts.items.setdefault(ref, dict.fromkeys(COLOURS, 0))[colour] += n
+def _add(counts: RoomCounts, ref: str, level: str, n: int) -> None:
+    item = counts.items.setdefault(ref, {})
+    item[level] = item.get(level, 0) + n
     counts.dots += n
 
 
@@ -387,10 +389,12 @@ def _rolled(room: Room, counts: RoomCounts, sets: dict[str, PosterSet]) -> Rolle
     set_key = _standard_of(room)
     tallies: dict[str, ItemTally] = {}
     if not why_not and set_key in sets:
+        scale = room_scale(room)
         for column in sets[set_key].posters:
             for item in column.items:
-                dots = counts.items.get(item.ref, dict.fromkeys(COLOURS, 0))
-                tallies[item.ref] = ItemTally(item, dict(dots), {})
+                dots = dict.fromkeys((level.key for level in scale.levels), 0)
+                dots.update(counts.items.get(item.ref, {}))
+                tallies[item.ref] = ItemTally(item, scale, dots, {})
     return RolledRoom(
         room=room,
         team=room.event_team or room.title,
@@ -432,15 +436,19 @@ def rollup(event: Event) -> Rollup:
 
 def _pooled(poster_set: PosterSet, rooms: list[RolledRoom]) -> list[ItemTally]:
     """Each of the set's items with the dots of every room that shares added up."""
+    in_set = [room for room in rooms if room.poster_set == poster_set.key]
+    # Rooms rate on one scale to be pooled: the first room's (others are left out).
+    scale = room_scale(in_set[0].room) if in_set else default_scale()
+    alike = [room for room in in_set if room_scale(room.room) == scale]
     pooled = []
     for column in poster_set.posters:
         for item in column.items:
-            dots: dict[str, int] = dict.fromkeys(COLOURS, 0)
-            for room in rooms:
-                if room.poster_set == poster_set.key and item.ref in room.tallies:
-                    for colour, n in room.tallies[item.ref].counts.items():
-                        dots[colour] += n
-            pooled.append(ItemTally(item, dots, {}))
+            dots = dict.fromkeys((level.key for level in scale.levels), 0)
+            for room in alike:
+                if item.ref in room.tallies:
+                    for level, n in room.tallies[item.ref].counts.items():
+                        dots[level] = dots.get(level, 0) + n
+            pooled.append(ItemTally(item, scale, dots, {}))
     return pooled
 
 

@@ -15,7 +15,7 @@ from ..export.views import XLSX, download
 from ..facilitator.domain import led_rooms
 from ..identity import leads, remember_facilitator
 from ..models import Event, Room
-from ..posters.domain import COLOURS, posters_phase
+from ..posters.domain import posters_phase
 from ..rooms.codes import room_by_code
 from ..rooms.domain import create_room
 from ..security import TOO_MANY_ATTEMPTS, attempts_left, count_failed_attempt, guard_room_opening
@@ -241,17 +241,18 @@ def poster_sheets(rolled: Rollup) -> list[tuple[str, list[Sequence[Cell]]]]:
 
 
 def rollup_rows(rolled: Rollup) -> list[Sequence[Cell]]:
-    """One row per room and item, with each colour's dots: for a pivot table."""
+    """One row per room and item, with its average and its dots by level: for a pivot
+    table."""
     rows: list[Sequence[Cell]] = [
-        ["Team", "Room", "Phase", "People", "Dots", "Item", "Text", "Green", "Yellow", "Red"]
+        ["Team", "Room", "Phase", "People", "Dots", "Item", "Text", "Average", "Dots by level"]
     ]
     for room in rolled.rooms:
         lead: list[Cell] = [room.team, room.room.title, room.phase, room.people, room.dots]
         if not room.shares:
-            rows.append([*lead, "", room.why_not, "", "", ""])
+            rows.append([*lead, "", room.why_not, "", ""])
         for ref, entry in room.tallies.items():
-            colours = [entry.counts[colour] for colour in COLOURS]
-            rows.append([*lead, ref, entry.item.text, *colours])
+            levels = ", ".join(f"{level} {n}" for level, n in entry.counts.items())
+            rows.append([*lead, ref, entry.item.text, _shown(entry.mean), levels])
     return rows
 
 

@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select
 
 from ..actions import ActionError, Args, describe_validation_error
-from ..content import Question, library
+from ..content import Question, Scale, library
 from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
 from ..extensions import db
 from ..feature import Feature
@@ -56,6 +56,7 @@ from ..models import (
     PreviousTally,
     QuietWrite,
     Room,
+    SurveyItem,
     utcnow,
 )
 from ..plan.actions import (
@@ -69,7 +70,17 @@ from ..plan.actions import (
     plan_actions,
 )
 from ..plan.domain import checklist_heading, plan_considerations, plan_of, take_action_commitments
-from ..posters.domain import COLOURS, PAPER_COUNT_MAX, PosterSummary, summary, tally
+from ..posters.domain import (
+    ITEM_TEXT_MAX,
+    PAPER_COUNT_MAX,
+    LevelKey,
+    PosterSummary,
+    room_scale,
+    scale_for,
+    summary,
+    tally,
+)
+from ..posters.survey import SHARES_MAX, SurveyShare
 from ..rooms.domain import NAME_MAX, kit_of, open_room
 from ..text import ONE_LINE, Line, Typed
 
@@ -128,6 +139,12 @@ class RoomSettings(_Part):
     quiet_write_named: bool = False
     plan_locked: bool = False
     exports_open: bool = False
+    scale_id: str | None = Field(
+        default=None,
+        max_length=80,
+        description="The scale of the room's dots; null: the three colours of its kit.",
+    )
+    survey_title: str | None = Field(default=None, max_length=120)
 
 
 class RecordRoom(_Part):
@@ -167,28 +184,31 @@ class RecordParticipant(_Part):
 
 class RecordDot(_Part):
     participant: Ref
-    colour: Literal["green", "yellow", "red"]
+    colour: LevelKey = Field(description="The key of a level of the room's scale.")
     placed_at: Moment
 
 
-class PaperDots(_Part):
-    green: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
-    yellow: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
-    red: int = Field(default=0, ge=0, le=PAPER_COUNT_MAX)
+# Dots typed in from a paper poster, by level key.
+PaperDots = dict[LevelKey, Annotated[int, Field(ge=0, le=PAPER_COUNT_MAX)]]
 
 
-LevelKey = Annotated[str, Field(min_length=1, max_length=16)]
 LevelCount = Annotated[int, Field(ge=0, le=PEOPLE_MAX * 1000)]
 
 
 class RecordItem(_Part):
     ref: Ref
     label: Line = Field(min_length=1, max_length=20)
+    code: Line | None = Field(
+        default=None, max_length=20, description="The item's own code, from a poster file."
+    )
     text: Text
+    descriptors: list[Annotated[str, Field(max_length=ITEM_TEXT_MAX)]] = Field(
+        default=[], max_length=10, description="What each level of the scale looks like."
+    )
     removed: bool = False
     dots: list[RecordDot] = Field(default=[])
     paper: PaperDots | None = Field(
-        default=None, description="Dots typed in from the item's paper poster, by colour."
+        default=None, description="Dots typed in from the item's paper poster, by level."
     )
     previous: dict[LevelKey, LevelCount] | None = Field(
         default=None,
@@ -205,6 +225,13 @@ class RecordPoster(_Part):
     title: Line = Field(min_length=1, max_length=200)
     statement: Text | None = None
     items: list[RecordItem] = Field(default=[], max_length=ITEMS_PER_POSTER_MAX)
+
+
+class RecordSurveyItem(_Part):
+    code: Line = Field(min_length=1, max_length=20)
+    shares: list[SurveyShare] = Field(default=[], max_length=SHARES_MAX)
+    mean: float | None = None
+    score: float = Field(ge=0, le=1, description="From 0 (the worst response) to 1 (the best).")
 
 
 class RecordNote(_Part):
@@ -328,6 +355,11 @@ class RoomRecord(_Part):
     notes: list[RecordNote] = Field(default=[], max_length=NOTES_MAX)
     quiet_writes: list[RecordQuietWrite] = Field(default=[])
     plan: RecordPlan = RecordPlan()
+    survey: list[RecordSurveyItem] = Field(
+        default=[],
+        max_length=POSTERS_MAX * ITEMS_PER_POSTER_MAX,
+        description="Survey results per item code, shown beside the team's dots.",
+    )
 
 
 def json_schema() -> dict[str, Any]:
@@ -377,8 +409,9 @@ def build_record(room: Room) -> RoomRecord:
             select(Dot).where(Dot.item_id.in_(item_ref)).order_by(Dot.id)
         ):
             dots.setdefault(dot.item_id, []).append(dot)
+    levels = room_scale(room).keys
     paper = {
-        row.item_id: {colour: getattr(row, colour) for colour in COLOURS}
+        row.item_id: {level: row.counts.get(level, 0) for level in levels}
         for row in db.session.scalars(select(PaperTally).where(PaperTally.item_id.in_(item_ref)))
     }
     previous: dict[int, dict[str, int]] = {}
@@ -425,17 +458,19 @@ def build_record(room: Room) -> RoomRecord:
                     RecordItem(
                         ref=item_ref[item.id],
                         label=item.label,
+                        code=item.code,
                         text=item.text,
+                        descriptors=item.descriptors or [],
                         removed=item.removed_at is not None,
                         dots=[
                             RecordDot(
                                 participant=person[dot.participant_id],
-                                colour=dot.colour,  # type: ignore[arg-type]
+                                colour=dot.colour,
                                 placed_at=_utc(dot.placed_at),
                             )
                             for dot in dots.get(item.id, [])
                         ],
-                        paper=PaperDots(**paper[item.id]) if item.id in paper else None,
+                        paper=paper.get(item.id),
                         previous=previous.get(item.id),
                     )
                     for item in poster.items
@@ -469,6 +504,17 @@ def build_record(room: Room) -> RoomRecord:
             )
         ],
         plan=_build_plan(room, person, {"poster_item": item_ref, "note": note_ref}),
+        survey=[
+            RecordSurveyItem(
+                code=row.code,
+                shares=[SurveyShare.model_validate(share) for share in row.shares],
+                mean=row.mean,
+                score=row.score,
+            )
+            for row in db.session.scalars(
+                select(SurveyItem).where(SurveyItem.room_id == room.id).order_by(SurveyItem.id)
+            )
+        ],
     )
 
 
@@ -604,15 +650,36 @@ class Table:
     rows: list[list[str | int]]
 
 
-def ranking_rows(ranked: PosterSummary) -> list[list[str | int]]:
-    """The summary's lists, each item with its rank, counts and spread."""
+def ranking_rows(ranked: PosterSummary, scale: Scale) -> list[list[str | int]]:
+    """The summary's lists, each item with its rank, counts and spread (and, with a survey,
+    how far the team's view is from the survey's)."""
+    surveyed = ranked.survey_differs is not None
     rows: list[list[str | int]] = [
-        ["Reading", "Rank", "Item", "Text", "Green", "Yellow", "Red", "Spread"]
+        [
+            "Reading",
+            "Rank",
+            "Item",
+            "Text",
+            *(level.short for level in scale.levels),
+            "Spread",
+            *(["Team minus survey (0 to 1)"] if surveyed else []),
+        ]
     ]
     for _reading, heading, entries in ranked.lists():
         for rank, entry in enumerate(entries, start=1):
-            counts = [entry.counts[colour] for colour in COLOURS]
-            rows.append([heading, rank, entry.ref, entry.item.text, *counts, f"{entry.spread:.2f}"])
+            counts = [entry.counts[key] for key in scale.keys]
+            row: list[str | int] = [
+                heading,
+                rank,
+                entry.ref,
+                entry.item.text,
+                *counts,
+                f"{entry.spread:.2f}",
+            ]
+            if surveyed:
+                gap = entry.survey_gap
+                row.append("" if gap is None else f"{gap:+.2f}")
+            rows.append(row)
     return rows
 
 
@@ -657,7 +724,7 @@ def conclusions(room: Room, *, with_actions: bool = True) -> list[Table]:
         rows += [[n.text, n.author_name] if named else [n.text] for n in commitments]
         tables.append(Table("Take Action commitments", "Take Action", rows))
     if tally(room):
-        ranking = ranking_rows(summary(room))
+        ranking = ranking_rows(summary(room), room_scale(room))
         tables.append(Table("Strengths and gaps", "Strengths and gaps", ranking))
     for more in more_conclusions():
         tables += more(room)
@@ -795,6 +862,26 @@ def check_consistent(record: RoomRecord) -> None:
                 422,
             )
 
+    scale_id = record.room.settings.scale_id
+    scales = library().all_scales
+    if scale_id is not None and scale_id not in scales:
+        raise ActionError(
+            f"That room used the scale {scale_id[:80]!r}, which this site does not have. "
+            "It cannot be imported here.",
+            422,
+        )
+    levels = set(scale_for(kit.id, scale_id).keys)
+    for poster in record.posters:
+        for item in poster.items:
+            placed = {dot.colour for dot in item.dots} | set(item.paper or {})
+            if not placed <= levels:
+                raise ActionError(
+                    f"That room export is not valid: item {item.ref} has dots of "
+                    f"{', '.join(sorted(placed - levels))[:80]}, which its scale has not.",
+                    422,
+                )
+    if len({row.code for row in record.survey}) != len(record.survey):
+        raise ActionError("That room export is not valid: two survey items share a code.", 422)
     people = unique([p.ref for p in record.participants], "participants")
     items = unique([i.ref for p in record.posters for i in p.items], "poster items")
     notes = unique([n.ref for n in record.notes], "notes")
@@ -805,7 +892,7 @@ def check_consistent(record: RoomRecord) -> None:
             for dot in item.dots:
                 known(dot.participant, people, "participant")
             for level in item.previous or {}:
-                if level not in COLOURS:
+                if level not in levels:
                     raise ActionError(
                         f"That room export is not valid: item {item.ref}'s previous dots "
                         f"name the level {level!r}, which the posters' scale does not have.",
@@ -953,7 +1040,9 @@ def _fill(room: Room, record: RoomRecord) -> None:
                 "poster_id": wall,
                 "position": position,
                 "label": item.label,
+                "code": item.code,
                 "text": item.text,
+                "descriptors": item.descriptors or None,
                 "removed_at": now if item.removed else None,
             }
             for wall, position, item in items
@@ -975,10 +1064,14 @@ def _fill(room: Room, record: RoomRecord) -> None:
     _insert_many(
         PaperTally,
         [
-            {"item_id": item_id, **item.paper.model_dump(), "updated_at": now}
+            {"item_id": item_id, "counts": item.paper, "updated_at": now}
             for item_id, (*_, item) in zip(item_ids, items, strict=True)
             if item.paper is not None
         ],
+    )
+    _insert_many(
+        SurveyItem,
+        [{"room_id": room.id, **row.model_dump()} for row in record.survey],
     )
     _insert_many(
         PreviousTally,
@@ -1150,6 +1243,7 @@ def preferences(settings: RoomSettings) -> RoomSettings:
     """The facilitator's preferences of a room, for a new one: everything they opened
     (the reveal, the locks, the quiet write, the shared record) closed again."""
     return RoomSettings(
+        scale_id=settings.scale_id,
         dots_named=settings.dots_named,
         dot_budget=settings.dot_budget,
         notes_anonymous=settings.notes_anonymous,

@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..content import DotColour
-from ..posters.domain import COLOURS, READING_HEADINGS, SHAPES, PosterTally
+from ..content import Scale
+from ..posters.domain import READING_HEADINGS, ItemTally, PosterTally
 from ..quietwrite.domain import SharedAnswer
 from .domain import NotesSection
 
@@ -123,9 +123,17 @@ def md_table(rows: Sequence[Sequence[str]]) -> str:
 
 # --- The posters' chart -------------------------------------------------------------------
 
-FILL = {"green": "#1b6e35", "yellow": "#f4c542", "red": "#b3261e"}
-INK = {"green": "#ffffff", "yellow": "#1a1a1a", "red": "#ffffff"}
-LETTER = {"green": "G", "yellow": "Y", "red": "R"}
+# A level's tone as a fill, and the ink written on it (Okabe-Ito beyond the traffic light).
+FILL = {
+    "green": "#1b6e35",
+    "yellow": "#f4c542",
+    "red": "#b3261e",
+    "sky": "#56b4e9",
+    "orange": "#e69f00",
+    "purple": "#cc79a7",
+    "grey": "#999999",
+}
+INK = {tone: "#ffffff" if tone in {"green", "red"} else "#1a1a1a" for tone in FILL}
 WIDTH = 1280
 BAR_X = 520
 BAR_W = 560
@@ -137,33 +145,50 @@ def _svg_text(x: float, y: float, text: str, **attrs: str | float) -> str:
     return f'<text x="{x:g}" y="{y:g}"{extra}>{escape(text)}</text>'
 
 
-def counts_phrase(counts: dict[str, int]) -> str:
-    return ", ".join(f"{counts[c]} {c}" for c in COLOURS)
+def counts_phrase(counts: dict[str, int], scale: Scale) -> str:
+    return ", ".join(f"{counts[level.key]} {level.short.lower()}" for level in scale.levels)
 
 
-def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]) -> str:
+def survey_phrase(entry: ItemTally) -> str:
+    """The survey's results for an item in words ("" without them)."""
+    survey = entry.survey
+    if survey is None:
+        return ""
+    shares = ", ".join(f"{share['label']} {share['percent']:g}%" for share in survey.shares)
+    mean = f"mean {survey.mean:g}" if survey.mean is not None else ""
+    return "; ".join(part for part in (shares, mean) if part)
+
+
+def posters_svg(title: str, tallies: list[PosterTally], scale: Scale) -> str:
     """Stacked horizontal bars, one per item, with each count written in or beside its bar
-    and a legend that names each colour by letter and shape, so it reads in black and white.
+    and a legend that names each level by letter and shape, so it reads in black and white.
     """
     biggest = max((entry.total for p in tallies for entry in p.items), default=0) or 1
-    names = {colour.key: f"{colour.key.title()} = {colour.label}" for colour in colours}
+    letter = scale.letters
     parts: list[str] = []
     summary: list[str] = []
     y = 40
     parts.append(_svg_text(40, y, title, font_size=30, font_weight=700))
     y += 44
     x = 40
-    for colour in COLOURS:
+    for level in scale.levels:
+        if x > WIDTH - 240:
+            x, y = 40, y + 36
         parts.append(
-            f'<rect x="{x}" y="{y - 20}" width="28" height="28" rx="4" fill="{FILL[colour]}" '
-            'stroke="#1a1a1a"/>'
+            f'<rect x="{x}" y="{y - 20}" width="28" height="28" rx="4" '
+            f'fill="{FILL[level.tone]}" stroke="#1a1a1a"/>'
         )
         parts.append(
             _svg_text(
-                x + 14, y, LETTER[colour], fill=INK[colour], font_weight=700, text_anchor="middle"
+                x + 14,
+                y,
+                letter[level.key],
+                fill=INK[level.tone],
+                font_weight=700,
+                text_anchor="middle",
             )
         )
-        label = f"{SHAPES[colour]} {names.get(colour, colour.title())}"
+        label = f"{level.shape} {level.short} = {level.label}"
         parts.append(_svg_text(x + 38, y, label, font_size=18))
         x += 56 + 10 * len(label)
     y += 30
@@ -182,23 +207,23 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
                 parts.append(_svg_text(40, y + 26 + 22 * n, line, font_size=17))
             bar_y = y + (height - 32) / 2
             left = float(BAR_X)
-            for colour in COLOURS:
-                count = entry.counts[colour]
+            for level in scale.levels:
+                count = entry.counts[level.key]
                 if not count:
                     continue
                 width = BAR_W * count / biggest
                 parts.append(
                     f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="32" '
-                    f'fill="{FILL[colour]}" stroke="#1a1a1a" stroke-width="1"/>'
+                    f'fill="{FILL[level.tone]}" stroke="#1a1a1a" stroke-width="1"/>'
                 )
-                inside = f"{LETTER[colour]} {count}" if width >= 46 else f"{count}"
+                inside = f"{letter[level.key]} {count}" if width >= 46 else f"{count}"
                 if width >= 20:
                     parts.append(
                         _svg_text(
                             left + width / 2,
                             bar_y + 22,
                             inside,
-                            fill=INK[colour],
+                            fill=INK[level.tone],
                             font_size=17,
                             font_weight=700,
                             text_anchor="middle",
@@ -206,14 +231,25 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
                     )
                 left += width
             beside = (
-                " · ".join(f"{LETTER[c]} {entry.counts[c]}" for c in COLOURS)
+                " · ".join(f"{letter[k]} {entry.counts[k]}" for k in scale.keys)
                 if entry.total
                 else "no dots"
             )
             parts.append(_svg_text(left + 10, bar_y + 22, beside, font_size=16, fill="#333333"))
             lists = ", ".join(READING_HEADINGS[reading] for reading in entry.readings)
             ranked = f" ({lists})" if lists else ""
-            summary.append(f"{entry.ref} {entry.item.text}: {counts_phrase(entry.counts)}{ranked}.")
+            survey = f"; survey: {survey_phrase(entry)}" if entry.survey else ""
+            summary.append(
+                f"{entry.ref} {entry.item.text}: "
+                f"{counts_phrase(entry.counts, scale)}{survey}{ranked}."
+            )
+            if entry.survey:
+                parts.append(
+                    _svg_text(
+                        BAR_X, y + height + 4, f"Survey: {survey_phrase(entry)}", font_size=15
+                    )
+                )
+                height += 22
             y += height
     height = y + 30
     desc = " ".join(summary) or "No posters."
@@ -222,7 +258,8 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
         f'font-family="{FONT}" font-size="18" fill="#1a1a1a">'
         f'<title id="chart-title">{escape(title)}</title>'
-        f'<desc id="chart-desc">Green, yellow and red dots on each poster item. '
+        f'<desc id="chart-desc">{escape(", ".join(level.short for level in scale.levels))} '
+        "dots on each poster item. "
         f"{escape(desc)}</desc>"
         f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(parts) + "</svg>"
     )
@@ -231,22 +268,25 @@ def posters_svg(title: str, tallies: list[PosterTally], colours: list[DotColour]
 # --- The record's documents -----------------------------------------------------------------
 
 
-def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
-    """Every item with its counts per colour (paper posters' dots included, and said), the
-    summary's lists it is on (and, when dots are named, who placed them)."""
+def posters_rows(
+    tallies: list[PosterTally], scale: Scale, named: bool, surveyed: bool = False
+) -> list[list[Cell]]:
+    """Every item with its counts per level (paper posters' dots included, and said), the
+    summary's lists it is on, the survey's results (with a survey) and, when dots are
+    named, who placed them."""
     header: list[Cell] = [
         "Poster",
         "Item",
         "Text",
-        "Green",
-        "Yellow",
-        "Red",
+        *(level.short for level in scale.levels),
         "Total",
         "In the summary",
         "Of which from the paper poster",
     ]
+    if surveyed:
+        header += ["Survey", "Team minus survey (0 to 1)"]
     if named:
-        header += ["Green by", "Yellow by", "Red by"]
+        header += [f"{level.short} by" for level in scale.levels]
     rows = [header]
     for poster in tallies:
         for entry in poster.items:
@@ -254,13 +294,20 @@ def posters_rows(tallies: list[PosterTally], named: bool) -> list[list[Cell]]:
                 f"{poster.poster.key}. {poster.poster.title}",
                 entry.ref,
                 entry.item.text,
-                *(entry.counts[c] for c in COLOURS),
+                *(entry.counts[k] for k in scale.keys),
                 entry.total,
                 "; ".join(READING_HEADINGS[reading] for reading in entry.readings),
-                "; ".join(f"{c.title()} {n}" for c, n in entry.paper.items() if n),
+                "; ".join(
+                    f"{level.short} {entry.paper[level.key]}"
+                    for level in scale.levels
+                    if entry.paper.get(level.key)
+                ),
             ]
+            if surveyed:
+                gap = entry.survey_gap
+                row += [survey_phrase(entry), "" if gap is None else f"{gap:+.2f}"]
             if named:
-                row += ["; ".join(entry.name_labels(c)) for c in COLOURS]
+                row += ["; ".join(entry.name_labels(k)) for k in scale.keys]
             rows.append(row)
     return rows
 

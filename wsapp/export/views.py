@@ -11,7 +11,7 @@ from flask import Response, abort, render_template, request
 from ..identity import leads, participant_in
 from ..live import Viewer
 from ..models import Room
-from ..posters.domain import dot_colours, tally
+from ..posters.domain import dot_colours, room_scale, tally
 from ..quietwrite.domain import quiet_wall, quiet_write_prompt
 from ..rooms.codes import format_code, room_or_404
 from ..rooms.domain import kit_of
@@ -29,6 +29,7 @@ from .formats import (
     notes_markdown,
     posters_rows,
     posters_svg,
+    survey_phrase,
     to_csv,
     to_xlsx,
 )
@@ -112,12 +113,12 @@ def plan_md(code: str) -> Response:
 @bp.get("/r/<code>/export/posters.csv")
 def posters_csv(code: str) -> Response:
     room = _record_room(code)
-    rows = posters_rows(tally(room), room.dots_named)
+    rows = posters_rows(tally(room), room_scale(room), room.dots_named, bool(room.survey_title))
     return _download(room, "posters.csv", to_csv(rows), "text/csv")
 
 
 def _chart(room: Room) -> str:
-    return posters_svg(f"{room.title}: poster dots", tally(room), dot_colours(room))
+    return posters_svg(f"{room.title}: poster dots", tally(room), room_scale(room))
 
 
 @bp.get("/r/<code>/export/posters.svg")
@@ -163,6 +164,7 @@ def record(code: str) -> str:
         conclusions=conclusions(room, with_actions=False),  # the Actions list, sortable
         tallies=tally(room),
         chart=_chart(room),
+        survey_phrase=survey_phrase,
         # Take Action commitments are among the conclusions.
         sections=notes_sections(room, leave_out=("take_action",)),
         quiet_prompt=quiet_write_prompt(room),

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 
 from ..actions import ActionError, Args, SetLocked, part_of
 from ..content import Kit, Phase, library
-from ..extensions import db
+from ..extensions import db, plain
 from ..feature import Feature
 from ..identity import Actor
 from ..limits import COLUMNS_MAX, ROWS_MAX
@@ -360,6 +360,13 @@ def fits_a_cell(text: str, limit: int = CELL_MAX) -> str:
     return text
 
 
+# A typed save against an older revision reads its text; built once (see live._BUMP).
+_REVISION_TEXT = select(PlanCellRevision.text).where(
+    PlanCellRevision.cell_id == bindparam("cell_id"),
+    PlanCellRevision.revision == bindparam("revision"),
+)
+
+
 def revision_text(cell: PlanCell, revision: int) -> str:
     """The cell's text as saved at ``revision`` (0 is the empty cell it started as)."""
     if revision > cell.revision:
@@ -369,11 +376,7 @@ def revision_text(cell: PlanCell, revision: int) -> str:
         )
     if revision == 0:
         return ""
-    text = db.session.scalar(
-        select(PlanCellRevision.text).where(
-            PlanCellRevision.cell_id == cell.id, PlanCellRevision.revision == revision
-        )
-    )
+    text = plain(_REVISION_TEXT, {"cell_id": cell.id, "revision": revision}).scalar()
     if text is None:
         raise ActionError(f"Version {revision} of this cell was not found.", 404)
     return text

@@ -1,10 +1,13 @@
 """The posters' rules: seeding from a kit, placing dots, the facilitator's controls, tallies.
 
-A room's posters come from the standard its kit's ``posters`` phase names: each element is
-a poster, each indicator an item. Participants put green, yellow and red dots on items;
-by default one dot per item each (a new colour replaces theirs), or, with a budget, a
-number of dots to spread (several on one item allowed). Until the facilitator reveals the
-posters a participant sees only their own dots; the facilitator always sees the tally.
+A room's posters come from the standard its kit's ``posters`` phase names (each element is
+a poster, each indicator an item), or from a file the facilitator uploads
+(:mod:`wsapp.posters.upload`). Participants put dots on items, each dot a level of the
+room's scale (:func:`room_scale`: by default the protocol's green, yellow and red); by
+default one dot per item each (a new level replaces theirs), or, with a budget, a number
+of dots to spread (several on one item allowed). Until the facilitator reveals the posters
+a participant sees only their own dots; the facilitator always sees the tally. Survey
+results for the room's items (:mod:`wsapp.posters.survey`) show beside the team's dots.
 """
 
 from __future__ import annotations
@@ -15,26 +18,22 @@ from dataclasses import dataclass, field
 from string import ascii_uppercase
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
-from sqlalchemy import Select, bindparam, delete, func, select
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import Select, bindparam, delete, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from ..actions import ActionError, Args, SetLocked, part_of
-from ..content import DotColour, Kit, Phase, library
-from ..extensions import db
+from ..content import Kit, Level, Phase, Scale, library
+from ..extensions import db, plain
 from ..feature import Feature
 from ..identity import Actor
 from ..limits import ITEMS_PER_POSTER_MAX, POSTERS_MAX
 from ..live import Publish, per_change
-from ..models import Dot, PaperTally, Participant, Poster, PosterItem, Room, utcnow
+from ..models import Dot, PaperTally, Participant, Poster, PosterItem, Room, SurveyItem, utcnow
 from ..text import ONE_LINE
 
-Colour = Literal["green", "yellow", "red"]
-COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
-# Each colour also has a shape, so nothing depends on telling the colours apart.
-SHAPES: dict[str, str] = {"green": "●", "yellow": "▲", "red": "■"}
-# The ordinal score behind the summary: strength +1, some work 0, significant work -1.
-SCORES: dict[str, int] = {"green": 1, "yellow": 0, "red": -1}
+# A level's key, as a dot or a paper count names it (checked against the room's scale).
+LevelKey = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[a-z0-9-]+$")]
 
 ITEM_TEXT_MAX = 300
 POSTER_TITLE_MAX = 120
@@ -44,15 +43,24 @@ BUDGET_MAX = 50
 CLEAR_MEAN = 0.5
 CLEAR_SPREAD_MAX = 0.75
 DISAGREEMENT_SPREAD_MIN = 0.5
+# Team and survey differ on an item when their places from 0 (worst) to 1 (best) are at
+# least this far apart: a quarter of the scale, e.g. a whole level of five.
+SURVEY_GAP_MIN = 0.25
 # What the team's dots can say about an item, and how the summary, the plan and the record
 # head each list of them.
-Reading = Literal["strength", "gap", "disagreement"]
+Reading = Literal["strength", "gap", "disagreement", "survey"]
 READING_HEADINGS: dict[Reading, str] = {
     "strength": "Clear strengths",
     "gap": "Clear gaps",
     "disagreement": "Most disagreement",
+    "survey": "Team and survey differ most",
 }
-READING_MARKS: dict[Reading, str] = {"strength": "●", "gap": "■", "disagreement": "↔"}
+READING_MARKS: dict[Reading, str] = {
+    "strength": "●",
+    "gap": "■",
+    "disagreement": "↔",
+    "survey": "≠",
+}
 
 LOCKED_MESSAGE = "The facilitator has locked the posters."
 
@@ -60,7 +68,7 @@ bp = Feature("posters", __name__)
 # A participant's wall differs from the next one's only in their own dot buttons.
 bp.phase("posters", "phases/_posters.html", own_parts=("posters/_mine.html",))
 bp.phase("poster_review", "phases/_poster_review.html")
-bp.template_globals(dot_shapes=SHAPES, reading_marks=READING_MARKS)
+bp.template_globals(reading_marks=READING_MARKS)
 
 
 # --- Seeding ------------------------------------------------------------------------------
@@ -92,6 +100,34 @@ def seed_posters(room: Room, kit: Kit) -> None:
         db.session.add(poster)
 
 
+# --- The room's scale ----------------------------------------------------------------------
+
+
+@bp.template_global
+def room_scale(room: Room) -> Scale:
+    """The scale of the room's dots, its levels in order from the best down: the one place
+    that says it (tallies, summary, movement and exports all read their levels here)."""
+    return scale_for(room.kit_id, room.scale_id)
+
+
+def scale_for(kit_id: str, scale_id: str | None) -> Scale:
+    """The scale ``scale_id`` names; without one (or one this site lost), the scale the
+    kit's posters phase names, else the three colours of its protocol (or of the first
+    protocol, for a kit without posters)."""
+    scales = library().all_scales
+    if scale_id is not None and scale_id in scales:
+        return scales[scale_id]
+    phase = posters_phase(library().kits[kit_id])
+    if phase is not None and (phase.scale or phase.protocol):
+        return scales[phase.scale or phase.protocol or ""]
+    return default_scale()
+
+
+def default_scale() -> Scale:
+    """The three-colour readiness scale: the first protocol's dot colours."""
+    return next(iter(library().protocols.values())).scale
+
+
 # --- Queries ------------------------------------------------------------------------------
 
 
@@ -104,10 +140,13 @@ class ItemTally:
     """
 
     item: PosterItem
-    counts: dict[str, int]  # every dot that counts: placed on screens and from paper
+    scale: Scale
+    counts: dict[str, int]  # per level, in scale order: placed on screens and from paper
     names: dict[str, list[str]]
     # Of ``counts``, the dots typed in from a paper poster (empty when there are none).
     paper: dict[str, int] = field(default_factory=dict)
+    # The survey's results for the item, if the room has a survey naming its code.
+    survey: SurveyItem | None = None
     total: int = field(init=False)
     ref: str = field(init=False)  # PosterItem.ref, e.g. A2
 
@@ -121,24 +160,43 @@ class ItemTally:
 
     @property
     def mean(self) -> float | None:
-        """Average score (green +1, yellow 0, red -1), or None with no dots."""
+        """Average score (the scale's best level +1 down to its last -1, evenly spaced:
+        green +1, yellow 0, red -1), or None with no dots."""
         if not self.total:
             return None
-        return sum(SCORES[colour] * n for colour, n in self.counts.items()) / self.total
+        scores = self.scale.scores
+        return sum(scores[level] * n for level, n in self.counts.items()) / self.total
 
     @property
     def spread(self) -> float:
-        """Standard deviation of the scores: 0 when all agree, 1 for an even green/red split.
+        """Standard deviation of the scores: 0 when all agree, 1 for an even split between
+        the scale's two ends.
 
-        It only exceeds 0.5 when the item has both green and red dots: people next to each
-        other on the scale (green and yellow, or yellow and red) never count as much
-        disagreement as people at its two ends.
+        On three colours it only exceeds 0.5 when the item has both green and red dots:
+        people next to each other on the scale never count as much disagreement as people
+        at its two ends (on four or five levels, neighbours are closer still).
         """
         mean = self.mean
         if mean is None:
             return 0.0
-        square = sum(SCORES[colour] ** 2 * n for colour, n in self.counts.items()) / self.total
+        scores = self.scale.scores
+        square = sum(scores[level] ** 2 * n for level, n in self.counts.items()) / self.total
         return math.sqrt(max(0.0, square - mean * mean))
+
+    @property
+    def place(self) -> float | None:
+        """Where the team's dots sit from 0 (all on the last level) to 1 (all on the best)."""
+        mean = self.mean
+        return None if mean is None else (mean + 1) / 2
+
+    @property
+    def survey_gap(self) -> float | None:
+        """How far the team's place is from the survey's (0 to 1; positive: the team rates
+        the item higher than the survey did), when there are both."""
+        place = self.place
+        if place is None or self.survey is None:
+            return None
+        return place - self.survey.score
 
     @property
     def readings(self) -> tuple[Reading, ...]:
@@ -162,6 +220,9 @@ class ItemTally:
             found.append("gap")
         if self.spread > DISAGREEMENT_SPREAD_MIN:
             found.append("disagreement")
+        gap = self.survey_gap
+        if gap is not None and abs(gap) >= SURVEY_GAP_MIN:
+            found.append("survey")
         return tuple(found)
 
     def name_labels(self, colour: str) -> list[str]:
@@ -192,11 +253,24 @@ class PosterSummary:
     gaps: list[ItemTally]
     disagreements: list[ItemTally]
     undotted: list[ItemTally]
+    # Items where the team and the survey differ most, largest difference first; None
+    # when the room has no survey.
+    survey_differs: list[ItemTally] | None = None
 
     def lists(self) -> list[tuple[Reading, str, list[ItemTally]]]:
-        """Each ranked list with its reading and heading, in the order they are shown."""
-        ranked = {"strength": self.strengths, "gap": self.gaps, "disagreement": self.disagreements}
-        return [(key, heading, ranked[key]) for key, heading in READING_HEADINGS.items()]
+        """Each ranked list with its reading and heading, in the order they are shown (the
+        survey's only with a survey)."""
+        ranked: dict[Reading, list[ItemTally] | None] = {
+            "strength": self.strengths,
+            "gap": self.gaps,
+            "disagreement": self.disagreements,
+            "survey": self.survey_differs,
+        }
+        return [
+            (key, heading, found)
+            for key, heading in READING_HEADINGS.items()
+            if (found := ranked[key]) is not None
+        ]
 
 
 @dataclass(frozen=True)
@@ -298,6 +372,11 @@ _ITEM_WITH_POSTER = (
     .where(PosterItem.id == bindparam("item_id"))
     .options(joinedload(PosterItem.poster).joinedload(Poster.items))
 )
+_PLACE = insert(Dot).values(
+    item_id=bindparam("item_id"),
+    participant_id=bindparam("participant_id"),
+    colour=bindparam("colour"),
+)
 _TAKE_OFF = (
     delete(Dot)
     .where(Dot.item_id == bindparam("item_id"), Dot.participant_id == bindparam("participant_id"))
@@ -310,38 +389,62 @@ def counted_dots(room: Room) -> list[CountedDot]:
     """Every dot that counts in the room, ordered by dotter (case-insensitive name), then
     oldest first: one read gives a change its tallies, the progress and the dotter's own
     buttons."""
-    rows = db.session.execute(_COUNTED_DOTS, {"room_id": room.id})
-    return [CountedDot(*row) for row in rows]
+    rows = plain(_COUNTED_DOTS, {"room_id": room.id})
+    return [
+        CountedDot(item_id, colour, participant_id, name, without_device)
+        for item_id, colour, participant_id, name, without_device in rows
+    ]
 
 
 @per_change
 def paper_counts(room: Room) -> dict[int, dict[str, int]]:
-    """The dots typed in from paper posters: item id -> count per colour."""
+    """The dots typed in from paper posters: item id -> count per level."""
     rows = db.session.scalars(_PAPER, {"room_id": room.id})
-    return {row.item_id: {c: getattr(row, c) for c in COLOURS} for row in rows}
+    return {row.item_id: dict(row.counts) for row in rows}
+
+
+@per_change
+def survey_items(room: Room) -> dict[str, SurveyItem]:
+    """The room's survey results by item code (empty without a survey)."""
+    rows = db.session.scalars(select(SurveyItem).where(SurveyItem.room_id == room.id))
+    return {row.code: row for row in rows}
 
 
 @bp.template_global
 @per_change
 def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     """Every poster of the room (or just ``poster``, loaded with its items) with each
-    item's green, yellow and red dots counted, those from paper posters included."""
+    item's dots counted per level of the room's scale, those from paper posters included,
+    and the survey's results for it."""
+    scale = room_scale(room)
+    levels = scale.keys
     posters = room_posters(room) if poster is None else [poster]
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLOURS, 0))
-    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {c: [] for c in COLOURS})
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
+    names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {k: [] for k in levels})
     for dot in counted_dots(room):
+        if dot.colour not in levels:
+            continue  # placed under another scale: never, as the scale is fixed before dots
         counts[dot.item_id][dot.colour] += 1
         if room.dots_named:
             names[dot.item_id][dot.colour].append(dot.shown_name)
     paper = paper_counts(room)
     for item_id, typed in paper.items():
-        for colour, n in typed.items():
-            counts[item_id][colour] += n
+        for level, n in typed.items():
+            if level in levels:
+                counts[item_id][level] += n
+    survey = survey_items(room)
     return [
         PosterTally(
             poster,
             [
-                ItemTally(item, dict(counts[item.id]), dict(names[item.id]), paper.get(item.id, {}))
+                ItemTally(
+                    item,
+                    scale,
+                    dict(counts[item.id]),
+                    dict(names[item.id]),
+                    paper.get(item.id, {}),
+                    survey.get(item.code) if item.code else None,
+                )
                 for item in _live_items(poster)
             ],
         )
@@ -352,15 +455,18 @@ def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
 def summary(room: Room) -> PosterSummary:
     """Rank the room's items for discussion, each list by ``ItemTally.readings``.
 
-    Each dot scores green +1, yellow 0, red -1. For an item with dots, ``mean`` is the
-    average score and ``spread`` the standard deviation of the scores (0 to 1). Clear
-    strengths come highest mean first, clear gaps lowest mean first, disagreements largest
-    spread first; ties go to the item with more dots, then to poster and item order.
+    Each dot scores by its level, the scale's best +1 down to its last -1 (green +1,
+    yellow 0, red -1). For an item with dots, ``mean`` is the average score and ``spread``
+    the standard deviation of the scores (0 to 1). Clear strengths come highest mean first,
+    clear gaps lowest mean first, disagreements largest spread first, team-and-survey
+    differences largest first; ties go to the item with more dots, then to poster and item
+    order.
     """
-    return rank([entry for poster in tally(room) for entry in poster.items])
+    entries = [entry for poster in tally(room) for entry in poster.items]
+    return rank(entries, surveyed=bool(survey_items(room)))
 
 
-def rank(entries: list[ItemTally]) -> PosterSummary:
+def rank(entries: list[ItemTally], *, surveyed: bool = False) -> PosterSummary:
     """``entries`` ranked into the summary's lists (see ``summary``): a room's items, or an
     event's items with every sharing room's dots pooled."""
 
@@ -372,6 +478,9 @@ def rank(entries: list[ItemTally]) -> PosterSummary:
         gaps=sorted(having("gap"), key=lambda e: (e.mean or 0, -e.total)),
         disagreements=sorted(having("disagreement"), key=lambda e: (-e.spread, -e.total)),
         undotted=[entry for entry in entries if not entry.total],
+        survey_differs=sorted(having("survey"), key=lambda e: (-abs(e.survey_gap or 0), -e.total))
+        if surveyed
+        else None,
     )
 
 
@@ -380,7 +489,7 @@ bp.template_globals(poster_summary=summary)
 
 @bp.template_global
 def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
-    """A participant's dots on the room's items: item id -> colours, oldest first."""
+    """A participant's dots on the room's items: item id -> levels, oldest first."""
     placed: dict[int, list[str]] = defaultdict(list)
     for dot in counted_dots(room):
         if dot.participant_id == participant.id:
@@ -407,7 +516,7 @@ def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
 @bp.template_global
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    members = db.session.scalar(_MEMBERS, {"room_id": room.id})
+    members = plain(_MEMBERS, {"room_id": room.id}).scalar()
     dots = counted_dots(room)
     per_person = Counter(dot.participant_id for dot in dots)
     budget = room.dot_budget
@@ -423,12 +532,10 @@ def dot_progress(room: Room) -> DotProgress:
 
 
 @bp.template_global
-def dot_colours(room: Room) -> list[DotColour]:
-    """The colours' labels and meanings, from the protocol of the room's posters phase."""
-    phase = posters_phase(library().kits[room.kit_id])
-    if phase is None or phase.protocol is None:
-        return []
-    return list(library().protocols[phase.protocol].dot_colours)
+def dot_colours(room: Room) -> list[Level]:
+    """The levels a dot can have in the room, best first, with their labels, meanings,
+    shapes and colours."""
+    return list(room_scale(room).levels)
 
 
 # --- Participants' dots -------------------------------------------------------------------
@@ -444,7 +551,18 @@ def _whole_phase() -> Publish:
 
 
 def _colour_label(room: Room, colour: str) -> str:
-    return next((c.label for c in dot_colours(room) if c.key == colour), colour)
+    level = room_scale(room).level(colour)
+    return colour if level is None else level.label
+
+
+def _level_of(room: Room, key: str, field: str) -> str:
+    """``key`` if it is a level of the room's scale; else a refusal naming ``field`` and
+    the levels, as a wrong value of any other argument is refused."""
+    keys = room_scale(room).keys
+    if key not in keys:
+        listed = ", ".join(f"'{k}'" for k in keys[:-1]) + f" or '{keys[-1]}'"
+        raise ActionError(f"{field}: Input should be {listed}", 422)
+    return key
 
 
 def _item_in(room: Room, item_id: int) -> PosterItem:
@@ -486,12 +604,12 @@ def _dot_changed(item: PosterItem) -> Publish:
 
 class PlaceDot(Args):
     item_id: int = Field(ge=1)
-    colour: Colour
+    colour: LevelKey  # a level of the room's scale
 
 
 class TakeBack(Args):
     item_id: int = Field(ge=1)
-    colour: Colour | None = None
+    colour: LevelKey | None = None
 
 
 @bp.action("dot.place", PlaceDot, who="participant", for_others=True)
@@ -499,14 +617,18 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
     """One dot per item replaces the participant's dot there; a budget adds one more."""
     assert actor.participant is not None
     item = _item_in(room, args.item_id)
+    _level_of(room, args.colour, "colour")
     if room.posters_locked:
         raise ActionError(LOCKED_MESSAGE, 409)
     if room.dot_budget is None:
         # Take theirs off in the same statement that says what it was; refusing below
         # rolls the change back, so a refused dot leaves theirs where it was.
-        replaced = db.session.scalars(
-            _TAKE_OFF, {"item_id": item.id, "participant_id": actor.participant.id}
-        ).all()
+        # No Dot is loaded on this path (counted_dots reads rows), so none goes stale.
+        replaced = (
+            plain(_TAKE_OFF, {"item_id": item.id, "participant_id": actor.participant.id})
+            .scalars()
+            .all()
+        )
         if replaced == [args.colour]:
             label = _colour_label(room, args.colour)
             raise ActionError(f"Your dot on {item.ref} is already “{label}”.", 409)
@@ -524,7 +646,9 @@ def place_dot(room: Room, actor: Actor, args: PlaceDot) -> Publish:
                 "Take one back to put it somewhere else.",
                 409,
             )
-    db.session.add(Dot(item_id=item.id, participant_id=actor.participant.id, colour=args.colour))
+    plain(
+        _PLACE, {"item_id": item.id, "participant_id": actor.participant.id, "colour": args.colour}
+    )
     return _dot_changed(item)
 
 
@@ -555,33 +679,37 @@ PaperCount = Annotated[int, Field(ge=0, le=PAPER_COUNT_MAX)]
 
 
 class PaperDots(Args):
-    item_id: int = Field(ge=1)
-    green: PaperCount = 0
-    yellow: PaperCount = 0
-    red: PaperCount = 0
+    """An item and, by level key, the dots of that level on its paper poster: sent flat,
+    ``{"item_id": 3, "green": 2, "red": ""}`` (a blank is none)."""
 
-    @field_validator("green", "yellow", "red", mode="before")
+    item_id: int = Field(ge=1)
+    counts: dict[LevelKey, PaperCount] = Field(default={}, max_length=10)
+
+    @model_validator(mode="before")
     @classmethod
-    def _blank_means_none(cls, value: object) -> object:
-        return 0 if value == "" else value
+    def _levels_are_the_other_fields(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "counts" in data:
+            return data
+        counts = {k: 0 if v == "" else v for k, v in data.items() if k != "item_id"}
+        return {"item_id": data.get("item_id"), "counts": counts}
 
 
 @bp.action("paper.set", PaperDots, who="facilitator")
 def set_paper_dots(room: Room, actor: Actor, args: PaperDots) -> Publish:
-    """Type in (or correct) the dots of each colour a paper poster has on one item: they
+    """Type in (or correct) the dots of each level a paper poster has on one item: they
     add to the item's tally, marked as from the paper poster. All zero takes them out."""
     item = _item_in(room, args.item_id)
+    counts = {_level_of(room, level, level): n for level, n in args.counts.items()}
+    typed = {level: n for level, n in counts.items() if n}
     row = db.session.get(PaperTally, item.id)
-    typed = {colour: getattr(args, colour) for colour in COLOURS}
-    if not any(typed.values()):
+    if not typed:
         if row is not None:
             db.session.delete(row)
     else:
         if row is None:
             row = PaperTally(item_id=item.id)
             db.session.add(row)
-        for colour, n in typed.items():
-            setattr(row, colour, n)
+        row.counts = typed
         row.updated_at = utcnow()
     return Publish(regions=TALLIES, context={"only_item": item.id, "only_poster": item.poster})
 
@@ -608,6 +736,15 @@ class SetBudget(Args):
 
 def _room_has_dots(room: Room) -> bool:
     return db.session.scalar(_room_dots(Dot.id).limit(1), {"room_id": room.id}) is not None
+
+
+@bp.template_global
+def has_dots(room: Room) -> bool:
+    """Has dotting started: a dot placed, or a paper poster's dots typed in?"""
+    on_paper = db.session.scalar(
+        _PAPER.with_only_columns(PaperTally.item_id).limit(1), {"room_id": room.id}
+    )
+    return _room_has_dots(room) or on_paper is not None
 
 
 @bp.action("posters.lock", SetLocked, who="facilitator")

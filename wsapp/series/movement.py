@@ -1,10 +1,9 @@
 """How the team's dots on an item moved between two sessions of a series.
 
-Written over a scale's levels in order, best first (today the posters' green, yellow and
-red: ``posters.domain.COLOURS``, labelled by the protocol and shaped by ``SHAPES``), and
-each side's count of dots per level, so it holds for any number of levels. A level's place
-gives it a score from +1 (the first) to -1 (the last), as ``posters.domain.SCORES`` does
-for three; an item's movement is the change of its mean score.
+Written over the room's scale's levels in order, best first (``posters.domain.room_scale``:
+three colours, four IC-map levels, five points of frequency...), and each side's count of
+dots per level. A level's place gives it a score from +1 (the first) to -1 (the last), as
+``content.Scale.scores`` does; an item's movement is the change of its mean score.
 """
 
 from __future__ import annotations
@@ -15,10 +14,11 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from ..content import Level
 from ..extensions import db
 from ..live import per_change
 from ..models import Poster, PosterItem, PreviousTally, Room
-from ..posters.domain import COLOURS, SHAPES, ItemTally, dot_colours, tally
+from ..posters.domain import ItemTally, room_scale, tally
 from .domain import bp
 
 # A change of mean score smaller than this is no overall change (one dot among many).
@@ -28,20 +28,9 @@ Direction = Literal["up", "down", "same"]
 ARROWS: dict[Direction, str] = {"up": "↑", "down": "↓", "same": "→"}
 
 
-@dataclass(frozen=True)
-class Level:
-    """One level of the posters' scale: its key, what it is called, the shape it is drawn
-    with (so nothing depends on telling colours apart)."""
-
-    key: str
-    label: str
-    shape: str
-
-
 def room_levels(room: Room) -> list[Level]:
-    """The room's scale, best level first, with the labels its protocol gives them."""
-    labels = {colour.key: colour.label for colour in dot_colours(room)}
-    return [Level(key, labels.get(key, key), SHAPES.get(key, "")) for key in COLOURS]
+    """The room's scale's levels, best first, each with its label and shape."""
+    return list(room_scale(room).levels)
 
 
 def _score(levels: Sequence[Level], counts: Mapping[str, int]) -> float | None:

@@ -1,7 +1,7 @@
 """Events: many rooms rolled up live, each room labelled with its team
 
 Revision ID: 4e8b1d7c2a35
-Revises: 4e8c1b7d2f95
+Revises: b4c7e1d2a903
 Create Date: 2026-12-07 09:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '4e8b1d7c2a35'
-down_revision = '4e8c1b7d2f95'
+down_revision = 'b4c7e1d2a903'
 branch_labels = None
 depends_on = None
 
