@@ -17,6 +17,12 @@ Scenarios, each reported as a row of one table:
              each is connected again and holds its room's latest version.
   crowd      rooms added until --crowd participants are connected, all active at
              --crowd-interval.
+  event      (--event) the steady load again with every steady room in one event whose
+             lead's page watches it; the steady and event windows take turns, the rooms
+             attached for each event window and taken out after it. Reported: the rooms'
+             own latency (as steady) and the watcher's: from a change's sending until the
+             event page has that room's rows at its version (dots and phase moves; notes
+             and typing do not change the roll-up and send it nothing).
 
 Workload (rooms of the readiness-planning kit, which has posters, a discussion prompt and
 the plan grid). Before the load each facilitator starts the timer and reveals the posters,
@@ -34,10 +40,11 @@ working phases, and a participant's change is what that phase asks for:
              left in conflict).
 Rooms start staggered across the three phases (room k in phase k mod 3), and each
 facilitator's fifth change moves its room to the next working phase (posters, prompt, plan,
-posters...), re-rendering every participant's phase; its other changes add or take away a
-minute on the timer. So participants' changes are about a third dots, a third notes and a
-third typing: at the default --interval of 5 s, 12 changes a minute each. The report counts
-what was actually saved, and latency and message size by action.
+posters...), re-rendering every participant's phase; the change after it starts the timer
+again (a phase move stops it), the others add or take away a minute on it. So participants'
+changes are about a third dots, a third notes and a third typing: at the default --interval
+of 5 s, 12 changes a minute each. The report counts what was actually saved, and latency
+and message size by action.
 
 Latency of a change: from just before the client sends it until the last other
 participant of the room has received the last push carrying its version (a change with
@@ -121,6 +128,8 @@ TYPED = (
     "which supports",
     "helped most.",
 )
+# The changes of the workload that alter an event's roll-up (and so reach its page).
+ROLLED_UP = ("dot.place", "phase.go")
 # The change participants make in each working phase (--phase).
 PHASE_ACTION = {"posters": "dot.place", "prompt": "note.add", "plan": "plan.cell.edit"}
 # The workload in the table's scenario column.
@@ -285,6 +294,81 @@ class RoomLoad:
         return ([self.facilitator] if self.facilitator else []) + self.participants
 
 
+# A room's progress row on an event page, with its version (and, first time, its team: the
+# benchmark labels each room's team with its code).
+EVENT_ROW = re.compile(
+    r'<tr id="event-room-(\d+)" data-v="(\d+)"[^>]*>\s*<th scope="row">([^<]*)</th>'
+)
+
+
+@dataclass
+class EventWatch:
+    """An event's lead with its page open (--event): when each room's rows reached it."""
+
+    code: str
+    key: str
+    cookie: str
+    sio: socketio.AsyncClient | None = None
+    codes: dict[int, str] = field(default_factory=dict)  # room id -> room code
+    rows: dict[tuple[str, int], float] = field(default_factory=dict)  # (code, version) -> t
+    summaries: int = 0
+    chars: int = 0
+
+    def on_swap(self, message: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        html = message["html"]
+        self.chars += len(html)
+        self.summaries += html.count('id="event-summary"')
+        for room_id, version, team in EVENT_ROW.findall(html):
+            code = self.codes.setdefault(int(room_id), unescape(team))
+            self.rows.setdefault((code, int(version)), now)
+
+    async def connect(self, base: str) -> None:
+        sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={"compress": 15})
+        sio.on("swap", self.on_swap)
+        await sio.connect(
+            f"{base}?client={secrets.token_hex(8)}",
+            headers={"Cookie": self.cookie},
+            auth={"kind": "event", "event": self.code},
+            transports=["websocket"],
+            wait_timeout=60,
+        )
+        self.sio = sio
+
+
+async def open_event(base: str) -> EventWatch:
+    """An event opened through its page, as its lead does; its facilitators' link's key."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(base + "/events/new") as page:
+            token = csrf_token_of(await page.text())
+        async with http.post(
+            base + "/events/new", data={"name": "Benchmark day", "csrf_token": token}
+        ) as opened:
+            link = re.search(r'id="rooms-link"[^>]*value="([^"]+)"', await opened.text())
+        assert link, "the event's page shows no facilitators' link"
+        found = re.search(r"/e/([^/]+)/rooms#(.+)$", unescape(link.group(1)))
+        assert found
+        return EventWatch(found.group(1), found.group(2), _session_cookie(http))
+
+
+async def attach_all(rooms: list[RoomLoad], event: EventWatch, attached: bool) -> None:
+    """Every room's facilitator puts it in the event (its team: its code), or takes it out."""
+
+    async def one(room: RoomLoad) -> None:
+        assert room.facilitator is not None and room.facilitator.sio is not None
+        name, args = (
+            ("event.attach", {"event": event.code, "key": event.key, "team": room.code})
+            if attached
+            else ("event.leave", {})
+        )
+        reply = await room.facilitator.sio.call("act", {"name": name, "args": args}, timeout=60)
+        if not reply.get("ok"):
+            raise RuntimeError(f"{name} in {room.code} refused: {reply}")
+
+    for room in rooms:  # one at a time: each sends the watchers the whole roll-up
+        await one(room)
+
+
 # --- Targets: wsapp, or the bare baseline ----------------------------------------------------
 
 
@@ -395,12 +479,11 @@ class Wsapp:
             return await page.text()
 
     async def prepare(self, room: RoomLoad) -> None:
-        """A running timer, posters revealed, the ids of the posters' items and the plan's
-        cells (read off the facilitator's page in each phase), and the room in its first
-        working phase."""
+        """Posters revealed, the ids of the posters' items and the plan's cells (read off
+        the facilitator's page in each phase), and the room in its first working phase with
+        its timer running."""
         if room.prepared or room.facilitator is None or room.facilitator.sio is None:
             return  # done for an earlier load, or its connect failed (counted as an error)
-        await self._lead(room, "timer.start", {"minutes": 60})
         await self._lead(room, "posters.reveal", {"revealed": True})
         await self._lead(room, "phase.go", {"index": self.phase_index["posters"]})
         room.items = [int(i) for i in re.findall(r'id="item-(\d+)"', await self._lead_page(room))]
@@ -410,6 +493,7 @@ class Wsapp:
         assert room.items and room.cells, f"no poster items or plan cells in {room.code}"
         room.phase = self.only or WORK[room.number % len(WORK)]
         await self._lead(room, "phase.go", {"index": self.phase_index[room.phase]})
+        await self._lead(room, "timer.start", {"minutes": 60})
         room.prepared = True
 
     async def change(self, client: Client, n: int) -> Act:
@@ -496,6 +580,12 @@ class Result:
     # cpu_probe_ms() around each window of the load: the fastest and the slowest
     probe_ms: tuple[float, float] | None = None
     note: str = ""
+    # --event: a change's sending until the event page had its room's rows at its version,
+    # for the changes that alter the roll-up; those that never reached it; summaries sent.
+    watch_ms: list[float] = field(default_factory=list)
+    watch_missed: int = 0
+    watch_summaries: int = 0
+    watch_chars: int = 0
 
     def percentile(self, q: float, latencies: list[float] | None = None) -> float:
         latencies = self.latencies_ms if latencies is None else latencies
@@ -522,6 +612,10 @@ def merged(windows: list[Result]) -> Result:
         row.lost += window.lost
         row.gaps += window.gaps
         row.reordered += window.reordered
+        row.watch_ms.extend(window.watch_ms)
+        row.watch_missed += window.watch_missed
+        row.watch_summaries += window.watch_summaries
+        row.watch_chars += window.watch_chars
     changes = max(1, row.changes)
     row.mean_html = sum(w.mean_html * w.changes for w in windows) / changes
     row.rss_mb = max((w.rss_mb for w in windows if w.rss_mb is not None), default=None)
@@ -564,9 +658,11 @@ async def drive(
     scenario: str,
     label: str,
     participants_only: bool = False,
+    watch: EventWatch | None = None,
 ) -> Result:
     """Every client (with ``participants_only``, every participant) acts every ``interval``
-    s on average for ``seconds``; measure delivery."""
+    s on average for ``seconds``; measure delivery (to the room's participants, and to an
+    event page watching the rooms, if any)."""
     result = Result(scenario, sum(len(room.participants) for room in rooms), label=label)
     changes: list[Change] = []
     deadline = time.perf_counter() + seconds
@@ -602,6 +698,7 @@ async def drive(
     first_gaps = {id(client): (client.gaps, client.reordered) for client in clients}
     for client in clients:
         client.html.clear()
+    watched = (watch.summaries, watch.chars) if watch else (0, 0)
     await asyncio.gather(
         *(act_loop(c) for c in clients if not (participants_only and c.view == "facilitator"))
     )
@@ -617,6 +714,15 @@ async def drive(
             result.by_action[change.name].append(latency)
         sizes = [p.html[change.version] for p in others if change.version in p.html]
         result.html_by_action[change.name].extend(sizes)
+        if watch is not None and change.name in ROLLED_UP:
+            seen = watch.rows.get((change.room.code, change.version))
+            if seen is None:
+                result.watch_missed += 1
+            else:
+                result.watch_ms.append((seen - change.sent_at) * 1000)
+    if watch is not None:
+        result.watch_summaries = watch.summaries - watched[0]
+        result.watch_chars = watch.chars - watched[1]
     result.changes = len(changes)
     last_version: dict[str, int] = defaultdict(int)
     for change in changes:
@@ -819,15 +925,21 @@ async def load(
     seconds: float,
     label: str,
     participants_only: bool = False,
+    watch: EventWatch | None = None,
 ) -> Result:
+    """One window of a load. With ``watch``, the rooms are in its event for the window."""
     clients = [client for room in rooms for client in room.clients]
     errors = await connect_all([c for c in clients if c.sio is None], deployment.base)
     await asyncio.gather(*(target.prepare(room) for room in rooms))
+    if watch is not None:
+        await attach_all(rooms, watch, attached=True)
     await asyncio.sleep(2)
     probe_before = cpu_probe_ms()
     cpu_before = cpu_seconds(deployment.app)
     log(f"{scenario}: {len(clients)} clients connected and ready; measuring for {seconds:g} s")
-    result = await drive(target, rooms, interval, seconds, scenario, label, participants_only)
+    result = await drive(
+        target, rooms, interval, seconds, scenario, label, participants_only, watch
+    )
     result.errors += errors
     await asyncio.sleep(2)  # the last pushes land and the servers go idle again
     probe_after = cpu_probe_ms()
@@ -836,6 +948,8 @@ async def load(
         (cpu_seconds(deployment.app) - cpu_before) * 1000 / max(1, result.changes)
     )
     result.rss_mb = rss_mb(deployment.app)
+    if watch is not None:
+        await attach_all(rooms, watch, attached=False)
     return result
 
 
@@ -886,11 +1000,31 @@ async def run(options: argparse.Namespace) -> None:
             rival_rooms = await open_rooms(target, options.rooms, options.people)
             rivals.append((scenario, rival_label, target, base, rival_rooms))
         rival_windows: dict[str, list[Result]] = {scenario: [] for scenario, _ in baselines}
+        event_windows: list[Result] = []
+        watch = await open_event(deployment.base) if options.event else None
+        if watch is not None:
+            await watch.connect(deployment.base)
+        event_label = (
+            f"event: as steady, the {options.rooms} rooms in one event whose page watches them"
+        )
         for turn in range(options.rounds):
             if turn:
                 steady_windows.append(
                     await load(
                         ours, deployment, rooms, "steady", options.interval, window, label, only
+                    )
+                )
+            if watch is not None:
+                event_windows.append(
+                    await load(
+                        ours,
+                        deployment,
+                        rooms,
+                        "event",
+                        options.interval,
+                        window,
+                        event_label,
+                        watch,
                     )
                 )
             for scenario, rival_label, target, base, rival_rooms in rivals:
@@ -913,6 +1047,10 @@ async def run(options: argparse.Namespace) -> None:
         steady = merged(steady_windows)
         steady.rss_per_participant_kb = (steady.rss_mb - idle_rss) * 1024 / steady.participants
         results.append(steady)
+        if event_windows:
+            results.append(merged(event_windows))
+        if watch is not None and watch.sio is not None:
+            await watch.sio.disconnect()
 
         if not options.no_reconnect:
             log("reconnect: every client of the steady rooms at once")
@@ -1012,6 +1150,17 @@ def report(
     lines.append(
         f"Plan cells left with a conflict (two edits that could not merge): {len(ours.conflicts)}."
     )
+    for r in results:
+        if r.watch_ms or r.watch_missed:
+            lines.append(
+                f"Event page watching the rooms in {r.scenario}: a room's rows reached it "
+                f"p50 {r.percentile(50, r.watch_ms):.1f} ms, "
+                f"p95 {r.percentile(95, r.watch_ms):.1f}, "
+                f"p99 {r.percentile(99, r.watch_ms):.1f} after the change was sent "
+                f"({len(r.watch_ms)} dots and phase moves; {r.watch_missed} never arrived); "
+                f"{r.watch_summaries / max(r.seconds, 1):.1f} summaries/s; "
+                f"{r.watch_chars / max(r.seconds, 1) / 1024:.1f} KB/s of HTML."
+            )
     by_name = {r.scenario: r for r in results}
 
     def ratios(measured: Result, base: Result) -> str:
@@ -1019,6 +1168,11 @@ def report(
             f"p{q} {measured.percentile(q) / base.percentile(q):.2f}x" for q in (50, 95, 99)
         )
 
+    if "event" in by_name:
+        lines.append(
+            f"Rooms with an event page watching vs without: "
+            f"{ratios(by_name['event'], by_name['steady'])}."
+        )
     if "baseline" in by_name:
         steady, base = by_name["steady"], by_name["baseline"]
         lines.append(
@@ -1078,6 +1232,11 @@ def main() -> None:
         help="windows the steady load and the baselines take in turns (each seconds / rounds)",
     )
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--event",
+        action="store_true",
+        help="also run the steady load with its rooms in an event whose page watches them",
+    )
     parser.add_argument(
         "--phase",
         choices=WORK,

@@ -40,6 +40,10 @@ NOT_ROOM_REGIONS = {
     "discussion/_note.html",  # one note, inside discussion/_live_notes.html
     "plan/_history.html",  # a cell's history dialog, asked for by one screen
     "plan/_action_form.html",  # the form in that dialog
+    # An event's page (not a room's): pushed to its watchers (tests/test_events.py)
+    "events/_rollup.html",
+    "events/_room_rows.html",
+    "events/_summary.html",
     "posters/_upload_preview.html",  # the answer to a poster file, to the screen that sent it
     "posters/_survey_result.html",  # the answer to a survey file, likewise
 }

@@ -81,6 +81,7 @@ def server_env(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "WSAPP_ACTION_BURST": "1000",
         "WSAPP_JOIN_ATTEMPTS_PER_MINUTE": "1000",
         "WSAPP_CONNECTS_PER_MINUTE": "10000",
+        "WSAPP_EVENT_MIN_DOTTERS": "1",
     }
     upgrade = subprocess.run(
         [wsapp_command(), "db", "upgrade"], env=env, cwd=ROOT, capture_output=True, text=True
@@ -200,6 +201,44 @@ class Person:
         assert response.status_code == 302, response.text
         self.code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
         self.view = "facilitator"
+        return self
+
+    def open_event(self, base: str, name: str) -> tuple[str, str]:
+        """Open an event as its lead; return its code and its facilitators' link's key."""
+        token = _csrf(self.http.get(base + "/events/new").text)
+        page = self.http.post(base + "/events/new", data={"name": name, "csrf_token": token})
+        assert page.status_code == 200, page.text
+        link = parse(page.text).by_id("rooms-link")
+        assert link is not None
+        found = re.search(r"/e/([^/]+)/rooms#(.+)$", html.unescape(link.attrs["value"]))
+        assert found is not None
+        return found.group(1), found.group(2)
+
+    def open_room_in(self, base: str, event: tuple[str, str], team: str) -> Person:
+        """Open a room from an event's facilitators' link, labelled with its team."""
+        code, key = event
+        token = _csrf(self.http.get(f"{base}/e/{code}/rooms").text)
+        response = self.http.post(
+            f"{base}/e/{code}/rooms",
+            data={"key": key, "team": team, "kit": KIT, "csrf_token": token},
+            allow_redirects=False,
+        )
+        assert response.status_code == 302, response.text
+        self.code = re.search(r"/r/([A-Z0-9]+)/lead", response.headers["Location"]).group(1)
+        self.view = "facilitator"
+        return self
+
+    def watch_event(self, base: str, code: str) -> Person:
+        """The event's page on ``base``: its socket, admitted as the event's lead."""
+        client = socketio.Client(http_session=self.http, reconnection=False)
+        client.on("swap", self._on_swap)
+        client.connect(
+            f"{base}?client={secrets.token_hex(8)}",
+            auth={"kind": "event", "event": code},
+            transports=["websocket"],
+            wait_timeout=WAIT,
+        )
+        self.sio = client
         return self
 
     def join(self, base: str, code: str, name: str) -> Person:
@@ -949,3 +988,62 @@ def test_pages_and_hashed_assets_reach_phones_compressed_and_cached_through_ngin
             assert response.headers["Content-Encoding"] == "gzip"
     stale = requests.get(nginx + "/static/js/app.js?v=000000000000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+# --- An event watching rooms on both processes ---------------------------------------------
+
+
+def heat_of(fragment: str, room_code: str, rooms: dict[str, int]) -> str | None:
+    """The first heat cell of a room's row for poster A in a pushed fragment, if it is there."""
+    row = parse(fragment).by_id(f"heat-{rooms[room_code]}-A")
+    return row.find_all("td")[0].words if row is not None else None
+
+
+def test_an_event_page_on_one_process_follows_rooms_on_both(
+    servers: Service, people: Callable[[], Person], database_url: str
+) -> None:
+    a, b = servers.urls
+    lead = people()
+    event = lead.open_event(a, "Network day")
+    watcher = lead.watch_event(a, event[0])
+    full = watcher.next_swap(lambda m: "event-rollup" in m["html"])
+    assert parse(full["html"]).by_id("event-rollup") is not None
+    # The lead's second screen (the projector view) is on the other process.
+    projector = people()
+    projector.http.cookies.update(lead.http.cookies)
+    projector.watch_event(b, event[0])
+
+    rooms = []
+    for base, team in ((a, "Adams Middle"), (b, "Valley High")):
+        facilitator = people().open_room_in(base, event, team).connect(base)
+        facilitator.act("phase.go", index=POSTERS)
+        facilitator.act("posters.reveal", revealed=True)
+        rooms.append(facilitator.code)
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        ids = dict(connection.execute("SELECT code, id FROM rooms").fetchall())
+        items = dict(
+            connection.execute(
+                "SELECT r.code, i.id FROM poster_items i JOIN posters p ON p.id = i.poster_id"
+                " JOIN rooms r ON r.id = p.room_id WHERE p.key = 'A' AND i.label = '1'"
+            ).fetchall()
+        )
+    for screen in (watcher, projector):
+        screen.skip_to_now()
+
+    # A phone on each process dots its room: both event screens see both rooms' rows.
+    for code, base, colour in zip(rooms, (b, a), ("green", "red"), strict=True):
+        phone = people().join(base, code, "Ana").connect(base)
+        phone.act("dot.place", item_id=items[code], colour=colour)
+        expected = "+1.0" if colour == "green" else "-1.0"
+        for screen in (watcher, projector):
+            pushed = screen.next_swap(
+                lambda m, code=code, expected=expected: (
+                    heat_of(m["html"], code, ids) or ""
+                ).startswith(expected)
+            )
+            assert parse(pushed["html"]).by_id("event-rollup") is None  # just that room
+    # The summary, read after the last commit, pools both rooms: a disagreement on A1.
+    summary = watcher.next_swap(
+        lambda m: "Pooled from 2 of 2 rooms" in m["html"] and "(+0.0, 2 dots)" in m["html"]
+    )
+    assert parse(summary["html"]).by_id("event-summary") is not None

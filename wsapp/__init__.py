@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from . import (
     assets,
     discussion,
+    events,
     export,
     facilitator,
     plan,
@@ -44,6 +45,7 @@ FEATURES = (
     plan.bp,
     export.bp,
     facilitator.bp,
+    events.bp,
     series.bp,
 )
 

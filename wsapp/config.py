@@ -79,6 +79,8 @@ def config_from_env(instance_path: Path) -> dict[str, object]:
         # Rooms opened (new, imported or copied) per browser and per address, in an hour.
         "ROOMS_PER_HOUR": int(env.get("WSAPP_ROOMS_PER_HOUR", "20")),
         "ROOMS_PER_HOUR_PER_ADDRESS": int(env.get("WSAPP_ROOMS_PER_HOUR_PER_ADDRESS", "200")),
+        # An event's roll-up shows a room's numbers once this many of its people dotted.
+        "EVENT_MIN_DOTTERS": int(env.get("WSAPP_EVENT_MIN_DOTTERS", "5")),
         # Other sites whose pages may open sockets here (the app's own origin always may).
         "ALLOWED_ORIGINS": env.get("WSAPP_ALLOWED_ORIGINS", "").replace(",", " ").split(),
         # Refused actions and sockets, removals, deletions and imports are logged at INFO,

@@ -17,6 +17,9 @@ A feature (rooms, posters, discussion, quietwrite, plan, export, facilitator) ma
     @bp.on_time_up                                        # ends with the room's timer
     def _end_on_time(room: Room) -> Publish | None: ...
 
+    @bp.watch_rooms                                       # an event's page follows its rooms
+    def watch(room: Room, publish: Publish) -> Watched: ...
+
     bp.template_globals(dot_shapes=SHAPES)                # values, or functions from elsewhere
 
     @bp.route("/r/<code>/posters")                        # routes, as on any blueprint
@@ -27,7 +30,9 @@ when ``create_app`` registers it (``FEATURES`` in :mod:`wsapp`), into that app's
 table (``app.extensions["wsapp_actions"]``, :func:`wsapp.actions.registered`), its live
 regions (``app.extensions["wsapp_live"]``, :func:`wsapp.live.registry`) and its Jinja
 globals. The feature's blueprint is listed in ``wsapp.FEATURES``. Socket event handlers
-are the exception: ``@socketio.on`` in ``rooms/events.py`` and ``rooms/presence.py``.
+are the exception: ``@socketio.on`` in ``rooms/events.py`` and ``rooms/presence.py`` (a
+page whose socket is not a room's declares how its connect is admitted with
+``bp.socket_kind``).
 """
 
 from __future__ import annotations
@@ -41,12 +46,13 @@ from flask.sansio.app import App
 from pydantic import BaseModel
 
 from .actions import ActionFn, ActionSpec, Who, registered
-from .live import PhaseView, Publish, Region, registry
+from .live import PhaseView, Publish, Region, RoomWatcher, registry
 from .models import Room
 
 F = TypeVar("F", bound=Callable[..., Any])
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 TimeUp = Callable[[Room], Publish | None]
+SocketConnect = Callable[[dict[str, Any]], None]
 
 
 class Feature(Blueprint):
@@ -120,6 +126,19 @@ class Feature(Blueprint):
 
         self.record_once(add)
 
+    def watch_rooms(self, fn: RoomWatcher) -> RoomWatcher:
+        """Declare a screen outside the rooms that follows their changes (an event's page):
+        ``fn(room, publish)``, called in every change's transaction once its own pushes
+        are rendered, returns what else to send (:class:`wsapp.live.Watched`)."""
+        self.record_once(lambda state: registry(state.app).watchers.append(fn))
+        return fn
+
+    def socket_kind(self, kind: str, connect: SocketConnect) -> None:
+        """Declare a page whose socket watches something other than one room: a connect
+        whose auth names ``kind`` is admitted by ``connect(auth)`` (which refuses it by
+        raising ``ConnectionRefusedError``)."""
+        self.record_once(lambda state: socket_kinds(state.app).update({kind: connect}))
+
     def on_time_up(self, fn: TimeUp) -> TimeUp:
         """Declare something that ends when the room's timer runs out (the quiet write):
         ``fn`` changes the room and returns what to send, or None when it ended nothing."""
@@ -140,6 +159,14 @@ def ends_on_time_up(app: App | None = None) -> list[TimeUp]:
     """What the app's features end when a room's timer runs out (``bp.on_time_up``)."""
     ends: list[TimeUp] = (app or current_app).extensions.setdefault("wsapp_time_up", [])
     return ends
+
+
+def socket_kinds(app: App | None = None) -> dict[str, SocketConnect]:
+    """How the app admits sockets of pages other than a room's (``bp.socket_kind``)."""
+    kinds: dict[str, SocketConnect] = (app or current_app).extensions.setdefault(
+        "wsapp_socket_kinds", {}
+    )
+    return kinds
 
 
 def _add_action(state: BlueprintSetupState, spec: ActionSpec) -> None:

@@ -283,9 +283,14 @@ def link_key(room: Room, kind: LinkKind) -> str | None:
     nonce = getattr(room, f"{kind}_nonce")
     if nonce is None:
         return None
+    return derived_secret(f"{kind}:{room.id}:{nonce}")
+
+
+def derived_secret(message: str) -> str:
+    """A link's secret derived from the app's secret key and ``message`` (which names the
+    link and its current nonce): shown again from the nonce, opened only through its hash."""
     secret = current_app.config["SECRET_KEY"].encode()
-    message = f"{kind}:{room.id}:{nonce}".encode()
-    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    digest = hmac.new(secret, message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

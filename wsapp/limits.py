@@ -20,6 +20,8 @@ ROWS_MAX = 12
 COLUMNS_MAX = 8
 # Actions made from the plan's cells (an owner, a due date, a status each).
 ACTIONS_MAX = 300
+# Rooms in one event (a conference day, a network): every room is a column of its roll-up.
+ROOMS_PER_EVENT_MAX = 200
 # An uploaded spreadsheet (poster set or survey results): its size, rows, columns and the
 # text of one cell. A full wall is 26 posters of 40 items.
 UPLOAD_MAX_BYTES = 512 * 1024

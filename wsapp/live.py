@@ -65,6 +65,20 @@ class PhaseView:
     own_parts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Watched:
+    """What a room's change sends screens outside the room (an event's roll-up): pushes
+    rendered in the change's transaction and sent with the room's own, and follow-ups run
+    after the commit."""
+
+    messages: tuple[tuple[str, str], ...] = ()  # (audience key, html)
+    after: tuple[Callable[[], None], ...] = ()
+
+
+# Declared with ``bp.watch_rooms``: asked, for every change of any room, what it sends.
+RoomWatcher = Callable[[Room, "Publish"], Watched]
+
+
 @dataclass
 class LiveRegions:
     """The live regions the app's features declared (``bp.live_regions``, ``bp.phase``).
@@ -79,6 +93,8 @@ class LiveRegions:
     people: list[Region] = field(default_factory=list)
     presence: list[Region] = field(default_factory=list)
     phases: dict[str, PhaseView] = field(default_factory=dict)
+    # Screens outside a room that follow its changes (``bp.watch_rooms``).
+    watchers: list[RoomWatcher] = field(default_factory=list)
 
 
 def registry(app: App | None = None) -> LiveRegions:
@@ -368,7 +384,12 @@ def render_change(room: Room, publish: Publish, actor: Participant | None = None
         if publish.own and actor is not None:
             html = render_regions(room, Viewer("participant", actor), publish.own, context)
             messages.append((participant_key(actor.id), html))
-    return Outbox(room.id, room.version, messages, publish.after)
+        after = publish.after
+        for watch in registry().watchers:
+            watched = watch(room, publish)
+            messages.extend(watched.messages)
+            after += watched.after
+    return Outbox(room.id, room.version, messages, after)
 
 
 def _personal_messages(room: Room, publish: Publish) -> list[tuple[str, str]]:

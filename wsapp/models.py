@@ -83,6 +83,12 @@ class Room(Base):
     # write and dot on their own time until the deadline, and see nobody else's.
     prework_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     prework_until: Mapped[datetime | None]
+    # The event this room belongs to (a conference day, a network), with the team it is
+    # there for ("Lincoln Elementary"); both empty outside any event.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    event_team: Mapped[str | None] = mapped_column(String(80))
     # A session of a series (a workshop and its check-ins): its place is the days after
     # the series' first session (0 for the workshop itself), and the date it is planned for.
     series_id: Mapped[int | None] = mapped_column(
@@ -179,6 +185,28 @@ class Facilitator(Base):
     # Bumped whenever the link is made anew or revoked: a browser's cookie names the
     # generation it was given, so browsers that opened an older link lose the rooms.
     generation: Mapped[int] = mapped_column(default=1)
+
+
+class Event(Base):
+    """Many rooms at once, rolled up live: a conference day or a network's months.
+
+    Its lead has no account: the browser that made it, and any that opened its private
+    organiser link (only the link's hash is kept), whose cookie names the event and the
+    ``lead_generation`` it was given. Making the link anew signs the other browsers out.
+    Facilitators open rooms in it from its facilitators' link, whose secret is derived from
+    the app's key and ``rooms_nonce`` (so the lead's page can show it again).
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lead_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    lead_generation: Mapped[int] = mapped_column(default=1)
+    rooms_nonce: Mapped[str] = mapped_column(String(64))
+    rooms_key_hash: Mapped[str] = mapped_column(String(64))
 
 
 class FacilitatorRoom(Base):

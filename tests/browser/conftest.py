@@ -88,6 +88,8 @@ def live_server(live_folder: Path, live_database_url: str) -> Iterator[str]:
         "WSAPP_CONNECTS_PER_MINUTE": "10000",
         # Short, so a phone that goes away is shown gone well within expect()'s wait.
         "WSAPP_PRESENCE_GRACE": "0.5",
+        # Two phones a room are enough for an event's roll-up to show the room's numbers.
+        "WSAPP_EVENT_MIN_DOTTERS": "2",
     }
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(

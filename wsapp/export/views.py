@@ -50,16 +50,24 @@ def _record_room(code: str, *, facilitator_only: bool = False) -> Room:
     return room
 
 
-def _download(room: Room, name: str, body: bytes | str, mimetype: str) -> Response:
-    stem = re.sub(r"[^a-z0-9]+", "-", room.title.lower()).strip("-")[:40] or "room"
+def download(
+    title: str, name: str, body: bytes | str, mimetype: str, *, untitled: str = "event"
+) -> Response:
+    """A file to save, named after ``title`` (made safe for a file name, or ``untitled``
+    when nothing of it is), never cached."""
+    stem = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or untitled
     return Response(
         body,
         mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="{stem}-{room.code}-{name}"',
+            "Content-Disposition": f'attachment; filename="{stem}-{name}"',
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _download(room: Room, name: str, body: bytes | str, mimetype: str) -> Response:
+    return download(room.title, f"{room.code}-{name}", body, mimetype, untitled="room")
 
 
 def _about(room: Room) -> str:

@@ -463,11 +463,16 @@ def summary(room: Room) -> PosterSummary:
     order.
     """
     entries = [entry for poster in tally(room) for entry in poster.items]
+    return rank(entries, surveyed=bool(survey_items(room)))
+
+
+def rank(entries: list[ItemTally], *, surveyed: bool = False) -> PosterSummary:
+    """``entries`` ranked into the summary's lists (see ``summary``): a room's items, or an
+    event's items with every sharing room's dots pooled."""
 
     def having(reading: Reading) -> list[ItemTally]:
         return [entry for entry in entries if reading in entry.readings]
 
-    surveyed = bool(survey_items(room))
     return PosterSummary(
         strengths=sorted(having("strength"), key=lambda e: (-(e.mean or 0), -e.total)),
         gaps=sorted(having("gap"), key=lambda e: (e.mean or 0, -e.total)),

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 
 from ..actions import ActionError, perform
 from ..extensions import db, socketio
+from ..feature import socket_kinds
 from ..identity import (
     Seat,
     knock_in,
@@ -65,6 +66,11 @@ def _refused(reason: str, room: Room | None = None) -> ConnectionRefusedError:
 def connect(auth: dict[str, Any] | None) -> None:
     """Admit a socket to the room its page belongs to, as the identity its cookie proves."""
     auth = auth if isinstance(auth, dict) else {}
+    # A page whose socket watches something other than one room (an event's roll-up).
+    other = socket_kinds().get(str(auth.get("kind", "room")))
+    if other is not None:
+        other(auth)
+        return
     code = str(auth.get("code", ""))[:20]
     if out_of_guesses(code):
         raise ConnectionRefusedError(TOO_MANY_ATTEMPTS)

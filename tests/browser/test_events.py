@@ -1,0 +1,141 @@
+"""An event in real Chromium: a lead opens it, three facilitators open their rooms from its
+facilitators' link, two phones in each room dot, and the lead's page and the event's
+projector view follow every room live, showing a room's numbers only once it revealed
+them. The event's pages pass axe and are looked at on a laptop, a phone and projectors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from .axe import new_context, violations
+from .conftest import SIZES
+from .helpers import join, wait_live
+from .test_posters import READINESS, dot_group
+
+TEAMS = ("Adams Middle", "Lincoln Elementary", "Valley High")
+GREEN, YELLOW = "Strength", "Some work needed"
+
+
+def go_to_posters(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^Go to phase 4:")).click()
+    expect(page.get_by_role("heading", level=1, name="Dot the posters")).to_be_visible()
+
+
+def heat_row(page: Page, team: str, poster: str = "A") -> Page:
+    table = page.get_by_role("table").filter(has=page.locator("caption", has_text=f"{poster}."))
+    return table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=team))
+
+
+def test_three_rooms_of_two_phones_roll_up_live(
+    browser: Browser,
+    live_server: str,
+    person: Callable[..., Page],
+    shoot: Callable[..., Path],
+) -> None:
+    lead_context = new_context(browser, **SIZES["laptop"])
+    lead = lead_context.new_page()
+    lead.goto(f"{live_server}/events/new")
+    lead.get_by_label("Event name").fill("Spring PL readiness day")
+    lead.get_by_role("button", name="Open the event").click()
+    expect(lead.get_by_role("heading", level=1, name="Spring PL readiness day")).to_be_visible()
+    wait_live(lead)
+    rooms_link = lead.get_by_role(
+        "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
+    ).input_value()
+    assert (
+        lead.get_by_role("textbox", name="Private organiser link")
+        .input_value()
+        .startswith(live_server)
+    )
+
+    projector = lead_context.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(
+        live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
+    )
+    wait_live(projector)
+
+    facilitators = []
+    for team in TEAMS:
+        facilitator = person("laptop")
+        facilitator.goto(rooms_link)
+        facilitator.get_by_label("Your team").first.fill(team)
+        facilitator.get_by_label("Workshop").select_option(label=READINESS)
+        facilitator.get_by_role("button", name="Open the room in the event").click()
+        wait_live(facilitator)
+        expect(facilitator.locator("#event-membership")).to_contain_text(team)
+        go_to_posters(facilitator)
+        facilitators.append(facilitator)
+    # Each room came in live, on both of the lead's screens.
+    for screen in (lead, projector):
+        for team in TEAMS:
+            expect(screen.get_by_role("rowheader", name=team).first).to_be_visible()
+
+    phones = []
+    for facilitator, team in zip(facilitators, TEAMS, strict=True):
+        code = str(facilitator.locator("body").get_attribute("data-room-code"))
+        for n in range(2):
+            phone = person("phone")
+            join(phone, live_server, code, f"{team[0]}{n}")
+            phones.append(phone)
+
+    # Everyone dots A1: green in the first two rooms, one of each in the third.
+    for index, phone in enumerate(phones):
+        label = YELLOW if index == 5 else GREEN
+        dot_group(phone, "A1").get_by_role("button", name=label, exact=True).click()
+        expect(
+            dot_group(phone, "A1").get_by_role("button", name=label, exact=True)
+        ).to_have_attribute("aria-pressed", "true")
+
+    # Progress arrives, but no room's numbers until its facilitator reveals them.
+    for team in TEAMS:
+        row = projector.locator("tr[id^=event-room-]").filter(
+            has=projector.get_by_role("rowheader", name=team)
+        )
+        expect(row).to_contain_text("2 from 2")
+        expect(heat_row(projector, team)).to_contain_text("Not revealed by its facilitator yet")
+    for facilitator in facilitators:
+        facilitator.get_by_role(
+            "button", name="Reveal everyone\N{RIGHT SINGLE QUOTATION MARK}s dots"
+        ).click()
+        expect(facilitator.get_by_role("button", name="Hide the dots again")).to_be_visible()
+    for screen in (lead, projector):
+        expect(heat_row(screen, TEAMS[0]).get_by_role("cell").first).to_have_text(
+            re.compile(r"^\+1\.0")
+        )
+        expect(heat_row(screen, TEAMS[2]).get_by_role("cell").first).to_have_text(
+            re.compile(r"^\+0\.5")
+        )
+        expect(screen.locator("#event-summary")).to_contain_text("Pooled from 3 of 3 rooms")
+    # A later dot reaches the event with just that room's rows.
+    dot_group(phones[5], "A1").get_by_role("button", name=GREEN, exact=True).click()
+    expect(heat_row(projector, TEAMS[2]).get_by_role("cell").first).to_have_text(
+        re.compile(r"^\+1\.0")
+    )
+    # No one's name reaches the event.
+    assert "A0" not in lead.locator("#event-rollup").inner_text()
+
+    # A room leaves: it is gone from the event's screens.
+    facilitators[1].get_by_role("button", name="Leave the event").click()
+    expect(projector.get_by_role("rowheader", name=TEAMS[1])).to_have_count(0)
+    expect(lead.locator("#event-summary")).to_contain_text("Pooled from 2 of 2 rooms")
+
+    assert violations(lead, "event page") == []
+    shoot(lead, "event-laptop-1366")
+    shoot(projector, "event-projector-1080p", full_page=False)
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    shoot(projector, "event-projector-720p", full_page=False)
+    lead.set_viewport_size({"width": 390, "height": 844})
+    assert violations(lead, "event page on a phone") == []  # its tables scroll sideways
+    shoot(lead, "event-phone-390")
+    phone_context = new_context(browser, **SIZES["phone"])
+    facilitator_phone = phone_context.new_page()
+    facilitator_phone.goto(rooms_link)
+    assert violations(facilitator_phone, "facilitators' page") == []
+    shoot(facilitator_phone, "event-rooms-phone-390")
+    phone_context.close()
+    lead_context.close()
