@@ -20,6 +20,9 @@ A feature (rooms, posters, discussion, quietwrite, plan, export, facilitator) ma
     @bp.watch_rooms                                       # an event's page follows its rooms
     def watch(room: Room, publish: Publish) -> Watched: ...
 
+    @bp.conclusion                                        # more tables in a room's record
+    def movement_tables(room: Room) -> list[Table]: ...
+
     bp.template_globals(dot_shapes=SHAPES)                # values, or functions from elsewhere
 
     @bp.route("/r/<code>/posters")                        # routes, as on any blueprint
@@ -52,6 +55,7 @@ from .models import Room
 F = TypeVar("F", bound=Callable[..., Any])
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 TimeUp = Callable[[Room], Publish | None]
+Conclude = Callable[[Room], list[Any]]  # the room's extra tables (wsapp.export.domain.Table)
 SocketConnect = Callable[[dict[str, Any]], None]
 
 
@@ -145,6 +149,12 @@ class Feature(Blueprint):
         self.record_once(lambda state: ends_on_time_up(state.app).append(fn))
         return fn
 
+    def conclusion(self, fn: Conclude) -> Conclude:
+        """Declare more that a room's record concludes (a check-in: how the dots moved):
+        ``fn`` gives the room's extra tables, shown and exported with the record's own."""
+        self.record_once(lambda state: feature_conclusions(state.app).append(fn))
+        return fn
+
     def template_global(self, fn: F) -> F:
         """Make ``fn`` a global of every template, under its own name."""
         self.template_globals(**{fn.__name__: fn})
@@ -167,6 +177,12 @@ def socket_kinds(app: App | None = None) -> dict[str, SocketConnect]:
         "wsapp_socket_kinds", {}
     )
     return kinds
+
+
+def feature_conclusions(app: App | None = None) -> list[Conclude]:
+    """What the app's features add to a room's record (``bp.conclusion``)."""
+    found: list[Conclude] = (app or current_app).extensions.setdefault("wsapp_conclusions", [])
+    return found
 
 
 def _add_action(state: BlueprintSetupState, spec: ActionSpec) -> None:

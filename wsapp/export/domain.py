@@ -11,13 +11,11 @@ What is never exported: quiet writes their writers kept private.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from flask import current_app
-from flask.sansio.app import App
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, insert, select
@@ -26,7 +24,7 @@ from ..actions import ActionError, Args, describe_validation_error
 from ..content import Question, Scale, library
 from ..discussion.domain import NOTE_MAX, notes_by_question, phase_questions, question_label
 from ..extensions import db
-from ..feature import Feature
+from ..feature import Feature, feature_conclusions
 from ..identity import Actor
 from ..limits import (
     ACTIONS_MAX,
@@ -726,18 +724,9 @@ def conclusions(room: Room, *, with_actions: bool = True) -> list[Table]:
     if tally(room):
         ranking = ranking_rows(summary(room), room_scale(room))
         tables.append(Table("Strengths and gaps", "Strengths and gaps", ranking))
-    for more in more_conclusions():
+    for more in feature_conclusions():
         tables += more(room)
     return tables
-
-
-def more_conclusions(app: App | None = None) -> list[Callable[[Room], list[Table]]]:
-    """What the app's features conclude besides (a check-in: how the dots moved), each a
-    function of the room giving tables; a feature adds its own when it is registered."""
-    found: list[Callable[[Room], list[Table]]] = (app or current_app).extensions.setdefault(
-        "wsapp_conclusions", []
-    )
-    return found
 
 
 @dataclass(frozen=True)

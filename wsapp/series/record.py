@@ -24,7 +24,6 @@ from ..export.domain import (
     Table,
     build_record,
     check_consistent,
-    more_conclusions,
     new_room_from,
     parse_record,
     plan_grid,
@@ -165,15 +164,13 @@ def movement_rows(room: Room, movements: list[Movement]) -> list[list[str | int]
     return rows
 
 
+@bp.conclusion
 def movement_tables(room: Room) -> list[Table]:
     """A check-in's movement table for its own exports (none outside a check-in)."""
     movements = room_movements(room)
     if not movements:
         return []
     return [Table("Movement since the last session", "Movement", movement_rows(room, movements))]
-
-
-bp.record_once(lambda state: more_conclusions(state.app).append(movement_tables))
 
 
 def posters_rows(room: Room) -> list[list[str | int]]:
