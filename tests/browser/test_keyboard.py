@@ -91,6 +91,8 @@ def test_a_whole_workshop_by_keyboard(live_server, person):
 
     # On to the plan: a cell typed in, then left with Tab; the facilitator sees it.
     lead.keyboard.press("Enter")
+    expect(ana.get_by_role("heading", level=1, name="Strengths and gaps")).to_be_focused()
+    expect(next_phase).to_be_focused()  # each move lands before the next key press
     lead.keyboard.press("Enter")
     expect(ana.get_by_role("heading", level=1, name="One-year plan")).to_be_focused()
     cell = ana.get_by_role("textbox", name="Major Focus, 30 Days")
