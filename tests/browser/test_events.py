@@ -189,7 +189,18 @@ def look_at_the_projector(projector: Page, shoot: Callable[..., Path], name: str
             projector.get_by_role("button", name="Next page").click()
 
 
-def test_a_dozen_rooms_page_on_the_projector(
+def open_rooms(facilitator: Page, rooms_link: str, teams: list[str]) -> None:
+    """One facilitator opens a room in the event for each team (a browser may open 20 an
+    hour)."""
+    for team in teams:
+        facilitator.goto(rooms_link)
+        facilitator.get_by_label("Your team").first.fill(team)
+        facilitator.get_by_label("Workshop").select_option(label=READINESS)
+        facilitator.get_by_role("button", name="Open the room in the event").click()
+        expect(facilitator.locator("#event-membership")).to_contain_text(team)
+
+
+def test_a_dozen_rooms_fit_and_two_dozen_page_by_rows(
     browser: Browser,
     live_server: str,
     person: Callable[..., Page],
@@ -204,20 +215,25 @@ def test_a_dozen_rooms_page_on_the_projector(
     rooms_link = lead.get_by_role(
         "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
     ).input_value()
-    facilitator = person("laptop")
-    teams = [f"Team {n:02d} of the district network" for n in range(1, 13)]
-    for team in teams:
-        facilitator.goto(rooms_link)
-        facilitator.get_by_label("Your team").first.fill(team)
-        facilitator.get_by_label("Workshop").select_option(label=READINESS)
-        facilitator.get_by_role("button", name="Open the room in the event").click()
-        expect(facilitator.locator("#event-membership")).to_contain_text(team)
+    teams = [f"Team {n:02d} of the district network" for n in range(1, 25)]
+    open_rooms(person("laptop"), rooms_link, teams[:12])
     projector = lead_context.new_page()
     projector.goto(
         live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
     )
     wait_live(projector)
-    for team in teams:
+    for team in teams[:12]:
         expect(progress_row(projector, team)).to_be_attached()
     look_at_the_projector(projector, shoot, "event-projector-12")
+
+    # A second dozen comes in live: at 1280x720 the rooms' rows no longer fit one slide.
+    open_rooms(person("laptop"), rooms_link, teams[12:])
+    expect(progress_row(projector, teams[-1])).to_be_attached()
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    projector.evaluate(NEXT_FRAME)
+    show_slide(projector, progress_row(projector, teams[0]))
+    expect(progress_row(projector, teams[-1])).to_be_hidden()
+    show_slide(projector, progress_row(projector, teams[-1]))
+    expect(projector.get_by_role("heading", level=2, name=re.compile("^Rooms"))).to_be_visible()
+    look_at_the_projector(projector, shoot, "event-projector-24")
     lead_context.close()
