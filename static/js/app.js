@@ -813,13 +813,17 @@
   /* ===== PROJECTOR: each phase a slide ===== */
   /* What a slide is paged by: the smallest things that read on their own. A page shows as
    * many as fit, in order within each container (a poster, a question, a list), so a
-   * poster's last items move to the next page with its title, not out of the screen. */
+   * poster's last items move to the next page with its title, not out of the screen.
+   * A slide group (an event's progress, one poster's heat map) never shares a page: the
+   * event's projector shows one thing at a time, its rows paged when they do not fit. */
   const SLIDE_UNITS = [
     ".poster-item", ".note", ".quiet-answer", ".plan-row:not(.plan-head)", ".summary-item",
     ".checklist > li", ".question-head", ".instructions", ".quiet-prompt", ".intro-part",
-    ".phase li", ".phase p",
+    ".phase li", ".phase p", ".slide-group tbody tr", ".slide-group li", ".slide-group p",
   ].join(", ");
-  const SLIDE_CONTAINERS = ".poster, .question, .summary-list, .plan-grid-wrap, .card, section";
+  const SLIDE_GROUPS = ".slide-group";
+  const SLIDE_CONTAINERS =
+    ".poster, .question, .summary-list, .plan-grid-wrap, .card, section, " + SLIDE_GROUPS;
   const SLIDE_SECONDS = 20;
   let slidePages = [];
   let slideAt = 0;
@@ -869,16 +873,17 @@
   function paginate(box) {
     const units = slideUnits(box);
     box.querySelectorAll(".slide-off").forEach(function (el) { el.classList.remove("slide-off"); });
-    if (slideFits(box)) return [new Set(units)];
+    if (slideFits(box) && !box.querySelector(SLIDE_GROUPS)) return [new Set(units)];
     const pages = [];
     let left = units;
     while (left.length) {
       const page = new Set();
       const skipped = new Set();  // containers with an item left for the next page
+      const group = left[0].closest(SLIDE_GROUPS);
       slideHideAll(box, units);
       left.forEach(function (unit) {
         const home = unit.parentElement.closest(SLIDE_CONTAINERS);
-        if (skipped.has(home)) return;
+        if (skipped.has(home) || unit.closest(SLIDE_GROUPS) !== group) return;
         const shown = slideReveal(box, unit);
         if (page.size && !slideFits(box)) {
           shown.forEach(function (el) { el.classList.add("slide-off"); });

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from .axe import new_context, violations
 from .conftest import SIZES
@@ -25,9 +25,47 @@ def go_to_posters(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name="Dot the posters")).to_be_visible()
 
 
-def heat_row(page: Page, team: str, poster: str = "A") -> Page:
-    table = page.get_by_role("table").filter(has=page.locator("caption", has_text=f"{poster}."))
-    return table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=team))
+def heat_row(page: Page, team: str, poster: str = "A") -> Locator:
+    """The team's row in the poster's heat map, on its slide or not (the projector's)."""
+    return page.locator(f"tr[id^=heat-][id$=-{poster}]", has_text=team)
+
+
+def progress_row(page: Page, team: str) -> Locator:
+    return page.locator("tr[id^=event-room-]", has_text=team)
+
+
+# How far the page scrolls, and how far the slide's box would: a projector never scrolls.
+OVERFLOW = """() => {
+  const box = document.querySelector(".projector-main");
+  return [document.documentElement.scrollHeight - window.innerHeight,
+          box.scrollHeight - box.clientHeight];
+}"""
+
+
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def slide_label(projector: Page) -> str:
+    return (
+        projector.get_by_role("navigation", name="Pages of this slide")
+        .get_by_role("paragraph")
+        .inner_text()
+    )
+
+
+def page_count(projector: Page) -> int:
+    expect(projector.get_by_text(re.compile(r"^Page \d+ of \d+$"))).to_be_visible()
+    return int(slide_label(projector).rsplit(" ", 1)[1])
+
+
+def show_slide(projector: Page, shown: Locator) -> None:
+    """Turn the projector's pages (which stops them turning on their own) to ``shown``."""
+    next_page = projector.get_by_role("button", name="Next page")
+    for _ in range(page_count(projector)):
+        if shown.is_visible():
+            return
+        next_page.click()
+    expect(shown).to_be_visible()
 
 
 def test_three_rooms_of_two_phones_roll_up_live(
@@ -71,9 +109,9 @@ def test_three_rooms_of_two_phones_roll_up_live(
         go_to_posters(facilitator)
         facilitators.append(facilitator)
     # Each room came in live, on both of the lead's screens.
-    for screen in (lead, projector):
-        for team in TEAMS:
-            expect(screen.get_by_role("rowheader", name=team).first).to_be_visible()
+    for team in TEAMS:
+        expect(lead.get_by_role("rowheader", name=team).first).to_be_visible()
+        expect(progress_row(projector, team)).to_be_attached()
 
     phones = []
     for facilitator, team in zip(facilitators, TEAMS, strict=True):
@@ -93,10 +131,7 @@ def test_three_rooms_of_two_phones_roll_up_live(
 
     # Progress arrives, but no room's numbers until its facilitator reveals them.
     for team in TEAMS:
-        row = projector.locator("tr[id^=event-room-]").filter(
-            has=projector.get_by_role("rowheader", name=team)
-        )
-        expect(row).to_contain_text("2 from 2")
+        expect(progress_row(projector, team)).to_contain_text("2 from 2")
         expect(heat_row(projector, team)).to_contain_text("Not revealed by its facilitator yet")
     for facilitator in facilitators:
         facilitator.get_by_role(
@@ -104,31 +139,29 @@ def test_three_rooms_of_two_phones_roll_up_live(
         ).click()
         expect(facilitator.get_by_role("button", name="Hide the dots again")).to_be_visible()
     for screen in (lead, projector):
-        expect(heat_row(screen, TEAMS[0]).get_by_role("cell").first).to_have_text(
-            re.compile(r"^\+1\.0")
-        )
-        expect(heat_row(screen, TEAMS[2]).get_by_role("cell").first).to_have_text(
-            re.compile(r"^\+0\.5")
-        )
+        expect(heat_row(screen, TEAMS[0]).locator("td").first).to_have_text(re.compile(r"^\+1\.0"))
+        expect(heat_row(screen, TEAMS[2]).locator("td").first).to_have_text(re.compile(r"^\+0\.5"))
         expect(screen.locator("#event-summary")).to_contain_text("Pooled from 3 of 3 rooms")
-    # A later dot reaches the event with just that room's rows.
+    # A later dot reaches the event with just that room's rows, on the slide on screen,
+    # which stays on screen.
+    cell = heat_row(projector, TEAMS[2]).locator("td").first
+    show_slide(projector, cell)
+    on_screen = slide_label(projector)
     dot_group(phones[5], "A1").get_by_role("button", name=GREEN, exact=True).click()
-    expect(heat_row(projector, TEAMS[2]).get_by_role("cell").first).to_have_text(
-        re.compile(r"^\+1\.0")
-    )
+    expect(cell).to_have_text(re.compile(r"^\+1\.0"))
+    expect(cell).to_be_visible()
+    assert slide_label(projector) == on_screen
     # No one's name reaches the event.
     assert "A0" not in lead.locator("#event-rollup").inner_text()
 
     # A room leaves: it is gone from the event's screens.
     facilitators[1].get_by_role("button", name="Leave the event").click()
-    expect(projector.get_by_role("rowheader", name=TEAMS[1])).to_have_count(0)
+    expect(progress_row(projector, TEAMS[1])).to_have_count(0)
     expect(lead.locator("#event-summary")).to_contain_text("Pooled from 2 of 2 rooms")
 
     assert violations(lead, "event page") == []
     shoot(lead, "event-laptop-1366")
-    shoot(projector, "event-projector-1080p", full_page=False)
-    projector.set_viewport_size({"width": 1280, "height": 720})
-    shoot(projector, "event-projector-720p", full_page=False)
+    look_at_the_projector(projector, shoot, "event-projector-3")
     lead.set_viewport_size({"width": 390, "height": 844})
     assert violations(lead, "event page on a phone") == []  # its tables scroll sideways
     shoot(lead, "event-phone-390")
@@ -138,4 +171,69 @@ def test_three_rooms_of_two_phones_roll_up_live(
     assert violations(facilitator_phone, "facilitators' page") == []
     shoot(facilitator_phone, "event-rooms-phone-390")
     phone_context.close()
+    lead_context.close()
+
+
+def look_at_the_projector(projector: Page, shoot: Callable[..., Path], name: str) -> None:
+    """At 1920x1080 and 1280x720: every slide fits without scrolling, says which page it
+    is, passes axe; a screenshot of each page."""
+    for screen, (width, height) in {"1080p": (1920, 1080), "720p": (1280, 720)}.items():
+        projector.set_viewport_size({"width": width, "height": height})
+        projector.evaluate(NEXT_FRAME)  # repaginated for the new size
+        assert violations(projector, f"event projector at {screen}") == []
+        for page in range(page_count(projector)):
+            assert all(gap <= 0 for gap in projector.evaluate(OVERFLOW)), (
+                f"{screen}, {slide_label(projector)}"
+            )
+            shoot(projector, f"{name}-{screen}-{page + 1}", full_page=False)
+            projector.get_by_role("button", name="Next page").click()
+
+
+def open_rooms(facilitator: Page, rooms_link: str, teams: list[str]) -> None:
+    """One facilitator opens a room in the event for each team (a browser may open 20 an
+    hour)."""
+    for team in teams:
+        facilitator.goto(rooms_link)
+        facilitator.get_by_label("Your team").first.fill(team)
+        facilitator.get_by_label("Workshop").select_option(label=READINESS)
+        facilitator.get_by_role("button", name="Open the room in the event").click()
+        expect(facilitator.locator("#event-membership")).to_contain_text(team)
+
+
+def test_a_dozen_rooms_fit_and_two_dozen_page_by_rows(
+    browser: Browser,
+    live_server: str,
+    person: Callable[..., Page],
+    shoot: Callable[..., Path],
+) -> None:
+    lead_context = new_context(browser, **SIZES["laptop"])
+    lead = lead_context.new_page()
+    lead.goto(f"{live_server}/events/new")
+    lead.get_by_label("Event name").fill("District network day")
+    lead.get_by_role("button", name="Open the event").click()
+    wait_live(lead)
+    rooms_link = lead.get_by_role(
+        "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
+    ).input_value()
+    teams = [f"Team {n:02d} of the district network" for n in range(1, 25)]
+    open_rooms(person("laptop"), rooms_link, teams[:12])
+    projector = lead_context.new_page()
+    projector.goto(
+        live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
+    )
+    wait_live(projector)
+    for team in teams[:12]:
+        expect(progress_row(projector, team)).to_be_attached()
+    look_at_the_projector(projector, shoot, "event-projector-12")
+
+    # A second dozen comes in live: at 1280x720 the rooms' rows no longer fit one slide.
+    open_rooms(person("laptop"), rooms_link, teams[12:])
+    expect(progress_row(projector, teams[-1])).to_be_attached()
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    projector.evaluate(NEXT_FRAME)
+    show_slide(projector, progress_row(projector, teams[0]))
+    expect(progress_row(projector, teams[-1])).to_be_hidden()
+    show_slide(projector, progress_row(projector, teams[-1]))
+    expect(projector.get_by_role("heading", level=2, name=re.compile("^Rooms"))).to_be_visible()
+    look_at_the_projector(projector, shoot, "event-projector-24")
     lead_context.close()
