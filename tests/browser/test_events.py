@@ -68,6 +68,29 @@ def show_slide(projector: Page, shown: Locator) -> None:
     expect(shown).to_be_visible()
 
 
+def open_event(lead: Page, live_server: str, name: str) -> str:
+    """Open an event as its lead; the facilitators' link it gives."""
+    lead.goto(f"{live_server}/events/new")
+    lead.get_by_label("Event name").fill(name)
+    lead.get_by_role("button", name="Open the event").click()
+    expect(lead.get_by_role("heading", level=1, name=name)).to_be_visible()
+    wait_live(lead)
+    return lead.get_by_role(
+        "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
+    ).input_value()
+
+
+def open_projector(lead: Page, live_server: str, width: int = 1366, height: int = 768) -> Page:
+    """The event's projector view, in the lead's browser (it needs the lead's cookie)."""
+    projector = lead.context.new_page()
+    projector.set_viewport_size({"width": width, "height": height})
+    projector.goto(
+        live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
+    )
+    wait_live(projector)
+    return projector
+
+
 def test_three_rooms_of_two_phones_roll_up_live(
     browser: Browser,
     live_server: str,
@@ -76,26 +99,14 @@ def test_three_rooms_of_two_phones_roll_up_live(
 ) -> None:
     lead_context = new_context(browser, **SIZES["laptop"])
     lead = lead_context.new_page()
-    lead.goto(f"{live_server}/events/new")
-    lead.get_by_label("Event name").fill("Spring PL readiness day")
-    lead.get_by_role("button", name="Open the event").click()
-    expect(lead.get_by_role("heading", level=1, name="Spring PL readiness day")).to_be_visible()
-    wait_live(lead)
-    rooms_link = lead.get_by_role(
-        "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
-    ).input_value()
+    rooms_link = open_event(lead, live_server, "Spring PL readiness day")
     assert (
         lead.get_by_role("textbox", name="Private organiser link")
         .input_value()
         .startswith(live_server)
     )
 
-    projector = lead_context.new_page()
-    projector.set_viewport_size({"width": 1920, "height": 1080})
-    projector.goto(
-        live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
-    )
-    wait_live(projector)
+    projector = open_projector(lead, live_server, 1920, 1080)
 
     facilitators = []
     for team in TEAMS:
@@ -208,20 +219,10 @@ def test_a_dozen_rooms_fit_and_two_dozen_page_by_rows(
 ) -> None:
     lead_context = new_context(browser, **SIZES["laptop"])
     lead = lead_context.new_page()
-    lead.goto(f"{live_server}/events/new")
-    lead.get_by_label("Event name").fill("District network day")
-    lead.get_by_role("button", name="Open the event").click()
-    wait_live(lead)
-    rooms_link = lead.get_by_role(
-        "textbox", name="Facilitators\N{RIGHT SINGLE QUOTATION MARK} link"
-    ).input_value()
+    rooms_link = open_event(lead, live_server, "District network day")
     teams = [f"Team {n:02d} of the district network" for n in range(1, 25)]
     open_rooms(person("laptop"), rooms_link, teams[:12])
-    projector = lead_context.new_page()
-    projector.goto(
-        live_server + str(lead.get_by_role("link", name="Projector view").get_attribute("href"))
-    )
-    wait_live(projector)
+    projector = open_projector(lead, live_server)
     for team in teams[:12]:
         expect(progress_row(projector, team)).to_be_attached()
     look_at_the_projector(projector, shoot, "event-projector-12")
