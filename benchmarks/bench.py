@@ -1024,7 +1024,8 @@ async def run(options: argparse.Namespace) -> None:
                         options.interval,
                         window,
                         event_label,
-                        watch,
+                        only,
+                        watch=watch,
                     )
                 )
             for scenario, rival_label, target, base, rival_rooms in rivals:
