@@ -21,6 +21,7 @@ from ..actions import ActionError, perform, person_without_device
 from ..content import library
 from ..extensions import db
 from ..identity import (
+    LinkKind,
     facilitator_link_key,
     key_opens,
     knock_in,
@@ -234,22 +235,24 @@ def projector(code: str) -> str:
     )
 
 
-@bp.template_global
-def projector_link_url(room: Room) -> str | None:
-    """The view-only projector link with its secret in the fragment, or None if revoked."""
-    key = link_key(room, "projector")
+def _private_link(room: Room, kind: LinkKind, endpoint: str) -> str | None:
+    """A room's private link of ``kind``, its secret in the fragment, or None if revoked."""
+    key = link_key(room, kind)
     if key is None:
         return None
-    return url_for("rooms.watch", code=room.code, _external=True) + "#" + key
+    return url_for(endpoint, code=room.code, _external=True) + "#" + key
+
+
+@bp.template_global
+def projector_link_url(room: Room) -> str | None:
+    """The view-only projector link."""
+    return _private_link(room, "projector", "rooms.watch")
 
 
 @bp.template_global
 def cofacilitator_link_url(room: Room) -> str | None:
     """The co-facilitator's private link (a facilitator link with the second key)."""
-    key = link_key(room, "cofacilitator")
-    if key is None:
-        return None
-    return url_for("rooms.claim", code=room.code, _external=True) + "#" + key
+    return _private_link(room, "cofacilitator", "rooms.claim")
 
 
 def _qr_svg(text: str, title: str, cache: str) -> Response:
