@@ -75,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    _one_sqlite_connection_under_gevent(app.config)
 
     # A broken content file stops the app here, naming the file and field.
     app.extensions["wsapp_content"] = load_library(Path(app.config["CONTENT_DIR"]))
@@ -105,6 +106,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     check_phases(app)
     app.register_error_handler(HTTPException, _error_page)
     return app
+
+
+def _one_sqlite_connection_under_gevent(config: MutableMapping[str, Any]) -> None:
+    """On SQLite in a gevent process (the embedded default), changes take turns for the
+    process's one connection instead of for the database file's write lock.
+
+    Every SQLite transaction here begins IMMEDIATE, so only one runs at a time anyway. But
+    a greenlet that waits for the write lock waits inside the sqlite3 module (its busy
+    timeout), which blocks the whole process: when the lock's holder had yielded (to send
+    on a socket, or for a lock), nothing could run until the wait timed out, "database is
+    locked" after 10 s, and gunicorn killed the worker for its missed heartbeat. Waiting
+    for the pool's connection yields to the other greenlets instead."""
+    if config["ASYNC_MODE"] == "gevent" and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_size": 1, "max_overflow": 0}
 
 
 @event.listens_for(Engine, "connect")
