@@ -26,6 +26,7 @@ def test_short_messages_go_as_they_are_and_long_ones_compressed_and_all_read_bac
         push % (1, "a short push"),
         push % (2, "a full state " * 400),
         push % (3, "another short push"),
+        push % (5, "a dot's push, with the item's tally: " * 40),  # about 1.5 KB
         push % (4, "a second full state " * 300),
     ]
     for message in messages:
