@@ -6,8 +6,9 @@ item's tally, about 1.5 KB), one or two packets compressed or not, so compressin
 the server CPU for each phone (zlib and wsproto's framing, once per recipient of every
 push: 7 % of a process's CPU under the benchmark's dots when the limit was 1,200 bytes)
 and saves the phone nothing that matters on Wi-Fi; a full room state (tens of KB, on a
-phase move or a reconnect) still goes compressed. RFC 7692 lets a sender leave any message uncompressed (RSV1 unset), and
-a message left out never enters the compressor's window, so both ends stay in step.
+phase move or a reconnect) still goes compressed. RFC 7692 lets a sender leave any message
+uncompressed (RSV1 unset), and a message left out never enters the compressor's window,
+so both ends stay in step.
 
 simple-websocket builds its ``PerMessageDeflate`` by that name in its module; ``install``
 puts this subclass there. It is the server's business (``wsgi.py``), not the app's.
