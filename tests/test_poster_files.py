@@ -475,6 +475,19 @@ def test_survey_results_show_beside_the_dots_and_the_summary_flags_differences(
         copy = db.session.scalars(select(Room).order_by(Room.id.desc())).first()
         assert copy is not None and copy.survey_title == "SAI2 2026"
         assert [e.ref for e in summary(copy).survey_differs or []] == ["LC-3"]
+    # Results come with their title (a room without one reads none): a record whose
+    # survey lost its title is refused whole.
+    untitled = json.loads(record)
+    untitled["room"]["settings"]["survey_title"] = None
+    with unchanged(app):
+        response = post(
+            lead.client,
+            "/rooms/import",
+            {"record": (io.BytesIO(json.dumps(untitled).encode()), "room.json")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 422
+    assert "its survey results have no title" in response.get_data(as_text=True)
     # A wrong survey changes nothing.
     with unchanged(app):
         status, html = upload(lead, "survey/file", "bad.csv", data("broken-survey.csv"))

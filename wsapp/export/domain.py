@@ -871,6 +871,8 @@ def check_consistent(record: RoomRecord) -> None:
                 )
     if len({row.code for row in record.survey}) != len(record.survey):
         raise ActionError("That room export is not valid: two survey items share a code.", 422)
+    if record.survey and not record.room.settings.survey_title:
+        raise ActionError("That room export is not valid: its survey results have no title.", 422)
     people = unique([p.ref for p in record.participants], "participants")
     items = unique([i.ref for p in record.posters for i in p.items], "poster items")
     notes = unique([n.ref for n in record.notes], "notes")

@@ -405,7 +405,11 @@ def paper_counts(room: Room) -> dict[int, dict[str, int]]:
 
 @per_change
 def survey_items(room: Room) -> dict[str, SurveyItem]:
-    """The room's survey results by item code (empty without a survey)."""
+    """The room's survey results by item code (empty without a survey). A room has results
+    only with their title (set and cleared together, and an import needs both), so most
+    rooms' dots read nothing here."""
+    if room.survey_title is None:
+        return {}
     rows = db.session.scalars(select(SurveyItem).where(SurveyItem.room_id == room.id))
     return {row.code: row for row in rows}
 
