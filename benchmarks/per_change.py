@@ -1,4 +1,4 @@
-"""The server's own cost of one change, in one process: CPU, statements and pushes.
+"""The server's own cost of one change, in one process: CPU, statements, rows and pushes.
 
 bench.py measures what a participant feels across the whole deployment, where the rest of
 the machine's work (the clients, the fan-out, nginx, PostgreSQL) moves the figures from run
@@ -141,29 +141,32 @@ class Cost:
     cpu_ms: float
     wall_ms: float
     statements: float
+    rows: float  # read or written (PostgreSQL's count; SQLite's drivers do not say)
     pushes: float
 
 
 @contextmanager
-def counting(app: Flask) -> Iterator[Callable[[], tuple[int, int]]]:
-    """Count the statements run and the pushes emitted (not delivered) meanwhile."""
-    statements, pushes = [0], [0]
+def counting(app: Flask) -> Iterator[Callable[[], tuple[int, int, int]]]:
+    """Count the statements run, the rows they read or wrote and the pushes emitted (not
+    delivered) meanwhile."""
+    statements, rows, pushes = [0], [0], [0]
 
-    def on_statement(*_: Any) -> None:
+    def on_statement(_connection: Any, cursor: Any, *_: Any) -> None:
         statements[0] += 1
+        rows[0] += max(cursor.rowcount, 0)
 
     def emit(*_: Any, **__: Any) -> None:
         pushes[0] += 1
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "after_cursor_execute", on_statement)
     socketio.emit = emit  # type: ignore[method-assign]
     try:
-        yield lambda: (statements[0], pushes[0])
+        yield lambda: (statements[0], rows[0], pushes[0])
     finally:
         del socketio.emit
-        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "after_cursor_execute", on_statement)
 
 
 def measure(
@@ -171,7 +174,7 @@ def measure(
 ) -> Cost:
     """The mean cost of ``make(n)`` for n < changes, with ``between()`` (if any) run,
     unmeasured, before each."""
-    cost = Cost(0.0, 0.0, 0.0, 0.0)
+    cost = Cost(0.0, 0.0, 0.0, 0.0, 0.0)
     with counting(room.app) as counted:
         for n in range(changes):
             if between is not None:
@@ -179,10 +182,13 @@ def measure(
             before = (time.process_time(), time.perf_counter(), *counted())
             make(n)
             after = (time.process_time(), time.perf_counter(), *counted())
-            cpu, wall, statements, pushes = (a - b for a, b in zip(after, before, strict=True))
+            cpu, wall, statements, rows, pushes = (
+                a - b for a, b in zip(after, before, strict=True)
+            )
             cost.cpu_ms += cpu * 1000 / changes
             cost.wall_ms += wall * 1000 / changes
             cost.statements += statements / changes
+            cost.rows += rows / changes
             cost.pushes += pushes / changes
     return cost
 
@@ -222,8 +228,8 @@ def main() -> None:
             upgrade()
         room = Room(app, options.people)
         print(f"{options.people} participants online, {options.changes} changes a round")
-        print("| change | round | CPU ms/change | wall ms/change | statements | pushes |")
-        print("|---|---|---|---|---|---|")
+        print("| change | round | CPU ms/change | wall ms/change | statements | rows | pushes |")
+        print("|---|---|---|---|---|---|---|")
         # (what is measured, the phase it starts in, how many, the change, what runs
         # unmeasured before each)
         Load = tuple[str, str, int, Callable[[int], None], Callable[[], None] | None]
@@ -252,7 +258,7 @@ def main() -> None:
                 cost = measure(room, changes, make, between)
                 print(
                     f"| {name} | {n + 1} | {cost.cpu_ms:.2f} | {cost.wall_ms:.2f} "
-                    f"| {cost.statements:.1f} | {cost.pushes:.1f} |"
+                    f"| {cost.statements:.1f} | {cost.rows:.1f} | {cost.pushes:.1f} |"
                 )
         with app.app_context():
             db.engine.dispose()

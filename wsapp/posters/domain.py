@@ -357,9 +357,23 @@ NO_PHONE = "no phone"
 # A dot runs these; built once (see live._BUMP).
 _COUNTED_DOTS = _room_dots(
     Dot.item_id, Dot.colour, Dot.participant_id, Participant.name, Participant.without_device
-).order_by(func.lower(Participant.name), Dot.id)
-_MEMBERS = select(func.count(Participant.id)).where(
-    Participant.room_id == bindparam("room_id"), Participant.removed_at.is_(None)
+)
+_ROOM_DOTS = _COUNTED_DOTS.order_by(func.lower(Participant.name), Dot.id)
+_POSTER_DOTS = _COUNTED_DOTS.where(Poster.id == bindparam("poster_id")).order_by(
+    func.lower(Participant.name), Dot.id
+)
+# Each of the room's people with the dots they have placed that count (0 for none): the
+# progress in one round trip, however many dots the wall holds.
+_PLACED = (
+    _room_dots(Dot.participant_id, func.count(Dot.id).label("placed"))
+    .group_by(Dot.participant_id)
+    .subquery()
+)
+_PLACED_BY_MEMBER = (
+    select(func.coalesce(_PLACED.c.placed, 0))
+    .select_from(Participant)
+    .outerjoin(_PLACED, _PLACED.c.participant_id == Participant.id)
+    .where(Participant.room_id == bindparam("room_id"), Participant.removed_at.is_(None))
 )
 _PAPER = (
     select(PaperTally)
@@ -385,11 +399,15 @@ _TAKE_OFF = (
 
 
 @per_change
-def counted_dots(room: Room) -> list[CountedDot]:
-    """Every dot that counts in the room, ordered by dotter (case-insensitive name), then
-    oldest first: one read gives a change its tallies, the progress and the dotter's own
-    buttons."""
-    rows = plain(_COUNTED_DOTS, {"room_id": room.id})
+def counted_dots(room: Room, poster_id: int | None = None) -> list[CountedDot]:
+    """Every dot that counts in the room (or on one of its posters), ordered by dotter
+    (case-insensitive name), then oldest first: one read gives a change its tallies and the
+    dotter's own buttons. A dot's push reads its poster's alone: the wall may hold
+    hundreds."""
+    if poster_id is None:
+        rows = plain(_ROOM_DOTS, {"room_id": room.id})
+    else:
+        rows = plain(_POSTER_DOTS, {"room_id": room.id, "poster_id": poster_id})
     return [
         CountedDot(item_id, colour, participant_id, name, without_device)
         for item_id, colour, participant_id, name, without_device in rows
@@ -425,7 +443,7 @@ def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     posters = room_posters(room) if poster is None else [poster]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {k: [] for k in levels})
-    for dot in counted_dots(room):
+    for dot in counted_dots(room) if poster is None else counted_dots(room, poster.id):
         if dot.colour not in levels:
             continue  # placed under another scale: never, as the scale is fixed before dots
         counts[dot.item_id][dot.colour] += 1
@@ -492,10 +510,13 @@ bp.template_globals(poster_summary=summary)
 
 
 @bp.template_global
-def own_dots(room: Room, participant: Participant) -> dict[int, list[str]]:
-    """A participant's dots on the room's items: item id -> levels, oldest first."""
+def own_dots(
+    room: Room, participant: Participant, poster: Poster | None = None
+) -> dict[int, list[str]]:
+    """A participant's dots on the room's items (or on one poster's): item id -> levels,
+    oldest first."""
     placed: dict[int, list[str]] = defaultdict(list)
-    for dot in counted_dots(room):
+    for dot in counted_dots(room) if poster is None else counted_dots(room, poster.id):
         if dot.participant_id == participant.id:
             placed[dot.item_id].append(dot.colour)
     return dict(placed)
@@ -520,16 +541,14 @@ def dot_budget(room: Room, participant: Participant) -> DotBudget | None:
 @bp.template_global
 @per_change
 def dot_progress(room: Room) -> DotProgress:
-    members = plain(_MEMBERS, {"room_id": room.id}).scalar()
-    dots = counted_dots(room)
-    per_person = Counter(dot.participant_id for dot in dots)
+    placed = plain(_PLACED_BY_MEMBER, {"room_id": room.id}).scalars().all()
     budget = room.dot_budget
-    over = sum(1 for placed in per_person.values() if budget is not None and placed > budget)
+    over = sum(1 for n in placed if budget is not None and n > budget)
     paper = sum(sum(typed.values()) for typed in paper_counts(room).values())
     return DotProgress(
-        dots=len(dots),
-        people=len(per_person),
-        members=members or 0,
+        dots=sum(placed),
+        people=sum(1 for n in placed if n),
+        members=len(placed),
         over_budget=over,
         paper_dots=paper,
     )
