@@ -220,8 +220,12 @@ def socket_event_allowed(kind: str) -> bool:
     so a stuck or hostile client cannot make the server render a room in a loop. A short
     window: a client sending too often still gets one through every two seconds or so,
     which keeps its person online (ten in ten seconds let a heartbeat twice a second go
-    silent for five). Actions are limited per sender in :func:`wsapp.actions.perform`."""
-    return allow(per_window(8, 6), kind, socket_id())
+    silent for five). Actions are limited per sender in :func:`wsapp.actions.perform`.
+
+    Counted in this process's memory, even with Redis: a socket lives in one process, and
+    every socket's heartbeat would otherwise be a round trip to Redis."""
+    limiter: MovingWindowRateLimiter = current_app.extensions["wsapp_socket_limits"]
+    return limiter.hit(per_window(8, 6), kind, socket_id())
 
 
 # --- Guessing: failed attempts per client address ------------------------------------------
@@ -392,6 +396,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf.init_app(app)
     app.extensions["wsapp_limits"] = MovingWindowRateLimiter(limit_storage(app.config))
+    app.extensions["wsapp_socket_limits"] = MovingWindowRateLimiter(MemoryStorage())
     app.before_request(adopt_keys_from_old_cookie)
     app.before_request(guard_room_urls)
     app.after_request(count_wrong_room_urls)
