@@ -29,6 +29,7 @@ from .config import config_from_env
 from .content import load_library
 from .extensions import db, migrate, socketio
 from .live import check_phases
+from .queue import message_queue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,8 +88,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["MESSAGE_QUEUE_URL"],
-        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+        client_manager=message_queue(
+            app.config["MESSAGE_QUEUE_URL"], app.config["MESSAGE_QUEUE_CHANNEL"]
+        ),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
         cors_allowed_origins=security.socket_origins(app.config),
         logger=False,

@@ -25,8 +25,9 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, Update, bindparam, select, update
 
 from .content import library
-from .extensions import db, socketio
+from .extensions import db
 from .models import Connection, Participant, Room, utcnow
+from .queue import Push, send_all
 
 VIEWS = ("participant", "facilitator", "projector")
 
@@ -445,10 +446,14 @@ def commit_and_deliver(outbox: Outbox) -> None:
         except BaseException:
             db.session.rollback()
             raise
-        for audiences, html in _alike(outbox.messages):
-            socketio.emit("swap", {"v": outbox.version, "html": html}, to=audiences)
-        for to, html in outbox.full:
-            socketio.emit("swap", {"v": outbox.version, "full": True, "html": html}, to=to)
+        pushes: list[Push] = [
+            (audiences, {"v": outbox.version, "html": html})
+            for audiences, html in _alike(outbox.messages)
+        ]
+        pushes.extend(
+            (to, {"v": outbox.version, "full": True, "html": html}) for to, html in outbox.full
+        )
+        send_all("swap", pushes)
     for follow_up in outbox.after:
         follow_up()
 
