@@ -43,7 +43,7 @@ class ChangeQueue(RedisManager):
             super()._handle_emit(message)
             return
         for one in batch:
-            super()._handle_emit({**one, "host_id": message["host_id"]})
+            super()._handle_emit(one)
 
 
 def message_queue(url: str | None, channel: str) -> ChangeQueue | None:
@@ -54,7 +54,7 @@ def message_queue(url: str | None, channel: str) -> ChangeQueue | None:
 def send_all(event: str, pushes: Sequence[Push]) -> None:
     """Emit each push to its audience, in order; through Redis, as one message."""
     manager = socketio.server.manager
-    if isinstance(manager, ChangeQueue) and len(pushes) > 1:
+    if isinstance(manager, ChangeQueue):
         manager.emit_all(event, pushes)
         return
     for to, data in pushes:

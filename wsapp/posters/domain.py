@@ -355,13 +355,10 @@ class CountedDot:
 NO_PHONE = "no phone"
 
 # A dot runs these; built once (see live._BUMP).
-_COUNTED_DOTS = _room_dots(
+_ROOM_DOTS = _room_dots(
     Dot.item_id, Dot.colour, Dot.participant_id, Participant.name, Participant.without_device
-)
-_ROOM_DOTS = _COUNTED_DOTS.order_by(func.lower(Participant.name), Dot.id)
-_POSTER_DOTS = _COUNTED_DOTS.where(Poster.id == bindparam("poster_id")).order_by(
-    func.lower(Participant.name), Dot.id
-)
+).order_by(func.lower(Participant.name), Dot.id)
+_POSTER_DOTS = _ROOM_DOTS.where(Poster.id == bindparam("poster_id"))
 # Each of the room's people with the dots they have placed that count (0 for none): the
 # progress in one round trip, however many dots the wall holds.
 _PLACED = (
@@ -403,7 +400,8 @@ def counted_dots(room: Room, poster_id: int | None = None) -> list[CountedDot]:
     """Every dot that counts in the room (or on one of its posters), ordered by dotter
     (case-insensitive name), then oldest first: one read gives a change its tallies and the
     dotter's own buttons. A dot's push reads its poster's alone: the wall may hold
-    hundreds."""
+    hundreds. Callers pass ``poster_id`` by position, None or not, so that one change's
+    reads share one ``per_change`` answer."""
     if poster_id is None:
         rows = plain(_ROOM_DOTS, {"room_id": room.id})
     else:
@@ -445,7 +443,7 @@ def tally(room: Room, poster: Poster | None = None) -> list[PosterTally]:
     posters = room_posters(room) if poster is None else [poster]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
     names: dict[int, dict[str, list[str]]] = defaultdict(lambda: {k: [] for k in levels})
-    for dot in counted_dots(room) if poster is None else counted_dots(room, poster.id):
+    for dot in counted_dots(room, poster.id if poster else None):
         if dot.colour not in levels:
             continue  # placed under another scale: never, as the scale is fixed before dots
         counts[dot.item_id][dot.colour] += 1
@@ -518,7 +516,7 @@ def own_dots(
     """A participant's dots on the room's items (or on one poster's): item id -> levels,
     oldest first."""
     placed: dict[int, list[str]] = defaultdict(list)
-    for dot in counted_dots(room) if poster is None else counted_dots(room, poster.id):
+    for dot in counted_dots(room, poster.id if poster else None):
         if dot.participant_id == participant.id:
             placed[dot.item_id].append(dot.colour)
     return dict(placed)
