@@ -20,7 +20,6 @@ import socketio as socketio_client
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -734,6 +733,29 @@ def test_resync_and_heartbeat_floods_are_slowed(workshop: Workshop):
         assert replies[-1] == {"ok": False, "error": security.SLOW_DOWN}
 
 
+def test_counts_in_memory_are_a_moving_window_and_forget_idle_keys(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The embedded default's counts (and every process's per-socket ones): ``amount`` hits
+    in any ``seconds`` in a row, asking spends nothing, and a socket long gone is forgotten
+    rather than kept (and walked) for the life of the process."""
+    now = [1000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: now[0])
+    limiter = security.InProcessLimiter()
+    three_in_ten = security.per_window(3, 10)
+    assert [limiter.hit(three_in_ten, "act", "ana") for _ in range(4)] == [True] * 3 + [False]
+    assert limiter.test(three_in_ten, "act", "ana") is False
+    assert limiter.hit(three_in_ten, "act", "ben"), "each key has its own allowance"
+    assert limiter.test(three_in_ten, "act", "cleo") and len(limiter) == 2, "asking spends none"
+    now[0] += 6
+    assert limiter.hit(three_in_ten, "act", "ben")
+    now[0] += 4.5  # Ana's three are more than ten seconds old; Ben's second is not
+    assert [limiter.hit(three_in_ten, "act", "ana") for _ in range(4)] == [True] * 3 + [False]
+    now[0] += security.InProcessLimiter.SWEEP_SECONDS
+    assert limiter.test(three_in_ten, "act", "ana")
+    assert len(limiter) == 0, "idle keys are swept"
+
+
 def test_socket_connections_are_limited_per_person_not_per_address(workshop: Workshop, app: Flask):
     app.config["CONNECTS_PER_MINUTE"] = 3
     lead = workshop.open_room()
@@ -879,7 +901,7 @@ def test_while_the_limits_redis_is_down_the_workshop_goes_on(
     turn every click into an error; the change is saved and the outage logged."""
     lead = workshop.open_room()
     unreachable = {"MESSAGE_QUEUE_URL": "redis://127.0.0.1:1/0", "MESSAGE_QUEUE_CHANNEL": "t"}
-    app.extensions["wsapp_limits"] = MovingWindowRateLimiter(security.limit_storage(unreachable))
+    app.extensions["wsapp_limits"] = security.limiter_for(unreachable)
     assert lead.post_action("phase.next").status_code == 200
     assert workshop.room(lead.code).phase_index == 1
     assert workshop.join(lead.code, "Ana").client.get(f"/r/{lead.code}").status_code == 200

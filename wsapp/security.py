@@ -7,8 +7,9 @@
 - Headers: a Content-Security-Policy without inline script or eval, nosniff, no referrer
   (so a URL never travels to another site), no framing; HSTS when served over HTTPS.
 - Cookies: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS.
-- Rate limits: the ``limits`` library's moving windows, kept in Redis when a message queue
-  is configured (so every process counts against one allowance), in memory otherwise.
+- Rate limits: moving windows, kept in Redis by the ``limits`` library when a message
+  queue is configured (so every process counts against one allowance), in this process's
+  memory otherwise (:class:`InProcessLimiter`).
 - Guessing: room codes and private links are looked up under a per-address budget of
   failed attempts, which binds only browsers not already in the room a URL names: a
   guesser behind a venue's shared address never locks out the room's people or its
@@ -24,10 +25,13 @@
 from __future__ import annotations
 
 import functools
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Request, Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
@@ -35,7 +39,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from itsdangerous import BadSignature
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -170,16 +174,91 @@ SLOW_DOWN = "Slow down a little: too many changes at once. Try again."
 NOT_IN_A_ROOM = "This connection is not in a room any more. Reload."
 
 
-def limit_storage(config: Mapping[str, Any]) -> Storage:
+class Limiter(Protocol):
+    """Counts of what a key did within a limit's moving window."""
+
+    def hit(self, limit: RateLimitItem, /, *key: str) -> bool:
+        """Spend one of ``key``'s allowance under ``limit``, if any is left."""
+        ...
+
+    def test(self, limit: RateLimitItem, /, *key: str) -> bool:
+        """Is any of ``key``'s allowance under ``limit`` left (spending none)?"""
+        ...
+
+
+class InProcessLimiter:
+    """Moving windows kept in this process's memory.
+
+    Not ``limits``' MemoryStorage: after every hit it starts a timer thread (under gevent,
+    a greenlet) that walks every key it has ever seen, and it never forgets a key. With a
+    heartbeat counted per socket that was over a millisecond of CPU a hit, and it grew with
+    every socket since the process started. Here a key's old hits go when the key is
+    counted, and keys idle for longer than their window go in a sweep at most once every
+    ``SWEEP_SECONDS``.
+    """
+
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        # key -> (its hits' times, oldest first; its window in seconds)
+        self._hits: dict[str, tuple[deque[float], int]] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
+
+    def hit(self, limit: RateLimitItem, /, *key: str) -> bool:
+        return self._count(limit, key, spend=True)
+
+    def test(self, limit: RateLimitItem, /, *key: str) -> bool:
+        return self._count(limit, key, spend=False)
+
+    def __len__(self) -> int:
+        """How many keys are counted now."""
+        return len(self._hits)
+
+    def _count(self, limit: RateLimitItem, key: tuple[str, ...], *, spend: bool) -> bool:
+        now = time.monotonic()
+        name = limit.key_for(*key)
+        window = limit.get_expiry()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._sweep(now)
+            counted = self._hits.get(name)
+            if counted is None:
+                if not spend:
+                    return limit.amount > 0
+                counted = self._hits[name] = (deque(), window)
+            hits = counted[0]
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= limit.amount:
+                return False
+            if spend:
+                hits.append(now)
+            return True
+
+    def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self.SWEEP_SECONDS
+        idle = [
+            name
+            for name, (hits, window) in self._hits.items()
+            if not hits or hits[-1] <= now - window
+        ]
+        for name in idle:
+            del self._hits[name]
+
+
+def limiter_for(config: Mapping[str, Any]) -> Limiter:
     """Where the counts live: Redis when a message queue is configured, so every process
     spends from one allowance (under the queue's channel, which separates sites sharing a
     Redis), else this process's memory."""
     url = config["MESSAGE_QUEUE_URL"]
     if url:
-        return RedisStorage(
-            url, key_prefix=f"{config['MESSAGE_QUEUE_CHANNEL']}:limits", wrap_exceptions=True
+        return MovingWindowRateLimiter(
+            RedisStorage(
+                url, key_prefix=f"{config['MESSAGE_QUEUE_CHANNEL']}:limits", wrap_exceptions=True
+            )
         )
-    return MemoryStorage()
+    return InProcessLimiter()
 
 
 @functools.lru_cache(maxsize=64)
@@ -188,8 +267,8 @@ def per_window(amount: int, seconds: int) -> RateLimitItem:
     return RateLimitItemPerSecond(max(1, amount), max(1, seconds))
 
 
-def _limiter() -> MovingWindowRateLimiter:
-    limiter: MovingWindowRateLimiter = current_app.extensions["wsapp_limits"]
+def _limiter() -> Limiter:
+    limiter: Limiter = current_app.extensions["wsapp_limits"]
     return limiter
 
 
@@ -224,7 +303,7 @@ def socket_event_allowed(kind: str) -> bool:
 
     Counted in this process's memory, even with Redis: a socket lives in one process, and
     every socket's heartbeat would otherwise be a round trip to Redis."""
-    limiter: MovingWindowRateLimiter = current_app.extensions["wsapp_socket_limits"]
+    limiter: Limiter = current_app.extensions["wsapp_socket_limits"]
     return limiter.hit(per_window(8, 6), kind, socket_id())
 
 
@@ -395,8 +474,8 @@ def init_app(app: Flask) -> None:
     # SameSite=Lax cookies and the token keep other sites' forms out.
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf.init_app(app)
-    app.extensions["wsapp_limits"] = MovingWindowRateLimiter(limit_storage(app.config))
-    app.extensions["wsapp_socket_limits"] = MovingWindowRateLimiter(MemoryStorage())
+    app.extensions["wsapp_limits"] = limiter_for(app.config)
+    app.extensions["wsapp_socket_limits"] = InProcessLimiter()
     app.before_request(adopt_keys_from_old_cookie)
     app.before_request(guard_room_urls)
     app.after_request(count_wrong_room_urls)
