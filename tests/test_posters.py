@@ -485,7 +485,8 @@ def test_moving_to_the_posters_sends_the_wall_once_and_each_phone_its_own_button
     workshop: Workshop,
 ):
     lead, (ana, ben) = open_posters(workshop, "Ana", "Ben")
-    a1 = item_ids(workshop, lead.code)["A1"]
+    ids = item_ids(workshop, lead.code)
+    a1, a2 = ids["A1"], ids["A2"]
     ana.act("dot.place", item_id=a1, colour="green")
     lead.act("phase.go", index=REVIEW_PHASE)
     for member in (lead, ana, ben):
@@ -495,14 +496,19 @@ def test_moving_to_the_posters_sends_the_wall_once_and_each_phone_its_own_button
 
     for member, own in ((ana, {"green"}), (ben, set())):
         room_push, own_push = (parse(swap["html"]) for swap in member.swaps())
-        # The room's participants get one wall, with a place for each item's buttons...
+        # The room's participants get one wall, every item's buttons as before a first dot...
         assert room_push.by_id("phase") is not None
-        assert room_push.by_id(f"my-dots-{a1}").find_all("button") == []
-        # ...and each phone, after it, only its own buttons and budget, pressed as placed.
+        for item in ids.values():
+            assert pressed_on(room_push.by_id(f"my-dots-{item}"), item) == set()
+        take_back = room_push.by_id(f"take-back-{a2}")
+        assert take_back is not None and "disabled" in take_back.attrs
+        # ...and each phone, after it, its budget and the buttons of the items it has dots
+        # on, pressed as placed: nothing more to render for a phone without dots.
         assert own_push.by_id("phase") is None
-        assert own_push.ids("my-dots-") == room_push.ids("my-dots-")
         assert own_push.by_id("dots-left") is not None
-        assert pressed_on(own_push.by_id(f"my-dots-{a1}"), a1) == own, member
+        assert own_push.ids("my-dots-") == ({f"my-dots-{a1}"} if own else set())
+        if own:
+            assert pressed_on(own_push.by_id(f"my-dots-{a1}"), a1) == own
         # The page, loaded afresh, shows the same as the two pushes did.
         page = parse(member.client.get(f"/r/{lead.code}").get_data(as_text=True))
         assert pressed_on(page.by_id(f"my-dots-{a1}"), a1) == own
