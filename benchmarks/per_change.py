@@ -227,35 +227,44 @@ def main() -> None:
         with app.app_context():
             upgrade()
         room = Room(app, options.people)
+        fresh = Room(app, options.people)  # nobody ever dots here
         print(f"{options.people} participants online, {options.changes} changes a round")
         print("| change | round | CPU ms/change | wall ms/change | statements | rows | pushes |")
         print("|---|---|---|---|---|---|---|")
-        # (what is measured, the phase it starts in, how many, the change, what runs
-        # unmeasured before each)
-        Load = tuple[str, str, int, Callable[[int], None], Callable[[], None] | None]
+        # (what is measured, in which room, the phase it starts in, how many, the change,
+        # what runs unmeasured before each)
+        Load = tuple[str, Room, str, int, Callable[[int], None], Callable[[], None] | None]
         loads: list[Load] = []
         for kind in WORK:
 
             def participant_changes(n: int, kind: str = kind) -> None:
                 room.send(n, room.change(kind, n))
 
-            loads.append((PHASE_ACTION[kind], kind, options.changes, participant_changes, None))
-        # Moving a room to the posters re-renders every phone's wall, after a dot each.
-        moves = max(1, options.changes // 10)
-        loads.append(
-            (
-                "phase.go to the posters",
-                "plan",
-                moves,
-                lambda n: room.go("posters"),
-                lambda: room.go("plan"),
+            loads.append(
+                (PHASE_ACTION[kind], room, kind, options.changes, participant_changes, None)
             )
-        )
-        for name, phase, changes, make, between in loads:
-            room.go(phase)
-            measure(room, max(1, changes // 5), make, between)  # warm the caches
+        # Moving a room to the posters re-renders every phone's wall: after a dot each, and
+        # in a room where nobody has dotted (each phone's own buttons are then the wall's).
+        moves = max(1, options.changes // 10)
+        for name, moved in (
+            ("phase.go to the posters", room),
+            ("phase.go to the posters, nobody has dotted", fresh),
+        ):
+            loads.append(
+                (
+                    name,
+                    moved,
+                    "plan",
+                    moves,
+                    lambda n, moved=moved: moved.go("posters"),
+                    lambda moved=moved: moved.go("plan"),
+                )
+            )
+        for name, measured, phase, changes, make, between in loads:
+            measured.go(phase)
+            measure(measured, max(1, changes // 5), make, between)  # warm the caches
             for n in range(options.rounds):
-                cost = measure(room, changes, make, between)
+                cost = measure(measured, changes, make, between)
                 print(
                     f"| {name} | {n + 1} | {cost.cpu_ms:.2f} | {cost.wall_ms:.2f} "
                     f"| {cost.statements:.1f} | {cost.rows:.1f} | {cost.pushes:.1f} |"
